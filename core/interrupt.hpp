@@ -1,0 +1,11 @@
+#pragma once
+// Ctrl-C handling for long jobs: the first SIGINT/SIGTERM sets a flag that work loops poll, so
+// finished results are kept and the output stays valid; a second one ends the process at once.
+namespace wafersim {
+
+void install_interrupt_handler();
+bool interrupted();
+// For tests: raise or clear the flag as a signal would.
+void set_interrupted(bool value);
+
+}  // namespace wafersim

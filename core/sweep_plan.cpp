@@ -1,0 +1,163 @@
+#include "core/sweep_plan.hpp"
+
+#include <fmt/format.h>
+
+#include <sstream>
+
+#include "core/fnv_hash.hpp"
+
+namespace wafersim {
+namespace {
+
+std::vector<std::string> split_path(const std::string& key) {
+  std::vector<std::string> parts;
+  std::stringstream ss(key);
+  std::string part;
+  while (std::getline(ss, part, '.')) parts.push_back(part);
+  return parts;
+}
+
+// Does a config error at `error_path` concern the axis `key`? (the key itself, a key below it, or
+// a missing parent of it)
+bool concerns(const std::string& error_path, const std::string& key) {
+  auto starts = [](const std::string& s, const std::string& prefix) {
+    return s.size() > prefix.size() && s.compare(0, prefix.size(), prefix) == 0 && s[prefix.size()] == '.';
+  };
+  return error_path == key || starts(error_path, key) || starts(key, error_path);
+}
+
+}  // namespace
+
+YAML::Node with_value(const YAML::Node& config, const std::string& key, const YAML::Node& value) {
+  YAML::Node root = YAML::Clone(config);
+  if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  const std::vector<std::string> parts = split_path(key);
+  if (parts.empty()) throw InputError("empty axis key");
+  std::vector<YAML::Node> chain{root};
+  std::string walked;
+  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
+    walked = join_path(walked, parts[i]);
+    YAML::Node current = chain.back();
+    if (!current.IsMap()) throw InputError(fmt::format("'{}' is not a map, so it has no key '{}'", walked, parts[i + 1]));
+    YAML::Node next = current[parts[i]];
+    if (!next.IsDefined() || next.IsNull()) {
+      current[parts[i]] = YAML::Node(YAML::NodeType::Map);
+      next = current[parts[i]];
+    }
+    chain.push_back(next);
+  }
+  YAML::Node parent = chain.back();
+  if (!parent.IsMap()) throw InputError(fmt::format("'{}' is not a map, so it has no key '{}'", walked, parts.back()));
+  parent[parts.back()] = YAML::Clone(value);
+  return root;
+}
+
+std::string compact_yaml(const YAML::Node& value) {
+  if (value.IsScalar()) return value.Scalar();
+  YAML::Emitter out;
+  out.SetMapFormat(YAML::Flow);
+  out.SetSeqFormat(YAML::Flow);
+  out << value;
+  return out.c_str();
+}
+
+SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigValidator& validate) {
+  YamlNode sweep = YamlNode::load_file(sweep_file);
+  if (sweep.is_null()) sweep.fail("the sweep file is empty");
+  sweep.check_keys({"name", "description", "system", "seed", "replicates", "evaluate", "axes"});
+
+  const YamlNode system_key = sweep.require("system");
+  std::filesystem::path system_file = system_key.as_string();
+  if (system_file.is_relative()) system_file = sweep_file.parent_path() / system_file;
+  if (!std::filesystem::exists(system_file)) {
+    system_key.fail(fmt::format("system config '{}' not found (paths are relative to the sweep file)", system_file.string()));
+  }
+  YamlNode base = YamlNode::load_file(system_file);
+  validate(base);
+
+  SweepPlan plan(sweep, base, sweep.child("evaluate"));
+  plan.sweep_file_ = sweep_file;
+  plan.system_file_ = system_file;
+  plan.name_ = sweep.get_string("name", sweep_file.stem().string());
+  plan.seed_ = static_cast<std::uint64_t>(sweep.get_int("seed", 1, Range::non_negative()));
+  plan.replicates_ = static_cast<std::size_t>(sweep.get_int("replicates", 10, Range::closed(1, 1e7)));
+
+  if (sweep.has("axes")) {
+    for (const YamlNode& axis_node : sweep.child("axes").items()) {
+      axis_node.check_keys({"key", "values", "labels"});
+      SweepAxis axis;
+      const YamlNode key_node = axis_node.require("key");
+      axis.key = key_node.as_string();
+      axis.values = axis_node.require("values").items();
+      if (axis.values.empty()) axis_node.child("values").fail("an axis needs at least one value");
+      if (axis_node.has("labels")) {
+        for (const YamlNode& l : axis_node.child("labels").items()) axis.labels.push_back(l.as_string());
+        if (axis.labels.size() != axis.values.size()) {
+          axis_node.child("labels").fail(fmt::format("{} labels for {} values", axis.labels.size(), axis.values.size()));
+        }
+      } else {
+        for (const YamlNode& v : axis.values) axis.labels.push_back(compact_yaml(v.raw()));
+      }
+      for (const SweepAxis& other : plan.axes_) {
+        if (other.key == axis.key) key_node.fail(fmt::format("axis '{}' appears twice", axis.key));
+      }
+      // Each value on its own against the base config: an error in it is reported at the value in
+      // the sweep file, and a key the config does not have at the axis key.
+      for (const YamlNode& value : axis.values) {
+        YAML::Node config;
+        try {
+          config = with_value(base.raw(), axis.key, value.raw());
+        } catch (const InputError& e) {
+          key_node.fail(fmt::format("'{}' is not a key of the system config: {}", axis.key, e.what()));
+        }
+        try {
+          validate(YamlNode(config, system_file.string(), ""));
+        } catch (const ConfigError& e) {
+          if (!concerns(e.key_path(), axis.key)) throw;
+          if (e.problem().rfind("unknown key", 0) == 0) {
+            key_node.fail(fmt::format("'{}' is not a key of the system config: {} is an {}", axis.key, e.key_path(), e.problem()));
+          }
+          value.fail(fmt::format("value for {} is invalid: {}{}", axis.key,
+                                 e.key_path() == axis.key ? "" : e.key_path() + ": ", e.problem()));
+        }
+      }
+      plan.axes_.push_back(std::move(axis));
+    }
+  }
+
+  // Cartesian product, first axis slowest.
+  std::size_t total = 1;
+  for (const auto& a : plan.axes_) total *= a.values.size();
+  const std::string evaluate_text = plan.evaluate_.is_null() ? "" : YAML::Dump(plan.evaluate_.raw());
+  for (std::size_t index = 0; index < total; ++index) {
+    std::size_t rest = index;
+    std::vector<std::size_t> pick(plan.axes_.size());
+    for (std::size_t a = plan.axes_.size(); a-- > 0;) {
+      pick[a] = rest % plan.axes_[a].values.size();
+      rest /= plan.axes_[a].values.size();
+    }
+    YAML::Node config = YAML::Clone(base.raw());
+    SweepPoint point;
+    point.index = index;
+    for (std::size_t a = 0; a < plan.axes_.size(); ++a) {
+      config = with_value(config, plan.axes_[a].key, plan.axes_[a].values[pick[a]].raw());
+      point.labels.push_back(plan.axes_[a].labels[pick[a]]);
+    }
+    point.config = YamlNode(config, system_file.string(), "");
+    try {
+      validate(point.config);
+    } catch (const ConfigError& e) {
+      std::string where;
+      for (std::size_t a = 0; a < plan.axes_.size(); ++a) where += fmt::format("{}{}={}", a ? ", " : "", plan.axes_[a].key, point.labels[a]);
+      throw InputError(fmt::format("{}: point {} ({}) is not a valid config: {}{}", sweep_file.string(), index, where,
+                                   e.key_path().empty() ? "" : e.key_path() + ": ", e.problem()));
+    }
+    const std::string identity = fmt::format("format=1\nseed={}\nreplicates={}\nevaluate={}\nconfig={}\n", plan.seed_,
+                                             plan.replicates_, evaluate_text, YAML::Dump(config));
+    point.hash = hex64(fnv1a64(identity));
+    plan.points_.push_back(std::move(point));
+  }
+  return plan;
+}
+
+}  // namespace wafersim

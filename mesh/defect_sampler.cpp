@@ -1,0 +1,170 @@
+#include "mesh/defect_sampler.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "core/random.hpp"
+
+namespace wafersim::mesh {
+namespace {
+
+enum Part { kCompute, kRouter, kLinkEast, kLinkNorth, kLinkWest, kLinkSouth };
+
+struct PartPicker {
+  double cut[5];
+  explicit PartPicker(const CriticalArea& ca) {
+    const double total = ca.compute + ca.router + 4 * ca.link;
+    cut[0] = ca.compute / total;
+    cut[1] = cut[0] + ca.router / total;
+    cut[2] = cut[1] + ca.link / total;
+    cut[3] = cut[2] + ca.link / total;
+    cut[4] = cut[3] + ca.link / total;
+  }
+  Part pick(double u) const {
+    for (int i = 0; i < 5; ++i) {
+      if (u < cut[i]) return static_cast<Part>(i);
+    }
+    return kLinkSouth;
+  }
+};
+
+void hit(DefectMap& map, const Wafer& wafer, TileId t, Part part) {
+  const int r = wafer.row_of(t), c = wafer.col_of(t);
+  switch (part) {
+    case kCompute: map.kill_compute(t); break;
+    case kRouter: map.kill_router(t); break;
+    case kLinkEast:
+      if (wafer.is_site(r, c + 1)) map.kill_east_link(t);
+      break;
+    case kLinkSouth:
+      if (wafer.is_site(r + 1, c)) map.kill_south_link(t);
+      break;
+    case kLinkWest:
+      if (wafer.is_site(r, c - 1)) map.kill_east_link(wafer.id(r, c - 1));
+      break;
+    case kLinkNorth:
+      if (wafer.is_site(r - 1, c)) map.kill_south_link(wafer.id(r - 1, c));
+      break;
+  }
+}
+
+struct Rect {
+  int r0, r1, c0, c1;  // half-open
+};
+
+// Blocks as rectangles of grid cells, in a fixed order.
+std::vector<Rect> block_rects(const Wafer& wafer, Block block) {
+  std::vector<Rect> out;
+  if (block == Block::kWafer) {
+    out.push_back({0, wafer.rows(), 0, wafer.cols()});
+    return out;
+  }
+  // Reticle fields: runs of rows / cols with the same field index.
+  auto runs = [](int n, const std::vector<int>& boundaries) {
+    std::vector<std::pair<int, int>> r;
+    int start = 0;
+    for (int b : boundaries) {
+      r.push_back({start, b});
+      start = b;
+    }
+    r.push_back({start, n});
+    return r;
+  };
+  for (const auto& [r0, r1] : runs(wafer.rows(), wafer.reticle_row_boundaries())) {
+    for (const auto& [c0, c1] : runs(wafer.cols(), wafer.reticle_col_boundaries())) out.push_back({r0, r1, c0, c1});
+  }
+  return out;
+}
+
+}  // namespace
+
+std::vector<double> radial_weights(const Wafer& wafer, const DefectSpec& spec) {
+  std::vector<double> w(wafer.cells(), 0.0);
+  const double R = wafer.spec().usable_radius_mm();
+  for (int r = 0; r < wafer.rows(); ++r) {
+    for (int c = 0; c < wafer.cols(); ++c) {
+      if (wafer.is_site(r, c)) w[wafer.id(r, c)] = spec.radial.weight(wafer.tile_center_radius_mm(r, c), R);
+    }
+  }
+  return w;
+}
+
+DefectMap sample_defects(const Wafer& wafer, const DefectSpec& spec, std::uint64_t seed) {
+  DefectMap map(wafer);
+  const Rng base(seed);
+  Rng multiplier_rng = base.stream(1);
+  Rng place_rng = base.stream(2);
+  Rng speed_rng = base.stream(3);
+  const PartPicker picker(spec.critical);
+  const double lambda = spec.lambda_per_tile(wafer.spec().tile_area_mm2());
+  std::uint64_t killers = 0;
+
+  if (lambda > 0.0) {
+    const bool radial = !spec.radial.uniform();
+    std::vector<double> weight;
+    if (radial) weight = radial_weights(wafer, spec);
+    auto w = [&](TileId t) { return radial ? weight[t] : 1.0; };
+
+    if (spec.cluster_block == Block::kTile) {
+      for (TileId t = 0; t < wafer.cells(); ++t) {
+        if (!wafer.is_site(t)) continue;
+        const double m = spec.model->sample_multiplier(multiplier_rng);
+        const std::uint64_t n = poisson(place_rng, lambda * w(t) * m);
+        for (std::uint64_t k = 0; k < n; ++k) hit(map, wafer, t, picker.pick(place_rng.uniform01()));
+        killers += n;
+      }
+    } else {
+      for (const Rect& b : block_rects(wafer, spec.cluster_block)) {
+        double weight_sum = 0.0, weight_max = 0.0;
+        for (int r = b.r0; r < b.r1; ++r) {
+          for (int c = b.c0; c < b.c1; ++c) {
+            if (!wafer.is_site(r, c)) continue;
+            weight_sum += w(wafer.id(r, c));
+            weight_max = std::max(weight_max, w(wafer.id(r, c)));
+          }
+        }
+        const double m = spec.model->sample_multiplier(multiplier_rng);
+        if (weight_sum == 0.0) continue;
+        const std::uint64_t n = poisson(place_rng, lambda * weight_sum * m);
+        const std::uint64_t width = static_cast<std::uint64_t>(b.c1 - b.c0);
+        const std::uint64_t cells = width * static_cast<std::uint64_t>(b.r1 - b.r0);
+        for (std::uint64_t k = 0; k < n; ++k) {
+          // Uniform cell of the block, kept if it is a site, with probability w / w_max.
+          for (;;) {
+            const std::uint64_t cell = place_rng.uniform_int(cells);
+            const int r = b.r0 + static_cast<int>(cell / width), c = b.c0 + static_cast<int>(cell % width);
+            if (!wafer.is_site(r, c)) continue;
+            const TileId t = wafer.id(r, c);
+            if (radial && place_rng.uniform01() * weight_max >= w(t)) continue;
+            hit(map, wafer, t, picker.pick(place_rng.uniform01()));
+            break;
+          }
+        }
+        killers += n;
+      }
+    }
+  }
+  map.set_killer_defects(killers);
+
+  if (spec.speed.sigma > 0.0) {
+    const double shared = std::sqrt(spec.speed.correlation), own = std::sqrt(1.0 - spec.speed.correlation);
+    std::vector<double> block_z;
+    if (spec.speed.block == Block::kWafer) block_z.push_back(normal(speed_rng));
+    if (spec.speed.block == Block::kReticle) {
+      block_z.resize(wafer.reticle_count());
+      for (double& z : block_z) z = normal(speed_rng);
+    }
+    for (TileId t = 0; t < wafer.cells(); ++t) {
+      if (!wafer.is_site(t)) continue;
+      double zb = 0.0;
+      if (spec.speed.block == Block::kTile) zb = normal(speed_rng);
+      if (spec.speed.block == Block::kWafer) zb = block_z[0];
+      if (spec.speed.block == Block::kReticle) zb = block_z[wafer.reticle_index(wafer.row_of(t), wafer.col_of(t))];
+      const double zt = normal(speed_rng);
+      map.set_speed(t, static_cast<float>(std::exp(spec.speed.sigma * (shared * zb + own * zt))));
+    }
+  }
+  return map;
+}
+
+}  // namespace wafersim::mesh

@@ -1,0 +1,91 @@
+#include "mesh/defect_spec.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+
+namespace wafersim::mesh {
+
+const char* block_name(Block b) {
+  switch (b) {
+    case Block::kTile: return "tile";
+    case Block::kReticle: return "reticle";
+    case Block::kWafer: return "wafer";
+  }
+  return "?";
+}
+
+namespace {
+
+Block block_from(const YamlNode& node, std::string_view key, Block fallback) {
+  if (!node.has(key)) return fallback;
+  const std::string s = node.child(key).as_choice({"tile", "reticle", "wafer"});
+  return s == "tile" ? Block::kTile : s == "reticle" ? Block::kReticle : Block::kWafer;
+}
+
+}  // namespace
+
+double RadialProfile::weight(double r, double R) const {
+  if (uniform()) return 1.0;
+  const double x = std::min(1.0, r / R);
+  return 1.0 + (edge_factor - 1.0) * std::pow(x, exponent);
+}
+
+DefectSpec DefectSpec::from_yaml(const YamlNode& node) {
+  DefectSpec s;
+  node.expect_map();
+  if (node.has("map_file")) {
+    node.check_keys({"map_file"});
+    std::filesystem::path p = node.child("map_file").as_string();
+    if (p.is_relative()) p = std::filesystem::path(node.file()).parent_path() / p;
+    s.map_file = p;
+    s.model_name = "file";
+    return s;
+  }
+  const std::vector<std::string> common{"model", "d0_per_cm2", "cluster_block", "critical_area", "radial", "speed", "map_file"};
+  s.model_name = node.get_string("model", "poisson");
+  const YamlNode model_node = node.has("model") ? node.child("model") : node;
+  const auto& registry = YieldModelRegistry::instance();
+  if (!registry.find(s.model_name)) make_yield_model(s.model_name, node, model_node);  // throws with hint
+  std::vector<std::string> allowed = common;
+  for (const auto& k : registry.find(s.model_name)->keys) allowed.push_back(k);
+  // A key of another model is a mistake worth naming precisely.
+  for (const auto& name : registry.names()) {
+    if (name == s.model_name) continue;
+    for (const auto& k : registry.find(name)->keys) {
+      bool mine = false;
+      for (const auto& a : allowed) mine = mine || a == k;
+      if (!mine && node.has(k)) node.child(k).fail(fmt::format("only used by model {}, not {}", name, s.model_name));
+    }
+  }
+  node.check_keys(allowed);
+  s.model = make_yield_model(s.model_name, node, model_node);
+  s.d0_per_cm2 = node.get_double("d0_per_cm2", 0.0, Range::non_negative());
+  s.cluster_block = block_from(node, "cluster_block", Block::kTile);
+
+  const YamlNode ca = node.child("critical_area");
+  ca.check_keys({"ratio", "compute", "router", "link"});
+  s.critical.ratio = ca.get_double("ratio", s.critical.ratio, Range::fraction());
+  s.critical.compute = ca.get_double("compute", s.critical.compute, Range::fraction());
+  s.critical.router = ca.get_double("router", s.critical.router, Range::fraction());
+  s.critical.link = ca.get_double("link", s.critical.link, Range::closed(0.0, 0.25));
+  const double sum = s.critical.compute + s.critical.router + 4 * s.critical.link;
+  if (std::fabs(sum - 1.0) > 1e-6) {
+    ca.fail(fmt::format("compute + router + 4 * link must be 1, got {:.6g} + {:.6g} + 4 * {:.6g} = {:.6g}",
+                        s.critical.compute, s.critical.router, s.critical.link, sum));
+  }
+
+  const YamlNode radial = node.child("radial");
+  radial.check_keys({"edge_factor", "exponent"});
+  s.radial.edge_factor = radial.get_double("edge_factor", 1.0, Range::positive());
+  s.radial.exponent = radial.get_double("exponent", 2.0, Range::positive());
+
+  const YamlNode speed = node.child("speed");
+  speed.check_keys({"sigma", "correlation", "block"});
+  s.speed.sigma = speed.get_double("sigma", 0.0, Range::closed(0.0, 2.0));
+  s.speed.correlation = speed.get_double("correlation", 0.0, Range::fraction());
+  s.speed.block = block_from(speed, "block", Block::kReticle);
+  return s;
+}
+
+}  // namespace wafersim::mesh
