@@ -30,7 +30,7 @@ bool concerns(const std::string& error_path, const std::string& key) {
 
 YAML::Node with_value(const YAML::Node& config, const std::string& key, const YAML::Node& value) {
   YAML::Node root = YAML::Clone(config);
-  if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
+  if (!root.IsDefined() || root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
   const std::vector<std::string> parts = split_path(key);
   if (parts.empty()) throw InputError("empty axis key");
   std::vector<YAML::Node> chain{root};
@@ -106,7 +106,7 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
       for (const YamlNode& value : axis.values) {
         YAML::Node config;
         try {
-          config = with_value(base.raw(), axis.key, value.raw());
+          config.reset(with_value(base.raw(), axis.key, value.raw()));
         } catch (const InputError& e) {
           key_node.fail(fmt::format("'{}' is not a key of the system config: {}", axis.key, e.what()));
         }
@@ -140,7 +140,7 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
     SweepPoint point;
     point.index = index;
     for (std::size_t a = 0; a < plan.axes_.size(); ++a) {
-      config = with_value(config, plan.axes_[a].key, plan.axes_[a].values[pick[a]].raw());
+      config.reset(with_value(config, plan.axes_[a].key, plan.axes_[a].values[pick[a]].raw()));
       point.labels.push_back(plan.axes_[a].labels[pick[a]]);
     }
     point.config = YamlNode(config, system_file.string(), "");

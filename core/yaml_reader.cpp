@@ -54,7 +54,7 @@ std::string join_path(std::string_view parent, std::string_view key) {
 namespace {
 
 void mark_of(const YAML::Node& node, int& line, int& col) {
-  if (!node.IsDefined()) return;
+  if (!node.IsDefined() || node.IsNull()) return;
   const YAML::Mark mark = node.Mark();
   if (mark.line >= 0) {
     line = mark.line + 1;
@@ -73,8 +73,12 @@ std::string describe_kind(const YAML::Node& node) {
 
 }  // namespace
 
+// yaml-cpp answers a lookup of a missing key with an "invalid" node that throws on most queries
+// (and on assignment); a plain null node behaves.
+static YAML::Node valid_or_null(YAML::Node node) { return node.IsDefined() ? node : YAML::Node(); }
+
 YamlNode::YamlNode(YAML::Node node, std::string file, std::string path)
-    : node_(std::move(node)), file_(std::move(file)), path_(std::move(path)) {
+    : node_(valid_or_null(std::move(node))), file_(std::move(file)), path_(std::move(path)) {
   mark_of(node_, line_, col_);
 }
 
@@ -137,8 +141,7 @@ bool YamlNode::has(std::string_view key) const {
 
 YamlNode YamlNode::child(std::string_view key) const {
   expect_map();
-  YAML::Node c;
-  if (node_.IsMap()) c = node_[std::string(key)];
+  const YAML::Node c = node_.IsMap() ? node_[std::string(key)] : YAML::Node();
   YamlNode result(c, file_, join_path(path_, key));
   if (result.line_ == 0) {
     result.line_ = line_;

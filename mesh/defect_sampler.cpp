@@ -48,13 +48,16 @@ void hit(DefectMap& map, const Wafer& wafer, TileId t, Part part) {
   }
 }
 
-struct Rect {
-  int r0, r1, c0, c1;  // half-open
-};
+}  // namespace
 
-// Blocks as rectangles of grid cells, in a fixed order.
-std::vector<Rect> block_rects(const Wafer& wafer, Block block) {
-  std::vector<Rect> out;
+std::vector<CellRect> cluster_block_rects(const Wafer& wafer, Block block) {
+  std::vector<CellRect> out;
+  if (block == Block::kTile) {
+    for (int r = 0; r < wafer.rows(); ++r) {
+      for (int c = 0; c < wafer.cols(); ++c) out.push_back({r, r + 1, c, c + 1});
+    }
+    return out;
+  }
   if (block == Block::kWafer) {
     out.push_back({0, wafer.rows(), 0, wafer.cols()});
     return out;
@@ -75,8 +78,6 @@ std::vector<Rect> block_rects(const Wafer& wafer, Block block) {
   }
   return out;
 }
-
-}  // namespace
 
 std::vector<double> radial_weights(const Wafer& wafer, const DefectSpec& spec) {
   std::vector<double> w(wafer.cells(), 0.0);
@@ -114,7 +115,7 @@ DefectMap sample_defects(const Wafer& wafer, const DefectSpec& spec, std::uint64
         killers += n;
       }
     } else {
-      for (const Rect& b : block_rects(wafer, spec.cluster_block)) {
+      for (const CellRect& b : cluster_block_rects(wafer, spec.cluster_block)) {
         double weight_sum = 0.0, weight_max = 0.0;
         for (int r = b.r0; r < b.r1; ++r) {
           for (int c = b.c0; c < b.c1; ++c) {

@@ -24,6 +24,13 @@ namespace wafersim::mesh {
 
 DefectMap sample_defects(const Wafer& wafer, const DefectSpec& spec, std::uint64_t seed);
 
+// The clustering blocks of a wafer as half-open rectangles of grid cells [r0, r1) x [c0, c1), in the
+// order the sampler draws them (one per tile for Block::kTile).
+struct CellRect {
+  int r0, r1, c0, c1;
+};
+std::vector<CellRect> cluster_block_rects(const Wafer& wafer, Block block);
+
 // Radial density weight of every cell (0 for non-sites).
 std::vector<double> radial_weights(const Wafer& wafer, const DefectSpec& spec);
 

@@ -1,0 +1,30 @@
+#pragma once
+// The subcommands of `wafersim`: each parses nothing itself (CLI11 fills the options) and is a thin
+// call into the libraries. Each returns the process exit code; InputError propagates to main,
+// which prints it and exits with 2.
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace wafersim::cli {
+
+struct SweepArgs {
+  std::filesystem::path sweep_file;
+  std::filesystem::path out_dir;
+  unsigned jobs = 1;
+  bool plots = true;
+};
+int run_sweep_command(const SweepArgs& args);
+
+struct DefectsArgs {
+  std::filesystem::path config_file;
+  std::filesystem::path out_dir;
+  std::uint64_t seed = 1;
+  std::size_t stretch_sources = 16;
+};
+int run_defects_command(const DefectsArgs& args);
+
+// Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
+int run_plot_command(const std::filesystem::path& out_dir);
+
+}  // namespace wafersim::cli

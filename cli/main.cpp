@@ -1,0 +1,56 @@
+// wafersim: the command line. Subcommands are thin; see cli/commands.hpp.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include <thread>
+
+#include "cli/commands.hpp"
+#include "core/input_error.hpp"
+
+int main(int argc, char** argv) {
+  using namespace wafersim;
+  CLI::App app{"wafersim: a simulator for wafer-scale AI accelerators"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string(WAFERSIM_VERSION) + " (" + WAFERSIM_GIT_HASH + ")");
+
+  cli::SweepArgs sweep;
+  auto* sweep_cmd = app.add_subcommand("sweep", "Run a yield/defect sweep from a YAML file; writes DIR/results.csv, meta.json, plots/");
+  sweep_cmd->add_option("sweep", sweep.sweep_file, "Sweep YAML (e.g. configs/sweeps/default.yaml)")->required();
+  sweep_cmd->add_option("--out", sweep.out_dir, "Output directory (a rerun with the same one resumes)")->required();
+  sweep_cmd->add_option("--jobs,-j", sweep.jobs, "Points run in parallel (results do not depend on it)")
+      ->check(CLI::Range(1u, 1024u))
+      ->default_val(std::max(1u, std::thread::hardware_concurrency()));
+  sweep_cmd->add_flag("!--no-plots", sweep.plots, "Skip drawing the charts");
+
+  cli::DefectsArgs defects;
+  auto* defects_cmd = app.add_subcommand("defects", "Draw one wafer's defect map; writes its CSV, an SVG map and a summary");
+  defects_cmd->add_option("config", defects.config_file, "System YAML (e.g. configs/systems/wse2-like.yaml)")->required();
+  defects_cmd->add_option("--seed", defects.seed, "Seed of the defect draw")->default_val(1);
+  defects_cmd->add_option("--out", defects.out_dir, "Output directory")->required();
+  defects_cmd->add_option("--stretch-sources", defects.stretch_sources, "Sources for the path-stretch sample")->default_val(16);
+
+  std::filesystem::path plot_dir;
+  auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
+  plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
+    fmt::print(stderr, "wafersim: error: {}\nRun 'wafersim --help' for usage.\n", e.what());
+    return 2;
+  }
+
+  try {
+    if (*sweep_cmd) return cli::run_sweep_command(sweep);
+    if (*defects_cmd) return cli::run_defects_command(defects);
+    if (*plot_cmd) return cli::run_plot_command(plot_dir);
+  } catch (const InputError& e) {
+    fmt::print(stderr, "wafersim: error: {}\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    fmt::print(stderr, "wafersim: internal error: {}\n(please report this with the command and config that caused it)\n", e.what());
+    return 1;
+  }
+  return 0;
+}

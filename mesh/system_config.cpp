@@ -1,0 +1,20 @@
+#include "mesh/system_config.hpp"
+
+namespace wafersim::mesh {
+
+SystemConfig SystemConfig::from_yaml(const YamlNode& root) {
+  if (root.is_null()) root.fail("the system config is empty");
+  root.check_keys({"name", "description", "process_node_nm", "wafer", "defects", "repair"});
+  SystemConfig c;
+  c.name = root.get_string("name", std::filesystem::path(root.file()).stem().string());
+  c.description = root.get_string("description", "");
+  c.process_node_nm = root.get_double("process_node_nm", 0.0, Range::non_negative());
+  c.wafer = WaferSpec::from_yaml(root.require("wafer"));
+  c.defects = DefectSpec::from_yaml(root.child("defects"));
+  c.repair = RepairSpec::from_yaml(root.child("repair"), c.wafer);
+  return c;
+}
+
+SystemConfig SystemConfig::load(const std::filesystem::path& file) { return from_yaml(YamlNode::load_file(file)); }
+
+}  // namespace wafersim::mesh
