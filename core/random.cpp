@@ -26,6 +26,16 @@ Rng::Rng(std::uint64_t seed) : seed_(seed) {
   for (auto& word : s_) word = splitmix64_next(state);
 }
 
+Rng Rng::from_state(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2, std::uint64_t s3) {
+  Rng r;
+  r.s_[0] = s0;
+  r.s_[1] = s1;
+  r.s_[2] = s2;
+  r.s_[3] = s3;
+  r.seed_ = s0 ^ s1 ^ s2 ^ s3;
+  return r;
+}
+
 Rng Rng::stream(std::uint64_t key) const {
   // Two rounds of mixing so that nearby keys of nearby seeds land far apart.
   return Rng(mix64(seed_ ^ mix64(key ^ 0x6a09e667f3bcc909ULL)));

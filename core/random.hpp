@@ -17,6 +17,9 @@ namespace wafersim {
 class Rng {
  public:
   explicit Rng(std::uint64_t seed);
+  // A generator in a given raw xoshiro256** state (not all zero); for checking against the
+  // reference implementation's published outputs.
+  static Rng from_state(std::uint64_t s0, std::uint64_t s1, std::uint64_t s2, std::uint64_t s3);
 
   // A statistically independent generator for the sub-task named by `key` (a replicate number, a
   // purpose tag, a block index). The same (seed, key) always gives the same stream.

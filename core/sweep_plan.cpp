@@ -152,8 +152,11 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
       throw InputError(fmt::format("{}: point {} ({}) is not a valid config: {}{}", sweep_file.string(), index, where,
                                    e.key_path().empty() ? "" : e.key_path() + ": ", e.problem()));
     }
-    const std::string identity = fmt::format("format=1\nseed={}\nreplicates={}\nevaluate={}\nconfig={}\n", plan.seed_,
-                                             plan.replicates_, evaluate_text, YAML::Dump(config));
+    // The build is part of a point's identity: a rerun after the code changed recomputes rather
+    // than mixing old and new results in one file.
+    const std::string identity = fmt::format("format=1\nbuild={} {}\nseed={}\nreplicates={}\nevaluate={}\nconfig={}\n",
+                                             WAFERSIM_VERSION, WAFERSIM_GIT_HASH, plan.seed_, plan.replicates_, evaluate_text,
+                                             YAML::Dump(config));
     point.hash = hex64(fnv1a64(identity));
     plan.points_.push_back(std::move(point));
   }

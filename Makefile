@@ -1,0 +1,50 @@
+# wafersim: the two commands of the Quick start, and the pieces they are made of.
+#   make demo   install dependencies if missing, build, run the default yield/defect sweep
+#   make test   the same build, then every test through CTest, then the tests again built with
+#               AddressSanitizer + UndefinedBehaviorSanitizer
+# Also: make build | bench | fuzz (FUZZ_SECONDS=60) | clean
+BUILD_DIR ?= build
+ASAN_DIR ?= build-asan
+FUZZ_DIR ?= build-fuzz
+JOBS ?= $(shell nproc)
+FUZZ_SECONDS ?= 60
+DEMO_OUT ?= out/default
+
+.PHONY: all deps configure build demo test test-asan bench fuzz clean
+
+all: build
+
+deps:
+	@./scripts/install-deps.sh
+
+configure: deps
+	@cmake -S . -B $(BUILD_DIR) -DCMAKE_BUILD_TYPE=Release > $(BUILD_DIR).configure.log 2>&1 || (cat $(BUILD_DIR).configure.log; exit 1)
+
+build: configure
+	@cmake --build $(BUILD_DIR) -j $(JOBS)
+
+demo: build
+	./$(BUILD_DIR)/wafersim sweep configs/sweeps/default.yaml --out $(DEMO_OUT) --jobs $(JOBS)
+
+test: build
+	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
+	@$(MAKE) --no-print-directory test-asan
+
+test-asan: deps
+	@cmake -S . -B $(ASAN_DIR) -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_SANITIZE=ON -DWAFERSIM_BENCH=OFF > $(ASAN_DIR).configure.log 2>&1 || (cat $(ASAN_DIR).configure.log; exit 1)
+	@cmake --build $(ASAN_DIR) -j $(JOBS)
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
+
+bench: build
+	./$(BUILD_DIR)/bench/mesh_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+
+fuzz: deps
+	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_BENCH=OFF > $(FUZZ_DIR).configure.log 2>&1 || (cat $(FUZZ_DIR).configure.log; exit 1)
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target config_fuzzer
+	@mkdir -p $(FUZZ_DIR)/corpus
+	./$(FUZZ_DIR)/tests/fuzz/config_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	  -print_final_stats=1 $(FUZZ_DIR)/corpus tests/fuzz/seeds
+
+clean:
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(BUILD_DIR).configure.log $(ASAN_DIR).configure.log $(FUZZ_DIR).configure.log

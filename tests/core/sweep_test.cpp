@@ -1,0 +1,178 @@
+// Sweep plans (axes over config keys) and the runner's resume, interrupt and ordering guarantees.
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <filesystem>
+#include <fstream>
+
+#include "core/csv.hpp"
+#include "core/interrupt.hpp"
+#include "core/sweep_plan.hpp"
+#include "core/sweep_runner.hpp"
+
+namespace wafersim {
+namespace {
+
+using ::testing::HasSubstr;
+namespace fs = std::filesystem;
+
+// A toy config schema: {a: number >= 0, group: {b: number, c: string}}.
+void validate(const YamlNode& n) {
+  n.check_keys({"a", "group"});
+  n.get_double("a", 0, Range::non_negative());
+  const YamlNode g = n.child("group");
+  g.check_keys({"b", "c"});
+  g.get_double("b", 0);
+  g.get_string("c", "");
+}
+
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    path = fs::temp_directory_path() / ("wafersim-sweep-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    fs::remove_all(path);
+    fs::create_directories(path);
+  }
+  ~TempDir() { fs::remove_all(path); }
+  static int& counter() {
+    static int c = 0;
+    return c;
+  }
+  fs::path write(const std::string& name, const std::string& text) const {
+    std::ofstream(path / name) << text;
+    return path / name;
+  }
+};
+
+const char* kSystem = "a: 1\ngroup: {b: 2, c: x}\n";
+const char* kSweep =
+    "system: sys.yaml\nseed: 5\nreplicates: 3\naxes:\n"
+    "  - key: a\n    values: [1, 2, 3]\n"
+    "  - key: group\n    values: [{b: 1, c: p}, {b: 2, c: q}]\n    labels: [P, Q]\n";
+
+TEST(SweepPlan, ExpandsTheCartesianProductFirstAxisSlowest) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  ASSERT_EQ(plan.points().size(), 6u);
+  EXPECT_EQ(plan.points()[0].labels, (std::vector<std::string>{"1", "P"}));
+  EXPECT_EQ(plan.points()[1].labels, (std::vector<std::string>{"1", "Q"}));
+  EXPECT_EQ(plan.points()[5].labels, (std::vector<std::string>{"3", "Q"}));
+  EXPECT_EQ(plan.points()[3].config.raw()["a"].as<int>(), 2);
+  EXPECT_EQ(plan.points()[3].config.raw()["group"]["c"].as<std::string>(), "q");
+  for (std::size_t i = 0; i < 6; ++i) {
+    for (std::size_t j = i + 1; j < 6; ++j) EXPECT_NE(plan.points()[i].hash, plan.points()[j].hash);
+  }
+  // Same file, same hashes.
+  EXPECT_EQ(SweepPlan::load(d.path / "s.yaml", validate).points()[4].hash, plan.points()[4].hash);
+}
+
+TEST(SweepPlan, AxisOnAKeyTheConfigDoesNotHaveIsReportedAtTheAxis) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  const auto f = d.write("s.yaml", "system: sys.yaml\naxes:\n  - key: group.bb\n    values: [1]\n");
+  try {
+    SweepPlan::load(f, validate);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("s.yaml:3:10: axes[0].key: 'group.bb' is not a key of the system config"));
+    EXPECT_THAT(std::string(e.what()), HasSubstr("did you mean 'b'?"));
+  }
+}
+
+TEST(SweepPlan, BadAxisValueIsReportedAtTheValue) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  const auto f = d.write("s.yaml", "system: sys.yaml\naxes:\n  - key: a\n    values: [1, -2]\n");
+  try {
+    SweepPlan::load(f, validate);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("s.yaml:4:17: axes[0].values[1]: value for a is invalid: must be >= 0, got -2"));
+  }
+}
+
+TEST(SweepPlan, MissingSystemFileIsReported) {
+  TempDir d;
+  const auto f = d.write("s.yaml", "system: nope.yaml\n");
+  EXPECT_THROW(SweepPlan::load(f, validate), ConfigError);
+}
+
+// Evaluator: metrics derived from the point's config; counts calls.
+struct CountingEvaluator {
+  std::atomic<int> calls{0};
+  int interrupt_after = -1;
+  std::optional<std::vector<std::string>> operator()(const SweepPoint& p) {
+    const int n = ++calls;
+    if (interrupt_after >= 0 && n > interrupt_after) {
+      set_interrupted(true);
+      return std::nullopt;
+    }
+    return std::vector<std::string>{p.config.raw()["a"].Scalar() + "x" + p.config.raw()["group"]["b"].Scalar()};
+  }
+};
+
+TEST(SweepRunner, RowsAreIdenticalForOneAndTwoJobs) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  std::string bytes[2];
+  for (unsigned jobs : {1u, 2u}) {
+    CountingEvaluator ev;
+    SweepRunOptions o;
+    o.out_dir = d.path / ("out" + std::to_string(jobs));
+    o.jobs = jobs;
+    const SweepOutcome r = run_sweep(plan, {"m"}, std::ref(ev), o);
+    EXPECT_FALSE(r.interrupted);
+    EXPECT_EQ(r.computed, 6u);
+    bytes[jobs - 1] = read_text_file(r.results_csv);
+  }
+  EXPECT_EQ(bytes[0], bytes[1]);
+  EXPECT_THAT(bytes[0], HasSubstr("point,a,group,replicates,seed,m,point_hash\n0,1,P,3,5,1x1,"));
+}
+
+TEST(SweepRunner, InterruptKeepsFinishedRowsAndAResumeCompletesToTheSameFile) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  SweepRunOptions o;
+  o.out_dir = d.path / "ref";
+  CountingEvaluator full;
+  const std::string reference = read_text_file(run_sweep(plan, {"m"}, std::ref(full), o).results_csv);
+
+  o.out_dir = d.path / "resumed";
+  CountingEvaluator first;
+  first.interrupt_after = 2;
+  const SweepOutcome r1 = run_sweep(plan, {"m"}, std::ref(first), o);
+  set_interrupted(false);
+  EXPECT_TRUE(r1.interrupted);
+  EXPECT_EQ(r1.computed, 2u);
+  const CsvText partial = read_csv_file(r1.results_csv);
+  EXPECT_EQ(partial.records.size(), 3u);  // header + 2 rows, a valid CSV
+  EXPECT_FALSE(partial.ends_with_partial_line);
+
+  // A killed process could leave half a row: the resume drops it.
+  { std::ofstream(r1.results_csv, std::ios::app) << "2,2,P,3,5,2x"; }
+  CountingEvaluator second;
+  const SweepOutcome r2 = run_sweep(plan, {"m"}, std::ref(second), o);
+  EXPECT_FALSE(r2.interrupted);
+  EXPECT_EQ(r2.reused, 2u);
+  EXPECT_EQ(second.calls.load(), 4);
+  EXPECT_EQ(read_text_file(r2.results_csv), reference);
+}
+
+TEST(SweepRunner, RefusesAResultsFileWithOtherColumns) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  fs::create_directories(d.path / "o");
+  d.write("o/results.csv", "x,y\n1,2\n");
+  SweepRunOptions o;
+  o.out_dir = d.path / "o";
+  CountingEvaluator ev;
+  EXPECT_THROW(run_sweep(plan, {"m"}, std::ref(ev), o), InputError);
+}
+
+}  // namespace
+}  // namespace wafersim
