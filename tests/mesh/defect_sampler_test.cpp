@@ -1,1 +1,119 @@
+// The defect sampler: determinism, the critical-area split, the radial profile and speed factors.
+#include "mesh/defect_sampler.hpp"
+
 #include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "core/csv.hpp"
+#include "test_util.hpp"
+
+namespace wafersim::mesh {
+namespace {
+
+TEST(DefectSampler, SameSeedSameMapOtherSeedOtherMap) {
+  const SystemConfig cfg = testing::config_from(testing::rect_wafer(60, 60) +
+                                                "defects: {model: negative_binomial, alpha: 1, d0_per_cm2: 5, cluster_block: reticle,"
+                                                " speed: {sigma: 0.1}}\n");
+  const Wafer w(cfg.wafer);
+  const auto dir = std::filesystem::temp_directory_path();
+  sample_defects(w, cfg.defects, 11).save_csv(dir / "ws_a.csv");
+  sample_defects(w, cfg.defects, 11).save_csv(dir / "ws_b.csv");
+  sample_defects(w, cfg.defects, 12).save_csv(dir / "ws_c.csv");
+  EXPECT_EQ(read_text_file(dir / "ws_a.csv"), read_text_file(dir / "ws_b.csv"));
+  EXPECT_NE(read_text_file(dir / "ws_a.csv"), read_text_file(dir / "ws_c.csv"));
+}
+
+TEST(DefectSampler, CriticalAreaSplitDecidesWhatDies) {
+  const std::string wafer = testing::rect_wafer(50, 50);
+  {
+    const SystemConfig cfg = testing::config_from(wafer + "defects: {d0_per_cm2: 20, critical_area: {compute: 1, router: 0, link: 0}}\n");
+    const auto c = sample_defects(Wafer(cfg.wafer), cfg.defects, 1).counts();
+    EXPECT_GT(c.compute_dead, 300u);
+    EXPECT_EQ(c.router_dead, 0u);
+    EXPECT_EQ(c.links_dead, 0u);
+  }
+  {
+    const SystemConfig cfg = testing::config_from(wafer + "defects: {d0_per_cm2: 20, critical_area: {compute: 0, router: 0, link: 0.25}}\n");
+    const auto c = sample_defects(Wafer(cfg.wafer), cfg.defects, 1).counts();
+    EXPECT_EQ(c.compute_dead + c.router_dead, 0u);
+    // 2500 tiles x lambda 0.2 = 500 defects, each on one of four link halves; those on the rim's
+    // outward halves (200 of 10000) kill nothing. Links dead ~ 490, some hit twice.
+    EXPECT_GT(c.links_dead, 380u);
+    EXPECT_LT(c.links_dead, 560u);
+  }
+  {
+    // Half compute, half router: equal counts within binomial noise (n ~ 500, sd ~ 11).
+    const SystemConfig cfg = testing::config_from(wafer + "defects: {d0_per_cm2: 20, critical_area: {compute: 0.5, router: 0.5, link: 0}}\n");
+    const auto c = sample_defects(Wafer(cfg.wafer), cfg.defects, 3).counts();
+    EXPECT_NEAR(static_cast<double>(c.compute_dead) / (c.compute_dead + c.router_dead), 0.5, 0.08);
+  }
+}
+
+// Edge 4x worse than the centre: the inner and outer tiles each match the mean of
+// Y(lambda * w(r)) over their own tiles.
+TEST(DefectSampler, RadialProfileMakesTheRimWorseAsTheClosedFormSays) {
+  for (const char* block : {"tile", "wafer"}) {
+    const SystemConfig cfg = testing::config_from(
+        "wafer: {tile: {width_mm: 2, height_mm: 2}, edge_exclusion_mm: 0}\n"
+        "defects: {d0_per_cm2: 5, cluster_block: " + std::string(block) +
+        ", radial: {edge_factor: 4, exponent: 2}, critical_area: {compute: 1, router: 0, link: 0}}\n");
+    const Wafer w(cfg.wafer);
+    const std::vector<double> weight = radial_weights(w, cfg.defects);
+    const double lambda = cfg.defects.lambda_per_tile(4.0);
+    double expected[2] = {0, 0};
+    std::size_t n[2] = {0, 0}, alive[2] = {0, 0};
+    auto ring = [&](TileId t) { return w.tile_center_radius_mm(w.row_of(t), w.col_of(t)) < 100.0 ? 0 : 1; };
+    for (TileId t = 0; t < w.cells(); ++t) {
+      if (w.is_site(t)) expected[ring(t)] += std::exp(-lambda * weight[t]);
+    }
+    const int wafers = 8;
+    for (int s = 0; s < wafers; ++s) {
+      const DefectMap m = sample_defects(w, cfg.defects, 100 + s);
+      for (TileId t = 0; t < w.cells(); ++t) {
+        if (!w.is_site(t)) continue;
+        ++n[ring(t)];
+        alive[ring(t)] += m.tile_alive(t);
+      }
+    }
+    for (int i = 0; i < 2; ++i) {
+      const double y = expected[i] / (n[i] / wafers);
+      EXPECT_NEAR(static_cast<double>(alive[i]) / n[i], y, 3 * std::sqrt(y * (1 - y) / n[i])) << block << " ring " << i;
+    }
+    EXPECT_LT(expected[1] / (n[1] / wafers), expected[0] / (n[0] / wafers) - 0.05);
+  }
+}
+
+TEST(DefectSampler, SpeedFactorsHaveTheirLogVarianceAndBlockCorrelation) {
+  const SystemConfig cfg = testing::config_from(testing::rect_wafer(100, 104, "{width_mm: 26, height_mm: 25}") +
+                                                "defects: {speed: {sigma: 0.1, correlation: 0.6, block: reticle}}\n");
+  const Wafer w(cfg.wafer);
+  double s = 0, ss = 0, same = 0, other = 0;
+  std::size_t n = 0, n_same = 0, n_other = 0;
+  for (int seed = 1; seed <= 40; ++seed) {
+    const DefectMap m = sample_defects(w, cfg.defects, seed);
+    for (TileId t = 0; t < w.cells(); ++t) {
+      const double x = std::log(m.speed(t));
+      s += x;
+      ss += x * x;
+      ++n;
+    }
+    // Pairs in one 26 x 25 field, (r, 1)-(r+20, 21), and in neighbouring fields, (r, 1)-(r, 31).
+    for (int k = 0; k < 4; ++k) {
+      const int r = 25 * k;
+      const double a2 = std::log(m.speed(w.id(r, 1))), b2 = std::log(m.speed(w.id(r + 20, 21))), c2 = std::log(m.speed(w.id(r, 31)));
+      same += a2 * b2;
+      other += a2 * c2;
+      n_same++;
+      n_other++;
+    }
+  }
+  EXPECT_NEAR(s / n, 0.0, 0.01);
+  EXPECT_NEAR(ss / n, 0.01, 0.001);
+  EXPECT_NEAR(same / n_same / 0.01, 0.6, 0.25);
+  EXPECT_NEAR(other / n_other / 0.01, 0.0, 0.25);
+}
+
+}  // namespace
+}  // namespace wafersim::mesh
