@@ -2,13 +2,21 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include <fmt/ranges.h>
+
+#include <algorithm>
 #include <thread>
+#include <vector>
+
+#include "core/allocator.hpp"
+#include "core/did_you_mean.hpp"
 
 #include "cli/commands.hpp"
 #include "core/input_error.hpp"
 
 int main(int argc, char** argv) {
   using namespace wafersim;
+  keep_freed_memory_for_reuse();
   CLI::App app{"wafersim: a simulator for wafer-scale AI accelerators"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(WAFERSIM_VERSION) + " (" + WAFERSIM_GIT_HASH + ")");
@@ -33,11 +41,24 @@ int main(int argc, char** argv) {
   auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
   plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
 
+  if (argc == 1) {
+    fmt::print(stderr, "{}", app.help());
+    return 2;
+  }
+  if (argv[1][0] != '-') {
+    std::vector<std::string> names;
+    for (const auto* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+      fmt::print(stderr, "wafersim: error: unknown command '{}'{}; commands: {} (see 'wafersim --help')\n", argv[1],
+                 did_you_mean(argv[1], names), fmt::join(names, ", "));
+      return 2;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
-    fmt::print(stderr, "wafersim: error: {}\nRun 'wafersim --help' for usage.\n", e.what());
+    fmt::print(stderr, "wafersim: error: {} (see 'wafersim --help')\n", e.what());
     return 2;
   }
 

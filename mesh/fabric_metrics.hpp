@@ -1,6 +1,6 @@
 #pragma once
 // Static metrics of a repaired fabric, on its graph of working routers and working links
-// (Boost.Graph, compressed sparse row storage: 4 bytes per vertex and per arc).
+// (Boost.Graph breadth-first search on the implicit FabricGraph, mesh/fabric_graph.hpp).
 //
 // - components: connected components that hold at least one endpoint; the largest by endpoints.
 // - reachable_pair_fraction: of all ordered pairs of distinct endpoints, the fraction with a path;

@@ -52,21 +52,31 @@ class SpareShiftRepair final : public RepairStrategy {
     return p;
   }
 
+  // Every pass visits physical tiles in row-major order, whichever way the windows run, keeping
+  // per-line state: walking a column of a wafer-scale array tile by tile would touch a new cache
+  // line for every tile of every per-tile array.
   Fabric repair(const Wafer& wafer, const DefectMap& map) const override {
     const int lines = line_count(wafer);
     const int bands = band_count(wafer);
-    // Pass 1: how many logical positions each band can supply in every line.
-    std::vector<int> surviving(bands);
+    // Pass 1: working tiles per (band, line); a band supplies, in every line, as many logical
+    // positions as its worst line can.
+    std::vector<int> band_of(line_length(wafer));
+    for (int pos = 0; pos < line_length(wafer); ++pos) band_of[pos] = pos / window_;
+    std::vector<int> alive(static_cast<std::size_t>(bands) * lines, 0);
+    for (int r = 0; r < wafer.rows(); ++r) {
+      for (int c = 0; c < wafer.cols(); ++c) {
+        const auto [line, pos] = line_pos(r, c);
+        alive[static_cast<std::size_t>(band_of[pos]) * lines + line] += map.tile_alive(wafer.id(r, c));
+      }
+    }
+    std::vector<int> surviving(bands), band_need(bands);
     bool formed = true;
     for (int w = 0; w < bands; ++w) {
       const int need = std::max(0, band_size(wafer, w) - spares_);
       int supply = need;
-      for (int line = 0; line < lines; ++line) {
-        int alive = 0;
-        for (int pos = w * window_; pos < w * window_ + band_size(wafer, w); ++pos) alive += map.tile_alive(tile(wafer, line, pos));
-        supply = std::min(supply, alive);
-      }
+      for (int line = 0; line < lines; ++line) supply = std::min(supply, alive[static_cast<std::size_t>(w) * lines + line]);
       surviving[w] = supply;
+      band_need[w] = need;
       formed = formed && supply == need;
     }
     int logical_len = 0;
@@ -78,57 +88,54 @@ class SpareShiftRepair final : public RepairStrategy {
     f.nominal_cols = nominal_cols;
     f.formed = formed;
 
-    // Pass 2: place logical positions on the first working tiles of each window; record roles.
-    std::vector<int> phys_pos(static_cast<std::size_t>(lines) * logical_len);  // physical position of (line, k)
-    for (int line = 0; line < lines; ++line) {
-      int k = 0;
-      for (int w = 0; w < bands; ++w) {
-        const int start = w * window_;
-        const int need = std::max(0, band_size(wafer, w) - spares_);
-        int used = 0;
-        for (int pos = start; pos < start + band_size(wafer, w); ++pos) {
-          const TileId t = tile(wafer, line, pos);
-          if (!map.tile_alive(t)) {
-            f.set_role(t, map.router_alive(t) ? TileRole::kDeadCompute : TileRole::kDeadRouter);
-            continue;
-          }
-          if (used < surviving[w]) {
-            const NodeId n = node(f, line, k);
-            f.place(n, t, true, true);
-            f.set_role(t, pos - start == used ? TileRole::kWorking : TileRole::kShifted);
-            if (pos - start >= need) ++f.spares_used;
-            phys_pos[static_cast<std::size_t>(line) * logical_len + k] = pos;
-            ++used;
-            ++k;
-          } else {
-            f.set_role(t, surviving[w] == need ? TileRole::kIdleSpare : TileRole::kUnused);
-          }
+    // Pass 2: each window's logical positions go to its first working tiles; roles recorded.
+    std::vector<int> next_k(lines, 0), used(lines, 0);  // per line: next logical position, used in this band
+    std::vector<int> phys_pos(f.nodes(), 0);            // physical position along its line of each node
+    for (int r = 0; r < wafer.rows(); ++r) {
+      for (int c = 0; c < wafer.cols(); ++c) {
+        const auto [line, pos] = line_pos(r, c);
+        const int w = band_of[pos], start = w * window_;
+        if (pos == start) used[line] = 0;
+        const TileId t = wafer.id(r, c);
+        if (!map.tile_alive(t)) {
+          f.set_role(t, map.router_alive(t) ? TileRole::kDeadCompute : TileRole::kDeadRouter);
+          continue;
+        }
+        const int need = band_need[w];
+        if (used[line] < surviving[w]) {
+          const NodeId n = node(f, line, next_k[line]);
+          f.place(n, t, true, true);
+          f.set_role(t, pos - start == used[line] ? TileRole::kWorking : TileRole::kShifted);
+          if (pos - start >= need) ++f.spares_used;
+          phys_pos[n] = pos;
+          ++used[line];
+          ++next_k[line];
+        } else {
+          f.set_role(t, surviving[w] == need ? TileRole::kIdleSpare : TileRole::kUnused);
         }
       }
     }
 
-    // Pass 3: links.
-    auto pos_of = [&](int line, int k) { return phys_pos[static_cast<std::size_t>(line) * logical_len + k]; };
-    for (int line = 0; line < lines; ++line) {
-      for (int k = 0; k < logical_len; ++k) {
-        const int p = pos_of(line, k);
+    // Pass 3: links, node by node in row-major order.
+    for (int lr = 0; lr < f.rows(); ++lr) {
+      for (int lc = 0; lc < f.cols(); ++lc) {
+        const NodeId n = f.node(lr, lc);
+        const int line = along_columns_ ? lc : lr, k = along_columns_ ? lr : lc;
+        const int p = phys_pos[n];
         const TileId a = tile(wafer, line, p);
-        const NodeId n = node(f, line, k);
         if (k + 1 < logical_len) {  // along the line
-          const int q = pos_of(line, k + 1);
-          const TileId b = tile(wafer, line, q);
+          const int q = phys_pos[node(f, line, k + 1)];
           const bool neighbour = q == p + 1;
-          const bool alive = !neighbour || (along_columns_ ? map.south_link_alive(a) : map.east_link_alive(a));
-          set_along(f, n, alive ? q - p : 0, wafer.crosses_reticle(a, b));
-          if (!alive) ++f.dead_logical_links;
+          const bool ok = !neighbour || (along_columns_ ? map.south_link_alive(a) : map.east_link_alive(a));
+          set_along(f, n, ok ? q - p : 0, wafer.crosses_reticle(a, tile(wafer, line, q)));
+          if (!ok) ++f.dead_logical_links;
         }
         if (line + 1 < lines) {  // across to the next line
-          const int q = pos_of(line + 1, k);
-          const TileId b = tile(wafer, line + 1, q);
+          const int q = phys_pos[node(f, line + 1, k)];
           const bool neighbour = q == p;
-          const bool alive = !neighbour || (along_columns_ ? map.east_link_alive(a) : map.south_link_alive(a));
-          set_across(f, n, alive ? 1 + std::abs(q - p) : 0, wafer.crosses_reticle(a, b));
-          if (!alive) ++f.dead_logical_links;
+          const bool ok = !neighbour || (along_columns_ ? map.east_link_alive(a) : map.south_link_alive(a));
+          set_across(f, n, ok ? 1 + std::abs(q - p) : 0, wafer.crosses_reticle(a, tile(wafer, line + 1, q)));
+          if (!ok) ++f.dead_logical_links;
         }
       }
     }
@@ -136,6 +143,7 @@ class SpareShiftRepair final : public RepairStrategy {
   }
 
  private:
+  std::pair<int, int> line_pos(int row, int col) const { return along_columns_ ? std::pair{col, row} : std::pair{row, col}; }
   int line_count(const Wafer& wafer) const { return along_columns_ ? wafer.cols() : wafer.rows(); }
   int line_length(const Wafer& wafer) const { return along_columns_ ? wafer.rows() : wafer.cols(); }
   int band_count(const Wafer& wafer) const { return (line_length(wafer) + window_ - 1) / window_; }

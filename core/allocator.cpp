@@ -1,0 +1,20 @@
+#include "core/allocator.hpp"
+
+#include <cstdlib>  // defines __GLIBC__ on glibc systems
+
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
+
+namespace wafersim {
+
+void keep_freed_memory_for_reuse() {
+#if defined(__GLIBC__)
+  // Blocks up to 32 MiB (glibc's ceiling for this knob on 64-bit) come from the heap, not from
+  // fresh mappings, and the heap is not trimmed back until 1 GiB of it is free.
+  mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
+  mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
+#endif
+}
+
+}  // namespace wafersim

@@ -1,0 +1,14 @@
+#pragma once
+// Process-wide allocator policy for Monte Carlo work.
+//
+// A yield study allocates and frees the same tens of megabytes for every wafer (defect map, fabric,
+// traversal arrays). glibc's default returns such blocks to the kernel on free (mmap threshold,
+// heap trimming) and the next wafer faults every page back in: on a WSE-2-scale wafer that was a
+// quarter of the run time (bench/mesh_bench, 228 ms -> 166 ms per wafer). Keeping freed memory in
+// the process, as jemalloc and tcmalloc do by default, costs nothing but a higher resident size
+// at the peak the run reaches anyway. Call once at the start of main; a no-op off glibc.
+namespace wafersim {
+
+void keep_freed_memory_for_reuse();
+
+}  // namespace wafersim
