@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include "cli/commands.hpp"
@@ -14,6 +15,7 @@ int run_plot_command(const std::filesystem::path& out_dir) {
   const char* python = std::getenv("WAFERSIM_PYTHON");
   const std::string interpreter = python ? python : WAFERSIM_PYTHON;
   const std::string command = fmt::format("'{}' '{}/plot_sweep.py' '{}'", interpreter, WAFERSIM_SCRIPTS_DIR, out_dir.string());
+  std::fflush(stdout);  // our lines first, then the script's
   const int status = std::system(command.c_str());
   if (status != 0) {
     fmt::print(stderr, "wafersim: plotting failed (needs {} with matplotlib: scripts/install-deps.sh installs python3-matplotlib)\n", interpreter);

@@ -46,9 +46,8 @@ DefectSpec DefectSpec::from_yaml(const YamlNode& node) {
   s.model_name = node.get_string("model", "poisson");
   const YamlNode model_node = node.has("model") ? node.child("model") : node;
   const auto& registry = YieldModelRegistry::instance();
-  if (!registry.find(s.model_name)) make_yield_model(s.model_name, node, model_node);  // throws with hint
   std::vector<std::string> allowed = common;
-  for (const auto& k : registry.find(s.model_name)->keys) allowed.push_back(k);
+  for (const auto& k : registry.require(s.model_name, model_node, "yield model").keys) allowed.push_back(k);
   // A key of another model is a mistake worth naming precisely.
   for (const auto& name : registry.names()) {
     if (name == s.model_name) continue;

@@ -10,12 +10,12 @@
 //       and the logical array is a perfect rectangle (the WSE-class scheme). spare_cols does the
 //       same along rows. Needs wafer.placement: rectangle.
 #include <functional>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "core/registry.hpp"
 #include "core/yaml_reader.hpp"
 #include "mesh/defect_map.hpp"
 #include "mesh/fabric.hpp"
@@ -47,20 +47,8 @@ struct RepairEntry {
   RepairFactory create;
 };
 
-class RepairRegistry {
- public:
-  static RepairRegistry& instance();
-  void add(RepairEntry entry);
-  const RepairEntry* find(const std::string& name) const;
-  std::vector<std::string> names() const;
-
- private:
-  std::map<std::string, RepairEntry> entries_;
-};
-
-struct RegisterRepair {
-  explicit RegisterRepair(RepairEntry entry) { RepairRegistry::instance().add(std::move(entry)); }
-};
+using RepairRegistry = Registry<RepairEntry>;
+using RegisterRepair = Registration<RepairEntry>;
 
 struct RepairSpec {
   std::string strategy = "none";

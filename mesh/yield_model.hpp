@@ -18,12 +18,12 @@
 // values and against its own sampler). Models are registered by name (`defects.model` in YAML);
 // adding one is adding one file under mesh/impl/.
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "core/random.hpp"
+#include "core/registry.hpp"
 #include "core/yaml_reader.hpp"
 
 namespace wafersim::mesh {
@@ -50,21 +50,9 @@ struct YieldModelEntry {
   YieldModelFactory create;
 };
 
-class YieldModelRegistry {
- public:
-  static YieldModelRegistry& instance();
-  void add(YieldModelEntry entry);
-  const YieldModelEntry* find(const std::string& name) const;
-  std::vector<std::string> names() const;
-
- private:
-  std::map<std::string, YieldModelEntry> entries_;
-};
-
-// Registers a model at load time: `static RegisterYieldModel r{{"name", "summary", {keys}, factory}};`
-struct RegisterYieldModel {
-  explicit RegisterYieldModel(YieldModelEntry entry) { YieldModelRegistry::instance().add(std::move(entry)); }
-};
+using YieldModelRegistry = Registry<YieldModelEntry>;
+// Registers a model at load time: `const RegisterYieldModel r{{"name", "summary", {keys}, factory}};`
+using RegisterYieldModel = Registration<YieldModelEntry>;
 
 // Convenience: the model named `name` with the params in `defects`, or a ConfigError at `at`.
 std::unique_ptr<YieldModel> make_yield_model(const std::string& name, const YamlNode& defects, const YamlNode& at);
