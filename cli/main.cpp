@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/allocator.hpp"
+#include "core/build_info.hpp"
 #include "core/did_you_mean.hpp"
 
 #include "cli/commands.hpp"
@@ -19,7 +20,7 @@ int main(int argc, char** argv) {
   keep_freed_memory_for_reuse();
   CLI::App app{"wafersim: a simulator for wafer-scale AI accelerators"};
   app.require_subcommand(1);
-  app.set_version_flag("--version", std::string(WAFERSIM_VERSION) + " (" + WAFERSIM_GIT_HASH + ")");
+  app.set_version_flag("--version", std::string(version()) + " (" + git_hash() + ")");
 
   cli::SweepArgs sweep;
   auto* sweep_cmd = app.add_subcommand("sweep", "Run a yield/defect sweep from a YAML file; writes DIR/results.csv, meta.json, plots/");

@@ -4,6 +4,7 @@
 
 #include <sstream>
 
+#include "core/build_info.hpp"
 #include "core/fnv_hash.hpp"
 
 namespace wafersim {
@@ -155,7 +156,7 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
     // The build is part of a point's identity: a rerun after the code changed recomputes rather
     // than mixing old and new results in one file.
     const std::string identity = fmt::format("format=1\nbuild={} {}\nseed={}\nreplicates={}\nevaluate={}\nconfig={}\n",
-                                             WAFERSIM_VERSION, WAFERSIM_GIT_HASH, plan.seed_, plan.replicates_, evaluate_text,
+                                             version(), git_hash(), plan.seed_, plan.replicates_, evaluate_text,
                                              YAML::Dump(config));
     point.hash = hex64(fnv1a64(identity));
     plan.points_.push_back(std::move(point));

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 
+#include "core/build_info.hpp"
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
@@ -119,8 +120,8 @@ SweepOutcome run_sweep(const SweepPlan& plan, const std::vector<std::string>& me
 
   auto meta = nlohmann::ordered_json::object();
   meta["tool"] = "wafersim";
-  meta["version"] = WAFERSIM_VERSION;
-  meta["git_hash"] = WAFERSIM_GIT_HASH;
+  meta["version"] = version();
+  meta["git_hash"] = git_hash();
   meta["sweep"] = plan.name();
   meta["sweep_file"] = plan.sweep_file().string();
   meta["system_file"] = plan.system_file().string();
