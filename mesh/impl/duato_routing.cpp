@@ -1,0 +1,76 @@
+// Minimal adaptive routing, with (duato) and without (minimal_adaptive) an up*/down* escape class.
+// J. Duato, "A New Theory of Deadlock-Free Adaptive Routing in Wormhole Networks", IEEE Trans.
+// Parallel and Distributed Systems 4(12), 1320-1331, 1993.
+#include "mesh/routing.hpp"
+#include "mesh/up_down_tree.hpp"
+
+namespace wafersim::mesh {
+namespace {
+
+constexpr int kEscape = 0, kAdaptive = 1;
+
+class DuatoRouting final : public Routing {
+ public:
+  explicit DuatoRouting(const Fabric& f) : Routing(f), tree_(f, graph()) {}
+  std::string name() const override { return "duato"; }
+  int vc_classes() const override { return 2; }
+  int escape_class() const override { return kEscape; }
+  std::size_t escape_trees() const override { return tree_.roots(); }
+  std::size_t state_bytes() const override { return UpDownTree::kBytesPerNode; }
+
+  void route(NodeId at, NodeId dest, Port in_port, int in_vc, RouteSet& out) const override {
+    out.clear();
+    if (at == dest) {
+      if (fabric().router_alive(at)) out.add(kLocal, in_port == kLocal ? kAdaptive : in_vc);
+      return;
+    }
+    if (in_port == kLocal || in_vc == kAdaptive) productive(at, dest, kAdaptive, out);
+    tree_.route(at, dest, kEscape, out);
+  }
+
+  void turns(NodeId at, Port in_port, int in_vc, RouteSet& out) const override {
+    out.clear();
+    if (in_port != kLocal && in_vc == kEscape) {
+      tree_.turns(at, in_port, kEscape, out);
+      return;
+    }
+    for (int p = 0; p < 4; ++p) {  // adaptive: minimal routes never turn back
+      if (has_link(at, p) && p != in_port) out.add(p, kAdaptive);
+    }
+    tree_.turns(at, kLocal, kEscape, out);  // entering the escape: any up or down link
+  }
+
+ private:
+  UpDownTree tree_;
+};
+
+class MinimalAdaptiveRouting final : public Routing {
+ public:
+  using Routing::Routing;
+  std::string name() const override { return "minimal_adaptive"; }
+  int vc_classes() const override { return 1; }
+  std::size_t state_bytes() const override { return 0; }
+  void route(NodeId at, NodeId dest, Port, int, RouteSet& out) const override {
+    out.clear();
+    if (!fabric().router_alive(at) || !fabric().router_alive(dest)) return;
+    if (at == dest) {
+      out.add(kLocal, 0);
+      return;
+    }
+    productive(at, dest, 0, out);
+  }
+  void turns(NodeId at, Port in_port, int, RouteSet& out) const override {
+    out.clear();
+    for (int p = 0; p < 4; ++p) {
+      if (has_link(at, p) && p != in_port) out.add(p, 0);
+    }
+  }
+};
+
+const RegisterRouting kDuato{{"duato", "minimal adaptive on VC class 1, up*/down* escape on class 0 (Duato 1993)", {},
+                              [](const Fabric& f) { return std::make_unique<DuatoRouting>(f); }}};
+const RegisterRouting kMinimal{{"minimal_adaptive", "minimal adaptive with no escape: NOT deadlock-free, for comparison", {},
+                                [](const Fabric& f) { return std::make_unique<MinimalAdaptiveRouting>(f); }}};
+
+}  // namespace
+}  // namespace wafersim::mesh

@@ -1,0 +1,46 @@
+#include "mesh/routing.hpp"
+
+namespace wafersim::mesh {
+
+const char* port_name(int p) {
+  static const char* names[] = {"N", "W", "E", "S", "L"};
+  return p >= 0 && p <= 4 ? names[p] : "?";
+}
+
+void Routing::turns(NodeId at, Port in_port, int in_vc, RouteSet& out) const {
+  out.clear();
+  RouteSet r;
+  bool seen[5][8] = {};
+  for (NodeId d = 0; d < fabric_->nodes(); ++d) {
+    if (!fabric_->endpoint(d)) continue;
+    route(at, d, in_port, in_vc, r);
+    for (const RouteOption& o : r) {
+      if (o.port == kLocal || seen[o.port][o.vc]) continue;
+      seen[o.port][o.vc] = true;
+      out.add(o.port, o.vc);
+    }
+  }
+}
+
+void Routing::productive(NodeId at, NodeId dest, int vc, RouteSet& out) const {
+  const Fabric& f = *fabric_;
+  const int dr = f.row_of(dest) - f.row_of(at), dc = f.col_of(dest) - f.col_of(at);
+  if (dr < 0 && has_link(at, kNorth)) out.add(kNorth, vc);
+  if (dc < 0 && has_link(at, kWest)) out.add(kWest, vc);
+  if (dc > 0 && has_link(at, kEast)) out.add(kEast, vc);
+  if (dr > 0 && has_link(at, kSouth)) out.add(kSouth, vc);
+}
+
+RoutingSpec RoutingSpec::from_yaml(const YamlNode& node) {
+  node.check_keys({"algorithm"});
+  RoutingSpec s;
+  s.algorithm = node.get_string("algorithm", "xy");
+  RoutingRegistry::instance().require(s.algorithm, node.child("algorithm"), "routing algorithm");
+  return s;
+}
+
+std::unique_ptr<Routing> RoutingSpec::build(const Fabric& fabric) const {
+  return RoutingRegistry::instance().find(algorithm)->create(fabric);
+}
+
+}  // namespace wafersim::mesh

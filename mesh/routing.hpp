@@ -1,0 +1,114 @@
+#pragma once
+// Routing functions on a repaired Fabric, selected by name (`routing.algorithm` in YAML):
+//
+//   xy                 dimension order (X, then Y) on the logical mesh. One VC class. On a fabric
+//                      with holes it simply cannot serve the pairs whose XY path is broken.
+//   up_down            up*/down* (Schroeder et al., "Autonet", IEEE JSAC 9(8), 1991) over a BFS
+//                      spanning tree per connected piece, rooted at the working router nearest the
+//                      array's centre. A link is "up" towards the lower (BFS level, node id).
+//                      Routes climb the tree to the lowest ancestor of the destination, taking any
+//                      "down" link (tree or not) whose far end's subtree holds the destination.
+//                      Every route is up* down*, so no VC is needed for deadlock freedom.
+//   duato              Duato's protocol (J. Duato, "A New Theory of Deadlock-Free Adaptive Routing in
+//                      Wormhole Networks", IEEE TPDS 4(12), 1993): VC class 1 routes minimally
+//                      and adaptively (any productive direction with a working link and router);
+//                      VC class 0 is the escape, up_down above. A packet may take the escape from
+//                      any router and, once on it, stays on it (the conservative form, for which
+//                      the escape CDG alone decides deadlock freedom).
+//   minimal_adaptive   class 1 of duato with no escape: deadlock-prone on purpose, for comparison.
+//
+// Ports: 0 north, 1 west, 2 east, 3 south (as mesh/fabric_graph.hpp), 4 local (inject/eject).
+// Routing state is O(1) per node (see each algorithm's state_bytes()); there is no all-pairs table.
+#include <array>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/registry.hpp"
+#include "core/yaml_reader.hpp"
+#include "mesh/fabric.hpp"
+#include "mesh/fabric_graph.hpp"
+
+namespace wafersim::mesh {
+
+enum Port : std::uint8_t { kNorth = 0, kWest = 1, kEast = 2, kSouth = 3, kLocal = 4 };
+inline constexpr Port opposite(Port p) { return static_cast<Port>(3 - p); }
+const char* port_name(int p);
+
+struct RouteOption {
+  std::uint8_t port;  // Port
+  std::uint8_t vc;    // VC class
+};
+
+// The allowed outputs of one routing decision (at most 4 ports x 2 classes).
+struct RouteSet {
+  std::array<RouteOption, 8> options;
+  int count = 0;
+  void clear() { count = 0; }
+  void add(int port, int vc) { options[count++] = {static_cast<std::uint8_t>(port), static_cast<std::uint8_t>(vc)}; }
+  bool empty() const { return count == 0; }
+  const RouteOption* begin() const { return options.data(); }
+  const RouteOption* end() const { return options.data() + count; }
+};
+
+class Routing {
+ public:
+  explicit Routing(const Fabric& fabric) : fabric_(&fabric), graph_(fabric) {}
+  virtual ~Routing() = default;
+  virtual std::string name() const = 0;
+  // Number of VC classes the algorithm uses (the engine splits its VCs among them).
+  virtual int vc_classes() const = 0;
+  // The escape class of an escape-VC scheme, or -1; and how many separate trees (or other
+  // connected structures) its escape routing spans: deadlock freedom needs one per piece.
+  virtual int escape_class() const { return -1; }
+  virtual std::size_t escape_trees() const { return 0; }
+
+  // Outputs allowed at router `at` for a packet to `dest` that came in on `in_port` (kLocal when
+  // injected here) and VC class `in_vc` (ignored when injected). {kLocal} at the destination;
+  // empty when the algorithm cannot route the packet on from here.
+  virtual void route(NodeId at, NodeId dest, Port in_port, int in_vc, RouteSet& out) const = 0;
+
+  // Every (port, class) that route() may return at `at` for a packet that came in on `in_port`
+  // with class `in_vc`, over all destinations: the turns the channel-dependency graph needs.
+  // The default enumerates every destination (exact, O(nodes)); algorithms override it with their
+  // turn rules (O(1)), which may return more than route() ever does, never less.
+  virtual void turns(NodeId at, Port in_port, int in_vc, RouteSet& out) const;
+
+  // Bytes of routing state per node (beyond the fabric itself).
+  virtual std::size_t state_bytes() const = 0;
+
+  const Fabric& fabric() const { return *fabric_; }
+  const FabricGraph& graph() const { return graph_; }
+  bool has_link(NodeId n, int port) const { return graph_.mask(n) & (1u << port); }
+  NodeId neighbour(NodeId n, int port) const { return graph_.neighbour(n, port); }
+
+ protected:
+  // Productive ports towards `dest` that have a working link to a working router.
+  void productive(NodeId at, NodeId dest, int vc, RouteSet& out) const;
+
+ private:
+  const Fabric* fabric_;
+  FabricGraph graph_;
+};
+
+using RoutingFactory = std::function<std::unique_ptr<Routing>(const Fabric& fabric)>;
+
+struct RoutingEntry {
+  std::string name;
+  std::string summary;
+  std::vector<std::string> keys;
+  RoutingFactory create;
+};
+using RoutingRegistry = Registry<RoutingEntry>;
+using RegisterRouting = Registration<RoutingEntry>;
+
+// The `routing:` section of a system config: {algorithm: duato}. Default xy.
+struct RoutingSpec {
+  std::string algorithm = "xy";
+  static RoutingSpec from_yaml(const YamlNode& node);
+  std::unique_ptr<Routing> build(const Fabric& fabric) const;
+};
+
+}  // namespace wafersim::mesh
