@@ -24,6 +24,16 @@ struct DefectsArgs {
 };
 int run_defects_command(const DefectsArgs& args);
 
+struct RouteArgs {
+  std::filesystem::path config_file;
+  std::filesystem::path out_dir;
+  std::uint64_t seed = 1;
+  std::string algorithm;       // overrides routing.algorithm
+  long destinations = -1;      // -1: all up to 4096 nodes, else a sample of 32
+  bool exact_cdg = false;
+};
+int run_route_command(const RouteArgs& args);
+
 // Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
 int run_plot_command(const std::filesystem::path& out_dir);
 

@@ -38,6 +38,17 @@ int main(int argc, char** argv) {
   defects_cmd->add_option("--out", defects.out_dir, "Output directory")->required();
   defects_cmd->add_option("--stretch-sources", defects.stretch_sources, "Sources for the path-stretch sample")->default_val(16);
 
+  cli::RouteArgs route;
+  auto* route_cmd = app.add_subcommand("route", "Route on one wafer's fabric: deadlock check (CDG), reachability, stretch, link loads");
+  route_cmd->add_option("config", route.config_file, "System YAML")->required();
+  route_cmd->add_option("--seed", route.seed, "Seed of the defect draw")->default_val(1);
+  route_cmd->add_option("--out", route.out_dir, "Output directory")->required();
+  route_cmd->add_option("--algorithm", route.algorithm, "Routing algorithm (overrides routing.algorithm)");
+  route_cmd->add_option("--destinations", route.destinations,
+                        "Destinations for the metrics: 0 = all (exact); default all up to 4096 nodes, else 32 (estimate)")
+      ->check(CLI::Range(0L, 100000000L));
+  route_cmd->add_flag("--exact-cdg", route.exact_cdg, "Build the CDG from the routes to every destination (O(nodes^2))");
+
   std::filesystem::path plot_dir;
   auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
   plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
@@ -67,6 +78,7 @@ int main(int argc, char** argv) {
     if (*sweep_cmd) return cli::run_sweep_command(sweep);
     if (*defects_cmd) return cli::run_defects_command(defects);
     if (*plot_cmd) return cli::run_plot_command(plot_dir);
+    if (*route_cmd) return cli::run_route_command(route);
   } catch (const InputError& e) {
     fmt::print(stderr, "wafersim: error: {}\n", e.what());
     return 2;

@@ -100,7 +100,20 @@ DefectMap sample_defects(const Wafer& wafer, const DefectSpec& spec, std::uint64
   const double lambda = spec.lambda_per_tile(wafer.spec().tile_area_mm2());
   std::uint64_t killers = 0;
 
-  if (lambda > 0.0) {
+  if (spec.dead_tile_fraction) {
+    // Exactly round(f x sites) dead tiles, uniformly without replacement (partial Fisher-Yates).
+    std::vector<TileId> sites;
+    for (TileId t = 0; t < wafer.cells(); ++t) {
+      if (wafer.is_site(t)) sites.push_back(t);
+    }
+    const auto dead = static_cast<std::size_t>(std::llround(*spec.dead_tile_fraction * static_cast<double>(sites.size())));
+    for (std::size_t i = 0; i < dead; ++i) {
+      std::swap(sites[i], sites[i + place_rng.uniform_int(sites.size() - i)]);
+      map.kill_compute(sites[i]);
+      map.kill_router(sites[i]);
+    }
+    killers = dead;
+  } else if (lambda > 0.0) {
     const bool radial = !spec.radial.uniform();
     std::vector<double> weight;
     if (radial) weight = radial_weights(wafer, spec);

@@ -23,6 +23,15 @@ Block block_from(const YamlNode& node, std::string_view key, Block fallback) {
   return s == "tile" ? Block::kTile : s == "reticle" ? Block::kReticle : Block::kWafer;
 }
 
+SpeedSpec speed_from(const YamlNode& speed) {
+  speed.check_keys({"sigma", "correlation", "block"});
+  SpeedSpec s;
+  s.sigma = speed.get_double("sigma", 0.0, Range::closed(0.0, 2.0));
+  s.correlation = speed.get_double("correlation", 0.0, Range::fraction());
+  s.block = block_from(speed, "block", Block::kReticle);
+  return s;
+}
+
 }  // namespace
 
 double RadialProfile::weight(double r, double R) const {
@@ -42,7 +51,16 @@ DefectSpec DefectSpec::from_yaml(const YamlNode& node) {
     s.model_name = "file";
     return s;
   }
-  const std::vector<std::string> common{"model", "d0_per_cm2", "cluster_block", "critical_area", "radial", "speed", "map_file"};
+  if (node.has("dead_tile_fraction")) {
+    node.check_keys({"dead_tile_fraction", "speed"});
+    s.dead_tile_fraction = node.child("dead_tile_fraction").as_double(Range::fraction());
+    s.model_name = "dead_tile_fraction";
+    s.model = make_yield_model("poisson", node, node);  // unused: no closed form applies
+    s.speed = speed_from(node.child("speed"));
+    return s;
+  }
+  const std::vector<std::string> common{"model", "d0_per_cm2", "cluster_block", "critical_area", "radial", "speed", "map_file",
+                                        "dead_tile_fraction"};
   s.model_name = node.get_string("model", "poisson");
   const YamlNode model_node = node.has("model") ? node.child("model") : node;
   const auto& registry = YieldModelRegistry::instance();
@@ -79,11 +97,7 @@ DefectSpec DefectSpec::from_yaml(const YamlNode& node) {
   s.radial.edge_factor = radial.get_double("edge_factor", 1.0, Range::positive());
   s.radial.exponent = radial.get_double("exponent", 2.0, Range::positive());
 
-  const YamlNode speed = node.child("speed");
-  speed.check_keys({"sigma", "correlation", "block"});
-  s.speed.sigma = speed.get_double("sigma", 0.0, Range::closed(0.0, 2.0));
-  s.speed.correlation = speed.get_double("correlation", 0.0, Range::fraction());
-  s.speed.block = block_from(speed, "block", Block::kReticle);
+  s.speed = speed_from(node.child("speed"));
   return s;
 }
 

@@ -20,6 +20,9 @@
 //       block: reticle             # tile | reticle | wafer
 //   or, instead of all of the above:
 //     map_file: maps/wafer17.csv   # load a defect map (relative to the config file)
+//   or uniform random faults, the usual set-up of fault-tolerant routing studies:
+//     dead_tile_fraction: 0.05     # exactly round(f x sites) tiles dead (compute and router),
+//                                  # chosen uniformly without replacement
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -63,6 +66,7 @@ struct DefectSpec {
   RadialProfile radial;
   SpeedSpec speed;
   std::optional<std::filesystem::path> map_file;  // resolved against the config file's folder
+  std::optional<double> dead_tile_fraction;       // uniform faults instead of a yield model
 
   // Mean killer-defect count of a tile at relative density weight 1, i.e. D0 * ratio * area.
   double lambda_per_tile(double tile_area_mm2) const { return d0_per_cm2 * critical.ratio * tile_area_mm2 / 100.0; }

@@ -4,7 +4,7 @@ namespace wafersim::mesh {
 
 SystemConfig SystemConfig::from_yaml(const YamlNode& root) {
   if (root.is_null()) root.fail("the system config is empty");
-  root.check_keys({"name", "description", "process_node_nm", "wafer", "defects", "repair"});
+  root.check_keys({"name", "description", "process_node_nm", "wafer", "defects", "repair", "routing"});
   SystemConfig c;
   c.name = root.get_string("name", std::filesystem::path(root.file()).stem().string());
   c.description = root.get_string("description", "");
@@ -12,6 +12,7 @@ SystemConfig SystemConfig::from_yaml(const YamlNode& root) {
   c.wafer = WaferSpec::from_yaml(root.require("wafer"));
   c.defects = DefectSpec::from_yaml(root.child("defects"));
   c.repair = RepairSpec::from_yaml(root.child("repair"), c.wafer);
+  c.routing = RoutingSpec::from_yaml(root.child("routing"));
   return c;
 }
 

@@ -8,12 +8,14 @@
 //   wafer: {...}     # mesh/wafer_spec.hpp
 //   defects: {...}   # mesh/defect_spec.hpp
 //   repair: {...}    # mesh/repair.hpp
+//   routing: {...}   # mesh/routing.hpp
 #include <filesystem>
 #include <string>
 
 #include "core/yaml_reader.hpp"
 #include "mesh/defect_spec.hpp"
 #include "mesh/repair.hpp"
+#include "mesh/routing.hpp"
 #include "mesh/wafer_spec.hpp"
 
 namespace wafersim::mesh {
@@ -25,6 +27,7 @@ struct SystemConfig {
   WaferSpec wafer;
   DefectSpec defects;
   RepairSpec repair;
+  RoutingSpec routing;
 
   static SystemConfig from_yaml(const YamlNode& root);
   static SystemConfig load(const std::filesystem::path& file);

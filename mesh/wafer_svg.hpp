@@ -18,6 +18,11 @@ namespace wafersim::mesh {
 struct SvgOptions {
   std::string title;
   std::vector<std::string> notes;  // extra lines under the title
+  // Optional link-load heatmap: per logical node of the fabric, the load of its 4 output links
+  // (N, W, E, S), as RouteMetrics::link_load. Drawn per cell of at most ~1/160 of the array (the
+  // busiest link in the cell), over the tiles; needs the fabric.
+  const std::vector<float>* link_load = nullptr;
+  std::string link_load_unit = "flits/cycle per flit/node/cycle";
 };
 
 // `fabric` may be null: tiles are then coloured by the defect map alone.

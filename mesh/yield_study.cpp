@@ -40,6 +40,15 @@ std::optional<ClosedForms> closed_forms(const SystemConfig& config, const Wafer&
   const DefectSpec& d = config.defects;
   if (d.map_file) return std::nullopt;
   ClosedForms cf;
+  if (d.dead_tile_fraction) {
+    const double sites = static_cast<double>(wafer.site_count());
+    const double dead = static_cast<double>(std::llround(*d.dead_tile_fraction * sites));
+    cf.expected_alive_tiles = sites - dead;
+    cf.tile_yield = cf.expected_alive_tiles / sites;
+    if (!config.repair.impl->tolerates_dead_tiles()) cf.wafer_yield = dead == 0 ? 1.0 : 0.0;
+    else cf.wafer_yield_note = "no closed form coded for an exact number of dead tiles with spares";
+    return cf;
+  }
   const double lambda = d.lambda_per_tile(wafer.spec().tile_area_mm2()) * d.tile_kill_share();
   const std::vector<double> w = radial_weights(wafer, d);
   std::vector<double> p_dead(wafer.cells(), 0.0);
