@@ -45,7 +45,7 @@ int main(int argc, char** argv) {
   route_cmd->add_option("--out", route.out_dir, "Output directory")->required();
   route_cmd->add_option("--algorithm", route.algorithm, "Routing algorithm (overrides routing.algorithm)");
   route_cmd->add_option("--destinations", route.destinations,
-                        "Destinations for the metrics: 0 = all (exact); default all up to 4096 nodes, else 32 (estimate)")
+                        "Destinations for the metrics: 0 = all (exact); default all up to 1024 nodes, else 32 (estimate)")
       ->check(CLI::Range(0L, 100000000L));
   route_cmd->add_flag("--exact-cdg", route.exact_cdg, "Build the CDG from the routes to every destination (O(nodes^2))");
 

@@ -32,6 +32,21 @@ void print_table(const std::filesystem::path& csv_path, const SweepPlan& plan) {
   for (const auto& a : plan.axes()) axis_keys.push_back(a.key);
   std::string line;
   for (const auto& k : axis_keys) line += fmt::format("{:>24} ", k.substr(k.rfind('.') == std::string::npos ? 0 : k.rfind('.') + 1));
+  if (col.count("route_reachability")) {
+    fmt::print("{}{:>14} {:>10} {:>12} {:>12} {:>14} {:>10}\n", line, "reachability", "hops", "stretch(M)", "stretch(SP)",
+               "thru. bound", "dl-free");
+    for (std::size_t i = 1; i < csv.records.size(); ++i) {
+      const auto& row = csv.records[i].fields;
+      std::string axes;
+      for (const auto& k : axis_keys) axes += fmt::format("{:>24} ", cell(row, k).substr(0, 24));
+      fmt::print("{}{:>14} {:>10} {:>12} {:>12} {:>14} {:>10}\n", axes, num(cell(row, "route_reachability"), 5),
+                 num(cell(row, "route_hops_mean"), 2), num(cell(row, "route_stretch_manhattan"), 4),
+                 num(cell(row, "route_stretch_shortest"), 4), num(cell(row, "route_throughput_bound"), 4),
+                 num(cell(row, "route_deadlock_free"), 2));
+    }
+    if (!col.count("tile_yield")) return;
+    fmt::print("\n");
+  }
   fmt::print("{}{:>12} {:>12} {:>22} {:>12} {:>12} {:>9}\n", line, "tile_yield", "(closed)", "wafer_yield [95% CI]", "(closed)",
              "usable", "stretch");
   for (std::size_t i = 1; i < csv.records.size(); ++i) {
@@ -67,7 +82,7 @@ int run_sweep_command(const SweepArgs& args) {
       "*_closed columns are analytic formulas";
 
   const SweepOutcome outcome = run_sweep(
-      plan, mesh::study_columns(),
+      plan, mesh::study_columns(options),
       [&](const SweepPoint& point) -> std::optional<std::vector<std::string>> {
         const mesh::SystemConfig config = mesh::SystemConfig::from_yaml(point.config);
         std::string labels;
@@ -90,7 +105,7 @@ int run_sweep_command(const SweepArgs& args) {
             },
             [] { return interrupted(); });
         if (!result) return std::nullopt;
-        return mesh::study_cells(*result);
+        return mesh::study_cells(*result, options);
       },
       run_options);
 

@@ -232,6 +232,7 @@ RouteMetrics measure_routing(const Routing& r, const RouteMetricsOptions& option
     m.max_channel_load = std::max(m.max_channel_load, load[c] * per_destination);
   }
   m.throughput_bound = m.max_channel_load > 0 ? 1.0 / m.max_channel_load : 0.0;
+  if (!m.exact) m.max_channel_load = m.throughput_bound = std::nan("");
   return m;
 }
 

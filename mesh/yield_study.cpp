@@ -5,14 +5,25 @@
 #include <cmath>
 
 #include "core/random.hpp"
+#include "mesh/channel_dependency.hpp"
 #include "mesh/defect_sampler.hpp"
+#include "mesh/route_metrics.hpp"
 
 namespace wafersim::mesh {
 
 StudyOptions StudyOptions::from_yaml(const YamlNode& evaluate) {
-  evaluate.check_keys({"stretch_sources"});
+  evaluate.check_keys({"stretch_sources", "metrics", "route_destinations"});
   StudyOptions o;
   o.stretch_sources = static_cast<std::size_t>(evaluate.get_int("stretch_sources", 16, Range::closed(0, 1e6)));
+  if (evaluate.has("metrics")) {
+    o.yield_metrics = false;
+    for (const YamlNode& g : evaluate.child("metrics").items()) {
+      const std::string group = g.as_choice({"yield", "routing"});
+      (group == "yield" ? o.yield_metrics : o.routing_metrics) = true;
+    }
+    if (!o.yield_metrics && !o.routing_metrics) evaluate.child("metrics").fail("name at least one metric group: yield, routing");
+  }
+  o.route_destinations = evaluate.get_int("route_destinations", -1, Range::closed(-1, 1e9));
   return o;
 }
 
@@ -91,7 +102,8 @@ std::optional<StudyResult> run_study(const SystemConfig& config, std::uint64_t s
   out.replicates = replicates;
   out.closed = closed_forms(config, wafer);
   std::vector<double> tile_yield, usable, rows, cols, largest, reachable, stretch_mean, stretch_max, dead_links, spares, bypass;
-  std::size_t formed = 0;
+  std::size_t formed = 0, deadlock_free = 0;
+  std::vector<double> reach, hops, stretch_m, stretch_s, bound;
   for (std::size_t r = 0; r < replicates; ++r) {
     if (should_stop && should_stop()) return std::nullopt;
     const WaferSample s = sample_wafer(config, wafer, replicate_seed(seed, r), options.stretch_sources);
@@ -118,6 +130,25 @@ std::optional<StudyResult> run_study(const SystemConfig& config, std::uint64_t s
       if (h[len] > 0) out.max_link_length = std::max(out.max_link_length, static_cast<int>(len));
     }
     bypass.push_back(longer);
+    if (options.routing_metrics) {
+      const auto routing = config.routing.build(s.fabric);
+      deadlock_free += check_deadlock(*routing).deadlock_free ? 1 : 0;
+      RouteMetricsOptions mo;
+      mo.seed = replicate_seed(seed, r);
+      mo.destinations = options.route_destinations >= 0 ? static_cast<std::size_t>(options.route_destinations)
+                                                        : default_route_destinations(s.fabric.nodes());
+      const RouteMetrics rm = measure_routing(*routing, mo);
+      reach.push_back(rm.reachability);
+      if (rm.reachability > 0) {
+        hops.push_back(rm.hops_mean);
+        stretch_m.push_back(rm.stretch_manhattan_mean);
+        stretch_s.push_back(rm.stretch_shortest_mean);
+      }
+      if (rm.exact) bound.push_back(rm.throughput_bound);
+      out.route_hops_max = std::max(out.route_hops_max, rm.hops_max);
+      out.route_exact = out.route_exact && rm.exact;
+      out.route_state_bytes = rm.state_bytes_per_node;
+    }
     if (on_sample) on_sample(r, s);
   }
   out.tile_yield = mean_interval(tile_yield);
@@ -132,6 +163,12 @@ std::optional<StudyResult> run_study(const SystemConfig& config, std::uint64_t s
   out.dead_links = mean_interval(dead_links);
   out.spares_used = mean_interval(spares);
   out.bypass_links = mean_interval(bypass);
+  out.route_reachability = mean_interval(reach);
+  out.route_hops_mean = mean_interval(hops);
+  out.route_stretch_manhattan = mean_interval(stretch_m);
+  out.route_stretch_shortest = mean_interval(stretch_s);
+  out.route_throughput_bound = mean_interval(bound);
+  out.route_deadlock_free = proportion_interval(deadlock_free, options.routing_metrics ? replicates : 0);
   return out;
 }
 
@@ -149,41 +186,75 @@ std::string number(double x) { return std::isnan(x) ? std::string() : fmt::forma
 
 }  // namespace
 
-std::vector<std::string> study_columns() {
+namespace {
+
+const std::vector<std::string>& route_names() {
+  static const std::vector<std::string> names{"route_reachability", "route_hops_mean", "route_stretch_manhattan",
+                                              "route_stretch_shortest", "route_throughput_bound", "route_deadlock_free"};
+  return names;
+}
+
+void add_estimate_columns(std::vector<std::string>& cols, const std::string& n) {
+  cols.push_back(n);
+  cols.push_back(n + "_lo");
+  cols.push_back(n + "_hi");
+}
+
+void add_estimate_cells(std::vector<std::string>& cells, const Estimate& e) {
+  cells.push_back(number(e.mean));
+  cells.push_back(number(e.lo));
+  cells.push_back(number(e.hi));
+}
+
+}  // namespace
+
+std::vector<std::string> study_columns(const StudyOptions& options) {
   std::vector<std::string> cols;
-  for (const auto& n : estimate_names()) {
-    cols.push_back(n);
-    cols.push_back(n + "_lo");
-    cols.push_back(n + "_hi");
-    if (n == "tile_yield" || n == "wafer_yield") cols.push_back(n + "_closed");
+  if (options.yield_metrics) {
+    for (const auto& n : estimate_names()) {
+      add_estimate_columns(cols, n);
+      if (n == "tile_yield" || n == "wafer_yield") cols.push_back(n + "_closed");
+    }
+    cols.push_back("max_link_length");
+    cols.push_back("link_length_hist");
   }
-  cols.push_back("max_link_length");
-  cols.push_back("link_length_hist");
+  if (options.routing_metrics) {
+    for (const auto& n : route_names()) add_estimate_columns(cols, n);
+    cols.push_back("route_hops_max");
+    cols.push_back("route_state_bytes");
+    cols.push_back("route_exact");
+  }
   return cols;
 }
 
-std::vector<std::string> study_cells(const StudyResult& r) {
-  const Estimate* estimates[] = {&r.tile_yield,   &r.usable_tiles, &r.wafer_yield,     &r.logical_rows,
-                                 &r.logical_cols, &r.largest_component_frac, &r.reachable_pairs, &r.stretch_mean,
-                                 &r.stretch_max,  &r.dead_links,   &r.spares_used,     &r.bypass_links};
+std::vector<std::string> study_cells(const StudyResult& r, const StudyOptions& options) {
   std::vector<std::string> cells;
-  for (std::size_t i = 0; i < estimate_names().size(); ++i) {
-    const Estimate& e = *estimates[i];
-    cells.push_back(number(e.mean));
-    cells.push_back(number(e.lo));
-    cells.push_back(number(e.hi));
-    if (estimate_names()[i] == "tile_yield") cells.push_back(r.closed ? number(r.closed->tile_yield) : "");
-    if (estimate_names()[i] == "wafer_yield") {
-      cells.push_back(r.closed && r.closed->wafer_yield ? number(*r.closed->wafer_yield) : "");
+  if (options.yield_metrics) {
+    const Estimate* estimates[] = {&r.tile_yield,   &r.usable_tiles, &r.wafer_yield,     &r.logical_rows,
+                                   &r.logical_cols, &r.largest_component_frac, &r.reachable_pairs, &r.stretch_mean,
+                                   &r.stretch_max,  &r.dead_links,   &r.spares_used,     &r.bypass_links};
+    for (std::size_t i = 0; i < estimate_names().size(); ++i) {
+      add_estimate_cells(cells, *estimates[i]);
+      if (estimate_names()[i] == "tile_yield") cells.push_back(r.closed ? number(r.closed->tile_yield) : "");
+      if (estimate_names()[i] == "wafer_yield") cells.push_back(r.closed && r.closed->wafer_yield ? number(*r.closed->wafer_yield) : "");
     }
+    cells.push_back(std::to_string(r.max_link_length));
+    std::string hist;
+    for (std::size_t len = 1; len < r.link_length_histogram.size(); ++len) {
+      if (r.link_length_histogram[len] == 0) continue;
+      hist += fmt::format("{}{}:{}", hist.empty() ? "" : ";", len, r.link_length_histogram[len]);
+    }
+    cells.push_back(hist);
   }
-  cells.push_back(std::to_string(r.max_link_length));
-  std::string hist;
-  for (std::size_t len = 1; len < r.link_length_histogram.size(); ++len) {
-    if (r.link_length_histogram[len] == 0) continue;
-    hist += fmt::format("{}{}:{}", hist.empty() ? "" : ";", len, r.link_length_histogram[len]);
+  if (options.routing_metrics) {
+    for (const Estimate* e : {&r.route_reachability, &r.route_hops_mean, &r.route_stretch_manhattan, &r.route_stretch_shortest,
+                              &r.route_throughput_bound, &r.route_deadlock_free}) {
+      add_estimate_cells(cells, *e);
+    }
+    cells.push_back(number(r.route_hops_max));
+    cells.push_back(std::to_string(r.route_state_bytes));
+    cells.push_back(r.route_exact ? "true" : "false");
   }
-  cells.push_back(hist);
   return cells;
 }
 

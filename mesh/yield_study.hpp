@@ -14,6 +14,9 @@
 //   dead_links        logical neighbour links lost to link defects
 //   spares_used       spare tiles that took a logical position
 //   bypass_links      working links longer than one tile, and max_link_length
+// Routing group: route_reachability, route_hops_mean, route_hops_max, route_stretch_manhattan,
+//   route_stretch_shortest, route_throughput_bound (uniform random), route_deadlock_free (share
+//   of wafers proven deadlock-free), route_state_bytes (per node), route_exact (all destinations)
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -29,9 +32,17 @@
 
 namespace wafersim::mesh {
 
+// The sweep's `evaluate:` section:
+//   stretch_sources: 16          # sources of the fabric stretch sample
+//   metrics: [yield, routing]    # metric groups (columns); default [yield]
+//   route_destinations: 0        # routing group: 0 = every destination (exact) up to 1024 nodes,
+//                                # else a sample of 32; or a number (a sample: estimates)
 struct StudyOptions {
   std::size_t stretch_sources = 16;
-  static StudyOptions from_yaml(const YamlNode& evaluate);  // the sweep's `evaluate:` section
+  bool yield_metrics = true;
+  bool routing_metrics = false;
+  long route_destinations = -1;  // -1: default_route_destinations()
+  static StudyOptions from_yaml(const YamlNode& evaluate);
 };
 
 struct WaferSample {
@@ -63,6 +74,12 @@ struct StudyResult {
   int max_link_length = 0;
   std::vector<std::size_t> link_length_histogram;  // summed over replicates
   std::optional<ClosedForms> closed;
+  // Routing group (config.routing.algorithm on each repaired fabric; mesh/route_metrics.hpp).
+  Estimate route_reachability, route_hops_mean, route_stretch_manhattan, route_stretch_shortest, route_throughput_bound,
+      route_deadlock_free;
+  double route_hops_max = 0.0;
+  bool route_exact = true;
+  std::size_t route_state_bytes = 0;
 };
 
 // Runs the replicates; `on_sample(r, sample)` sees each wafer (e.g. to draw the first). Returns
@@ -72,8 +89,8 @@ std::optional<StudyResult> run_study(const SystemConfig& config, std::uint64_t s
                                      const std::function<void(std::size_t, const WaferSample&)>& on_sample = {},
                                      const std::function<bool()>& should_stop = {});
 
-// CSV columns of a StudyResult and the matching cells.
-std::vector<std::string> study_columns();
-std::vector<std::string> study_cells(const StudyResult& result);
+// CSV columns of a StudyResult for the selected metric groups, and the matching cells.
+std::vector<std::string> study_columns(const StudyOptions& options);
+std::vector<std::string> study_cells(const StudyResult& result, const StudyOptions& options);
 
 }  // namespace wafersim::mesh

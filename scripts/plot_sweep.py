@@ -6,6 +6,10 @@ probability that the logical array forms) and tile yield against defect density,
 of the other axes, with 95% intervals as error bars and closed forms as dashed lines. Without a D0
 axis, the first numeric axis is the x axis.
 
+With routing metrics (route_* columns): one chart per value of the remaining axes (e.g. mesh
+size), with reachability, stretch against shortest paths and the throughput bound against the x
+axis, one line per routing algorithm.
+
 Usage: plot_sweep.py DIR      (wafersim sweep calls it; `wafersim plot DIR` redraws)
 Needs matplotlib (Debian: python3-matplotlib).
 """
@@ -102,7 +106,60 @@ def main():
         fig.savefig(os.path.join(plots_dir, name), dpi=110)
         plt.close(fig)
         written.append(name)
+    if "route_reachability" in header:
+        written += plot_routing(rows, axes, x_axis, plots_dir, log_x=False)
     print("plot_sweep.py: wrote " + ", ".join(os.path.join(plots_dir, n) for n in written))
+
+
+def plot_routing(rows, axes, x_axis, plots_dir, log_x):
+    algo_axis = next((a for a in axes if a.endswith("routing.algorithm")), None)
+    facet_axes = [a for a in axes if a not in (x_axis, algo_axis)]
+    facets = []
+    for r in rows:
+        key = tuple(r[a] for a in facet_axes)
+        if key not in facets:
+            facets.append(key)
+    algos = []
+    for r in rows:
+        a = r[algo_axis] if algo_axis else "routing"
+        if a not in algos:
+            algos.append(a)
+    panels = [("route_reachability", "reachability (served pairs)"),
+              ("route_stretch_shortest", "stretch vs shortest path"),
+              ("route_throughput_bound", "throughput bound (flits/node/cycle)")]
+    written = []
+    for key in facets:
+        fig, axs = plt.subplots(1, len(panels), figsize=(15, 4.4))
+        for algo in algos:
+            pts = [r for r in rows if tuple(r[a] for a in facet_axes) == key and (not algo_axis or r[algo_axis] == algo)]
+            pts.sort(key=lambda r: as_float(r[x_axis]))
+            x = [as_float(r[x_axis]) for r in pts]
+            for ax, (m, label) in zip(axs, panels):
+                y = [as_float(r[m]) for r in pts]
+                if all(v is None for v in y):
+                    continue
+                keep = [i for i, v in enumerate(y) if v is not None]
+                lo = [max(0.0, y[i] - as_float(pts[i][m + "_lo"])) for i in keep]
+                hi = [max(0.0, as_float(pts[i][m + "_hi"]) - y[i]) for i in keep]
+                ax.errorbar([x[i] for i in keep], [y[i] for i in keep], yerr=[lo, hi], marker="o", ms=4, capsize=3, label=algo)
+        name_bits = ", ".join(f"{a.split('.')[-1]}={v}" for a, v in zip(facet_axes, key))
+        for ax, (m, label) in zip(axs, panels):
+            ax.set_xlabel(x_axis)
+            ax.set_ylabel(label)
+            ax.grid(True, alpha=0.3)
+            if not ax.lines and not ax.collections:
+                ax.text(0.5, 0.5, "not measured here\n(needs every destination:\nroute_destinations: 0)", ha="center",
+                        va="center", transform=ax.transAxes, fontsize=9, color="#555")
+        if axs[2].lines:
+            axs[2].set_yscale("log")
+        axs[0].legend(fontsize=8)
+        fig.suptitle(f"Routing around dead tiles: {name_bits} ({rows[0]['replicates']} fault maps per point, 95% intervals)", fontsize=10)
+        fig.tight_layout()
+        name = "routing_" + re.sub(r"[^A-Za-z0-9_.-]+", "_", "_".join(key) or "all") + ".png"
+        fig.savefig(os.path.join(plots_dir, name), dpi=110)
+        plt.close(fig)
+        written.append(name)
+    return written
 
 
 if __name__ == "__main__":
