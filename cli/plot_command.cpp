@@ -18,7 +18,10 @@ int run_plot_command(const std::filesystem::path& out_dir) {
   std::fflush(stdout);  // our lines first, then the script's
   const int status = std::system(command.c_str());
   if (status != 0) {
-    fmt::print(stderr, "wafersim: plotting failed (needs {} with matplotlib: scripts/install-deps.sh installs python3-matplotlib)\n", interpreter);
+    fmt::print(stderr,
+               "wafersim: plotting failed (status {}; the script's message is above). It runs {} and needs matplotlib "
+               "(scripts/install-deps.sh installs python3-matplotlib); the results themselves are complete.\n",
+               status, interpreter);
     return 1;
   }
   return 0;

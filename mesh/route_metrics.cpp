@@ -69,7 +69,7 @@ RouteMetrics measure_routing(const Routing& r, const RouteMetricsOptions& option
 
   // Per-destination work arrays over states s = node * classes + class.
   const std::size_t states = n * classes;
-  std::vector<std::uint32_t> succ_begin(states + 1), succ;            // successors of discovered states (CSR)
+  std::vector<std::uint32_t> succ;                                   // successors of discovered states (CSR)
   std::vector<std::uint32_t> index(states, kNoState), order, indeg;  // discovered states in topological order
   std::vector<double> flow, deliver_p, hops_p;                        // per discovered state
   std::vector<std::uint32_t> longest;
@@ -79,12 +79,15 @@ RouteMetrics measure_routing(const Routing& r, const RouteMetricsOptions& option
   RouteSet set;
   double delivered_sum = 0, hops_sum = 0, sm_sum = 0, ss_sum = 0;
 
+  std::vector<std::uint32_t> found, sbeg;            // discovered state ids; their successor ranges
+  std::vector<std::uint32_t> src_begin(endpoints.size() + 1), src_next;  // each source's first hops
   for (const NodeId d : dests) {
     shortest_paths(g, d, sp, queue);
     // Discover the states reachable from the sources' first hops, with their successors.
-    std::vector<std::uint32_t> found;  // state ids in discovery order
-    std::vector<std::uint32_t> sbeg{0};
+    found.clear();
+    sbeg.assign(1, 0);
     succ.clear();
+    src_next.clear();
     auto discover = [&](std::uint32_t s) {
       if (index[s] != kNoState) return;
       index[s] = static_cast<std::uint32_t>(found.size());
@@ -94,18 +97,22 @@ RouteMetrics measure_routing(const Routing& r, const RouteMetricsOptions& option
       if (o.port == kLocal) return kDeliver;
       return static_cast<std::uint32_t>(r.neighbour(at, o.port) * classes + o.vc);
     };
-    std::vector<std::vector<std::uint32_t>> source_next(endpoints.size());
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
       const NodeId s = endpoints[i];
+      src_begin[i] = static_cast<std::uint32_t>(src_next.size());
       if (s == d) continue;
       r.route(s, d, kLocal, 0, set);
       policy(r, set);
       for (const RouteOption& o : set) {
         const std::uint32_t t = next_state(s, o);
-        source_next[i].push_back(t);
+        src_next.push_back(t);
         if (t != kDeliver) discover(t);
       }
     }
+    src_begin[endpoints.size()] = static_cast<std::uint32_t>(src_next.size());
+    auto first_hops = [&](std::size_t i) {
+      return std::pair{src_next.begin() + src_begin[i], src_next.begin() + src_begin[i + 1]};
+    };
     for (std::size_t k = 0; k < found.size(); ++k) {
       const std::uint32_t s = found[k];
       const NodeId at = static_cast<NodeId>(s / classes);
@@ -139,9 +146,10 @@ RouteMetrics measure_routing(const Routing& r, const RouteMetricsOptions& option
     // Forward: flow and link loads.
     flow.assign(count, 0.0);
     for (std::size_t i = 0; i < endpoints.size(); ++i) {
-      const auto& next = source_next[i];
-      for (std::uint32_t t : next) {
-        const double share = 1.0 / static_cast<double>(next.size());
+      const auto [next_begin, next_end] = first_hops(i);
+      for (auto it = next_begin; it != next_end; ++it) {
+        const std::uint32_t t = *it;
+        const double share = 1.0 / static_cast<double>(next_end - next_begin);
         if (t == kDeliver) continue;
         flow[index[t]] += share;
         const NodeId s = endpoints[i];
@@ -193,19 +201,21 @@ RouteMetrics measure_routing(const Routing& r, const RouteMetricsOptions& option
       const NodeId s = endpoints[i];
       if (s == d) continue;
       ++m.pairs;
-      const auto& next = source_next[i];
-      if (next.empty()) continue;
+      const auto [next_begin, next_end] = first_hops(i);
+      if (next_begin == next_end) continue;
+      const double options = static_cast<double>(next_end - next_begin);
       double pr = 0, hp = 0;
       std::uint32_t lo = 0;
-      for (std::uint32_t t : next) {
+      for (auto it = next_begin; it != next_end; ++it) {
+        const std::uint32_t t = *it;
         if (t == kDeliver) continue;
         const std::uint32_t j = index[t];
         pr += deliver_p[j];
         hp += deliver_p[j] + hops_p[j];
         if (deliver_p[j] > 0) lo = std::max(lo, longest[j] + 1);
       }
-      pr /= static_cast<double>(next.size());
-      hp /= static_cast<double>(next.size());
+      pr /= options;
+      hp /= options;
       if (pr <= 0) continue;
       const double hops = hp / pr;
       const double manhattan = std::abs(f.row_of(s) - f.row_of(d)) + std::abs(f.col_of(s) - f.col_of(d));

@@ -60,6 +60,8 @@ def main():
         return seen
 
     facets = ordered(r[facet_axis] for r in rows) if facet_axis else [None]
+    if "wafer_yield" not in header:  # yield metrics not selected in this sweep
+        facets = []
     series_keys = list(itertools.product(*[ordered(r[a] for r in rows) for a in series_axes]))
     log_x = all(as_float(r[x_axis]) > 0 for r in rows)
     written = []

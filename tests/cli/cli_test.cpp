@@ -125,4 +125,25 @@ TEST_F(Cli, SweepIsByteIdenticalForOneAndTwoJobsAndResumes) {
   EXPECT_EQ(wafersim::read_text_file(dir / "j2" / "results.csv"), a);
 }
 
+TEST_F(Cli, RouteProvesDeadlockFreedomOrShowsACycle) {
+  const std::string cfg = write("m.yaml",
+                                "wafer: {tile: {width_mm: 1, height_mm: 1}, placement: rectangle, rows: 8, cols: 8}\n"
+                                "defects: {dead_tile_fraction: 0.1}\nrouting: {algorithm: duato}\n");
+  const Result ok = run("route " + cfg + " --seed 2 --out " + (dir / "r").string());
+  ASSERT_EQ(ok.status, 0) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("duato: deadlock-free"));
+  EXPECT_THAT(ok.output, HasSubstr("reachability        1.000000"));
+  EXPECT_TRUE(fs::exists(dir / "r" / "route.json"));
+  EXPECT_THAT(wafersim::read_text_file(dir / "r" / "link_load.svg"), HasSubstr("Busiest link per cell"));
+  const Result bad = run("route " + cfg + " --algorithm minimal_adaptive --exact-cdg --out " + (dir / "b").string());
+  ASSERT_EQ(bad.status, 0) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("NOT deadlock-free"));
+  EXPECT_THAT(bad.output, HasSubstr("cycle: ("));
+  expect_bad_input(run("route " + cfg + " --algorithm duatto --out " + (dir / "c").string()),
+                   "--algorithm: unknown routing algorithm 'duatto' (did you mean 'duato'?)");
+  expect_bad_input(run("route " + write("n.yaml", "wafer: {tile: {width_mm: 1, height_mm: 1}}\nrouting: {algoritm: xy}\n") + " --out " +
+                       (dir / "d").string()),
+                   "routing.algoritm: unknown key (did you mean 'algorithm'?)");
+}
+
 }  // namespace

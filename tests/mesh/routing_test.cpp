@@ -10,6 +10,7 @@
 #include "core/random.hpp"
 #include "mesh/channel_dependency.hpp"
 #include "mesh/route_metrics.hpp"
+#include "mesh/up_down_tree.hpp"
 #include "test_util.hpp"
 
 namespace wafersim::mesh {
@@ -195,6 +196,60 @@ TEST(Routing, TurnRulesContainEveryDependencyTheRoutesCreate) {
       for (const RouteOption& o : rules) found = found || (o.port == to.port && o.vc == to.vc);
       EXPECT_TRUE(found) << name << ": (" << f.row_of(from.from) << "," << f.col_of(from.from) << ")->" << port_name(from.port)
                          << " vc" << from.vc << " then " << port_name(to.port) << " vc" << to.vc;
+    }
+  }
+}
+
+// up*/down* legality, independently: the tree's levels must be BFS distances from its root (checked
+// here with our own BFS), and along every route, once a hop has gone down (to a higher (level, id)),
+// no later hop may go up.
+TEST(Routing, UpDownRoutesNeverTurnFromDownToUp) {
+  Mesh m(9, 9);
+  for (auto [r, c] : {std::pair{4, 4}, {4, 5}, {3, 5}, {6, 2}, {1, 1}, {7, 7}, {2, 6}}) m.kill(r, c);
+  const Fabric f = m.fabric();
+  const FabricGraph g(f);
+  const UpDownTree tree(f, g);
+  NodeId root = 0;
+  while (!(tree.in_tree(root) && tree.level(root) == 0)) ++root;
+  std::vector<int> dist(f.nodes(), -1);
+  std::vector<NodeId> queue{root};
+  dist[root] = 0;
+  for (std::size_t h = 0; h < queue.size(); ++h) {
+    for (int p = 0; p < 4; ++p) {
+      if (!(g.mask(queue[h]) & (1u << p))) continue;
+      const NodeId v = g.neighbour(queue[h], p);
+      if (dist[v] < 0) {
+        dist[v] = dist[queue[h]] + 1;
+        queue.push_back(v);
+      }
+    }
+  }
+  for (NodeId v = 0; v < f.nodes(); ++v) {
+    if (f.router_alive(v)) {
+      EXPECT_EQ(static_cast<int>(tree.level(v)), dist[v]);
+    }
+  }
+  auto up = [&](NodeId from, NodeId to) { return dist[to] < dist[from] || (dist[to] == dist[from] && to < from); };
+  const auto r = make("up_down", f);
+  Rng rng(11);
+  RouteSet set;
+  for (NodeId s = 0; s < f.nodes(); ++s) {
+    for (NodeId d = 0; d < f.nodes(); ++d) {
+      if (!f.endpoint(s) || !f.endpoint(d)) continue;
+      NodeId at = s;
+      bool gone_down = false;
+      for (int hop = 0; at != d; ++hop) {
+        ASSERT_LT(hop, 200);
+        r->route(at, d, kLocal, 0, set);
+        ASSERT_FALSE(set.empty());
+        const NodeId next = r->neighbour(at, set.options[rng.uniform_int(set.count)].port);
+        if (up(at, next)) {
+          EXPECT_FALSE(gone_down) << "down-then-up on the way from " << s << " to " << d;
+        } else {
+          gone_down = true;
+        }
+        at = next;
+      }
     }
   }
 }
