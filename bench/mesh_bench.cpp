@@ -12,7 +12,6 @@
 
 #include <chrono>
 
-#include "core/allocator.hpp"
 #include "mesh/defect_sampler.hpp"
 #include "mesh/fabric_metrics.hpp"
 #include "mesh/system_config.hpp"
@@ -68,14 +67,3 @@ void BM_Stage(benchmark::State& state) {
 BENCHMARK(BM_Stage)->DenseRange(0, 3)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
-
-// The allocator policy of the wafersim executable (core/allocator.hpp), so the figures are the
-// ones a sweep sees.
-int main(int argc, char** argv) {
-  wafersim::keep_freed_memory_for_reuse();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

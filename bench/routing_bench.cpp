@@ -6,7 +6,6 @@
 // Counters: routing state and CDG work memory per tile; time per destination of the metrics.
 #include <benchmark/benchmark.h>
 
-#include "core/allocator.hpp"
 #include "core/yaml_reader.hpp"
 #include "mesh/channel_dependency.hpp"
 #include "mesh/route_metrics.hpp"
@@ -78,12 +77,3 @@ void BM_RoutingStage(benchmark::State& state) {
 BENCHMARK(BM_RoutingStage)->DenseRange(0, 2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
-
-int main(int argc, char** argv) {
-  wafersim::keep_freed_memory_for_reuse();
-  benchmark::Initialize(&argc, argv);
-  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
-  benchmark::RunSpecifiedBenchmarks();
-  benchmark::Shutdown();
-  return 0;
-}

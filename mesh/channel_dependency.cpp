@@ -1,4 +1,5 @@
 #include "mesh/channel_dependency.hpp"
+#include "mesh/implicit_graph.hpp"
 
 #include <fmt/format.h>
 
@@ -64,7 +65,7 @@ class DependencyGraph {
   std::vector<std::uint32_t> begin_, targets_;
 };
 
-using Dependency = std::pair<std::uint32_t, std::uint32_t>;
+using Dependency = ImplicitEdge;
 
 class DependencyIterator
     : public boost::iterator_facade<DependencyIterator, Dependency, boost::forward_traversal_tag, Dependency> {
@@ -92,9 +93,7 @@ class DependencyIterator
   int i_ = -1;
 };
 
-inline std::pair<boost::counting_iterator<std::uint32_t>, boost::counting_iterator<std::uint32_t>> vertices(const DependencyGraph& g) {
-  return {boost::counting_iterator<std::uint32_t>(0), boost::counting_iterator<std::uint32_t>(g.size())};
-}
+inline auto vertices(const DependencyGraph& g) { return vertex_range(g.size()); }
 inline std::uint32_t num_vertices(const DependencyGraph& g) { return g.size(); }
 inline std::pair<DependencyIterator, DependencyIterator> out_edges(std::uint32_t v, const DependencyGraph& g) {
   return {DependencyIterator(&g, v, false), DependencyIterator(&g, v, true)};
@@ -110,22 +109,7 @@ inline std::uint32_t target(const Dependency& e, const DependencyGraph&) { retur
 
 namespace boost {
 template <>
-struct graph_traits<wafersim::mesh::DependencyGraph> {
-  using vertex_descriptor = std::uint32_t;
-  using edge_descriptor = wafersim::mesh::Dependency;
-  using directed_category = directed_tag;
-  using edge_parallel_category = disallow_parallel_edge_tag;
-  struct traversal_category : incidence_graph_tag, vertex_list_graph_tag {};
-  using out_edge_iterator = wafersim::mesh::DependencyIterator;
-  using vertex_iterator = boost::counting_iterator<std::uint32_t>;
-  using degree_size_type = std::uint32_t;
-  using vertices_size_type = std::uint32_t;
-  using edges_size_type = std::size_t;
-  using in_edge_iterator = void;
-  using edge_iterator = void;
-  using adjacency_iterator = void;
-  static vertex_descriptor null_vertex() { return 0xffffffffu; }
-};
+struct graph_traits<wafersim::mesh::DependencyGraph> : wafersim::mesh::ImplicitDigraphTraits<wafersim::mesh::DependencyIterator> {};
 }  // namespace boost
 
 namespace wafersim::mesh {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "mesh/fabric.hpp"
+#include "mesh/implicit_graph.hpp"
 
 namespace wafersim::mesh {
 
@@ -35,7 +36,7 @@ class FabricGraph {
   std::int64_t offset_[4];
 };
 
-using FabricArc = std::pair<std::uint32_t, std::uint32_t>;  // (source, target)
+using FabricArc = ImplicitEdge;
 
 class FabricOutArcIterator
     : public boost::iterator_facade<FabricOutArcIterator, FabricArc, boost::forward_traversal_tag, FabricArc> {
@@ -60,9 +61,7 @@ class FabricOutArcIterator
 };
 
 // Boost.Graph's interface, found by argument-dependent lookup.
-inline std::pair<boost::counting_iterator<std::uint32_t>, boost::counting_iterator<std::uint32_t>> vertices(const FabricGraph& g) {
-  return {boost::counting_iterator<std::uint32_t>(0), boost::counting_iterator<std::uint32_t>(g.num_nodes())};
-}
+inline auto vertices(const FabricGraph& g) { return vertex_range(g.num_nodes()); }
 inline std::uint32_t num_vertices(const FabricGraph& g) { return g.num_nodes(); }
 inline std::pair<FabricOutArcIterator, FabricOutArcIterator> out_edges(std::uint32_t v, const FabricGraph& g) {
   return {FabricOutArcIterator(&g, v, 0), FabricOutArcIterator(&g, v, 4)};
@@ -93,23 +92,6 @@ class FifoQueue {
 }  // namespace wafersim::mesh
 
 namespace boost {
-
 template <>
-struct graph_traits<wafersim::mesh::FabricGraph> {
-  using vertex_descriptor = std::uint32_t;
-  using edge_descriptor = wafersim::mesh::FabricArc;
-  using directed_category = directed_tag;  // every link appears as two arcs
-  using edge_parallel_category = disallow_parallel_edge_tag;
-  struct traversal_category : incidence_graph_tag, vertex_list_graph_tag {};
-  using out_edge_iterator = wafersim::mesh::FabricOutArcIterator;
-  using vertex_iterator = boost::counting_iterator<std::uint32_t>;
-  using degree_size_type = std::uint32_t;
-  using vertices_size_type = std::uint32_t;
-  using edges_size_type = std::size_t;
-  using in_edge_iterator = void;
-  using edge_iterator = void;
-  using adjacency_iterator = void;
-  static vertex_descriptor null_vertex() { return 0xffffffffu; }
-};
-
+struct graph_traits<wafersim::mesh::FabricGraph> : wafersim::mesh::ImplicitDigraphTraits<wafersim::mesh::FabricOutArcIterator> {};
 }  // namespace boost

@@ -8,14 +8,9 @@
 namespace wafersim::mesh {
 namespace {
 
-struct Mesh {
-  SystemConfig cfg;
-  Wafer wafer;
-  DefectMap map;
-  explicit Mesh(int k) : cfg(testing::config_from(testing::rect_wafer(k, k))), wafer(cfg.wafer), map(wafer) {}
-  FabricMetrics measure(std::size_t sources = 1000) const {
-    return measure_fabric(cfg.repair.impl->repair(wafer, map), sources, 1);
-  }
+struct Mesh : testing::HandMesh {
+  explicit Mesh(int k) : HandMesh(k, k) {}
+  FabricMetrics measure(std::size_t sources = 1000) const { return measure_fabric(fabric(), sources, 1); }
 };
 
 TEST(FabricMetrics, FaultFreeMeshIsOneComponentWithNoStretch) {

@@ -16,14 +16,7 @@
 namespace wafersim::mesh {
 namespace {
 
-struct Mesh {
-  SystemConfig cfg;
-  Wafer wafer;
-  DefectMap map;
-  Mesh(int rows, int cols) : cfg(testing::config_from(testing::rect_wafer(rows, cols))), wafer(cfg.wafer), map(wafer) {}
-  void kill(int r, int c) { map.kill_router(wafer.id(r, c)); }
-  Fabric fabric() const { return cfg.repair.impl->repair(wafer, map); }
-};
+using Mesh = testing::HandMesh;
 
 std::unique_ptr<Routing> make(const std::string& name, const Fabric& f) {
   return RoutingRegistry::instance().find(name)->create(f);
