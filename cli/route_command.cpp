@@ -4,7 +4,6 @@
 
 #include "cli/commands.hpp"
 #include "core/csv.hpp"
-#include "core/did_you_mean.hpp"
 #include "core/input_error.hpp"
 #include "core/json_file.hpp"
 #include "mesh/channel_dependency.hpp"
@@ -18,12 +17,8 @@ namespace wafersim::cli {
 int run_route_command(const RouteArgs& args) {
   mesh::SystemConfig config = mesh::SystemConfig::load(args.config_file);
   if (!args.algorithm.empty()) {
-    if (!mesh::RoutingRegistry::instance().find(args.algorithm)) {
-      std::string known;
-      for (const auto& n : mesh::RoutingRegistry::instance().names()) known += (known.empty() ? "" : ", ") + n;
-      throw InputError(fmt::format("--algorithm: unknown routing algorithm '{}'{}; known: {}", args.algorithm,
-                                   did_you_mean(args.algorithm, mesh::RoutingRegistry::instance().names()), known));
-    }
+    const auto& registry = mesh::RoutingRegistry::instance();
+    if (!registry.find(args.algorithm)) throw InputError("--algorithm: " + registry.unknown(args.algorithm, "routing algorithm"));
     config.routing.algorithm = args.algorithm;
   }
   const mesh::Wafer wafer(config.wafer);

@@ -16,7 +16,7 @@ bool Progress::stderr_is_terminal() { return isatty(STDERR_FILENO) == 1; }
 
 void Progress::advance(std::size_t n) {
   done_ += n;
-  if (enabled_) draw(false);
+  if (enabled_) draw();
 }
 
 void Progress::finish() {
@@ -28,11 +28,11 @@ void Progress::finish() {
   std::fflush(stderr);
 }
 
-void Progress::draw(bool force) {
+void Progress::draw() {
   std::lock_guard lock(mutex_);
   if (finished_) return;
   const auto now = std::chrono::steady_clock::now();
-  if (!force && now - last_draw_ < std::chrono::milliseconds(100)) return;
+  if (now - last_draw_ < std::chrono::milliseconds(100)) return;
   last_draw_ = now;
   const std::size_t done = done_.load();
   const double elapsed = std::chrono::duration<double>(now - start_).count();

@@ -18,7 +18,7 @@ class Progress {
   static bool stderr_is_terminal();
 
  private:
-  void draw(bool force);
+  void draw();
   std::string label_;
   std::size_t total_;
   bool enabled_;

@@ -35,12 +35,16 @@ class Registry {
     for (const auto& [name, entry] : entries_) out.push_back(name);
     return out;
   }
-  // The entry `name`, or a ConfigError at `at`: "unknown <what> 'x' (did you mean 'y'?); known: ...".
-  const Entry& require(const std::string& name, const YamlNode& at, const std::string& what) const {
-    if (const Entry* e = find(name)) return *e;
+  // "unknown <what> 'x' (did you mean 'y'?); known: a, b, c".
+  std::string unknown(const std::string& name, const std::string& what) const {
     std::string list;
     for (const auto& n : names()) list += (list.empty() ? "" : ", ") + n;
-    at.fail("unknown " + what + " '" + name + "'" + did_you_mean(name, names()) + "; known: " + list);
+    return "unknown " + what + " '" + name + "'" + did_you_mean(name, names()) + "; known: " + list;
+  }
+  // The entry `name`, or a ConfigError at `at` with the message above.
+  const Entry& require(const std::string& name, const YamlNode& at, const std::string& what) const {
+    if (const Entry* e = find(name)) return *e;
+    at.fail(unknown(name, what));
   }
 
  private:

@@ -76,7 +76,7 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
   YamlNode base = YamlNode::load_file(system_file);
   validate(base);
 
-  SweepPlan plan(sweep, base, sweep.child("evaluate"));
+  SweepPlan plan(base, sweep.child("evaluate"));
   plan.sweep_file_ = sweep_file;
   plan.system_file_ = system_file;
   plan.name_ = sweep.get_string("name", sweep_file.stem().string());

@@ -54,13 +54,12 @@ class SweepPlan {
   const std::vector<SweepPoint>& points() const { return points_; }
 
  private:
-  SweepPlan(YamlNode sweep, YamlNode base, YamlNode evaluate) : sweep_(std::move(sweep)), base_(std::move(base)), evaluate_(std::move(evaluate)) {}
+  SweepPlan(YamlNode base, YamlNode evaluate) : base_(std::move(base)), evaluate_(std::move(evaluate)) {}
   std::string name_;
   std::filesystem::path sweep_file_;
   std::filesystem::path system_file_;
   std::uint64_t seed_ = 0;
   std::size_t replicates_ = 0;
-  YamlNode sweep_;
   YamlNode base_;
   YamlNode evaluate_;
   std::vector<SweepAxis> axes_;

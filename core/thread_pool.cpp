@@ -26,7 +26,6 @@ void ThreadPool::parallel_for(std::size_t n, const std::function<void(std::size_
   next_ = 0;
   count_ = n;
   error_ = nullptr;
-  ++generation_;
   work_ready_.notify_all();
   work_done_.wait(lock, [&] { return next_ >= count_ && running_ == 0; });
   body_ = nullptr;

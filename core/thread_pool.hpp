@@ -36,7 +36,6 @@ class ThreadPool {
   std::size_t next_ = 0;
   std::size_t count_ = 0;
   std::size_t running_ = 0;
-  std::size_t generation_ = 0;
   std::exception_ptr error_;
   bool stop_ = false;
 };

@@ -51,13 +51,12 @@ class DependencyGraph {
     int k = 0;
     for (const RouteOption& o : t) {
       if (o.port == kLocal || (only_ >= 0 && o.vc != only_)) continue;
-      out[k++] = id_of(v, o.port, o.vc);
+      out[k++] = this->id(v, o.port, o.vc);
     }
     return k;
   }
 
  private:
-  std::uint32_t id_of(NodeId n, int port, int vc) const { return id(n, port, vc); }
   const Routing* r_;
   int classes_;
   int only_;

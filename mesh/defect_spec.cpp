@@ -55,7 +55,6 @@ DefectSpec DefectSpec::from_yaml(const YamlNode& node) {
     node.check_keys({"dead_tile_fraction", "speed"});
     s.dead_tile_fraction = node.child("dead_tile_fraction").as_double(Range::fraction());
     s.model_name = "dead_tile_fraction";
-    s.model = make_yield_model("poisson", node, node);  // unused: no closed form applies
     s.speed = speed_from(node.child("speed"));
     return s;
   }

@@ -59,7 +59,7 @@ struct SpeedSpec {
 
 struct DefectSpec {
   std::string model_name = "poisson";
-  std::shared_ptr<const YieldModel> model;
+  std::shared_ptr<const YieldModel> model;  // null for map_file and dead_tile_fraction
   double d0_per_cm2 = 0.0;
   Block cluster_block = Block::kTile;
   CriticalArea critical;

@@ -85,6 +85,9 @@ class Routing {
   NodeId neighbour(NodeId n, int port) const { return graph_.neighbour(n, port); }
 
  protected:
+  // The cases every routing decides alike: a dead router at either end (no route: returns true,
+  // `out` empty) and arrival (returns true, `out` = {kLocal on class vc}). False: route on.
+  bool dead_or_arrived(NodeId at, NodeId dest, int vc, RouteSet& out) const;
   // Productive ports towards `dest` that have a working link to a working router.
   void productive(NodeId at, NodeId dest, int vc, RouteSet& out) const;
 

@@ -19,11 +19,7 @@ class DuatoRouting final : public Routing {
   std::size_t state_bytes() const override { return UpDownTree::kBytesPerNode; }
 
   void route(NodeId at, NodeId dest, Port in_port, int in_vc, RouteSet& out) const override {
-    out.clear();
-    if (at == dest) {
-      if (fabric().router_alive(at)) out.add(kLocal, in_port == kLocal ? kAdaptive : in_vc);
-      return;
-    }
+    if (dead_or_arrived(at, dest, in_port == kLocal ? kAdaptive : in_vc, out)) return;
     if (in_port == kLocal || in_vc == kAdaptive) productive(at, dest, kAdaptive, out);
     tree_.route(at, dest, kEscape, out);
   }
@@ -51,12 +47,7 @@ class MinimalAdaptiveRouting final : public Routing {
   int vc_classes() const override { return 1; }
   std::size_t state_bytes() const override { return 0; }
   void route(NodeId at, NodeId dest, Port, int, RouteSet& out) const override {
-    out.clear();
-    if (!fabric().router_alive(at) || !fabric().router_alive(dest)) return;
-    if (at == dest) {
-      out.add(kLocal, 0);
-      return;
-    }
+    if (dead_or_arrived(at, dest, 0, out)) return;
     productive(at, dest, 0, out);
   }
   void turns(NodeId at, Port in_port, int, RouteSet& out) const override {

@@ -12,12 +12,7 @@ class XyRouting final : public Routing {
   std::size_t state_bytes() const override { return 0; }
 
   void route(NodeId at, NodeId dest, Port, int, RouteSet& out) const override {
-    out.clear();
-    if (!fabric().router_alive(at) || !fabric().router_alive(dest)) return;
-    if (at == dest) {
-      out.add(kLocal, 0);
-      return;
-    }
+    if (dead_or_arrived(at, dest, 0, out)) return;
     const int dc = fabric().col_of(dest) - fabric().col_of(at), dr = fabric().row_of(dest) - fabric().row_of(at);
     const int port = dc > 0 ? kEast : dc < 0 ? kWest : dr > 0 ? kSouth : kNorth;
     if (has_link(at, port)) out.add(port, 0);

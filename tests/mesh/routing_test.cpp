@@ -75,11 +75,10 @@ TEST(Routing, CutOffTileIsUnreachableForEveryAlgorithm) {
 }
 
 // Follows route() from s to d, choosing among the options with `rng`; returns hops, or -1.
-int walk(const Routing& r, NodeId s, NodeId d, Rng& rng, bool check_up_down_order, const Fabric& f) {
+int walk(const Routing& r, NodeId s, NodeId d, Rng& rng, bool check_turns, const Fabric& f) {
   NodeId at = s;
   Port in = kLocal;
   int vc = 0, hops = 0;
-  bool went_down = false;
   RouteSet set;
   for (;;) {
     r.route(at, d, in, vc, set);
@@ -90,17 +89,16 @@ int walk(const Routing& r, NodeId s, NodeId d, Rng& rng, bool check_up_down_orde
       EXPECT_EQ(o.vc, r.escape_class()) << "left the escape";
     }
     const NodeId next = r.neighbour(at, o.port);
-    if (check_up_down_order) {
-      // up = towards the lower (BFS level, id): recover the level by BFS distance from the root is
-      // not exposed, so check through the routing's own turns: a down move must never be followed
-      // by an up move, i.e. the sequence of moves must be legal under turns().
+    if (check_turns) {
+      // The deadlock proof is over the turn rules, so every hop a route takes must be one of them.
+      // (The up*/down* order itself is checked against independently computed BFS levels in
+      // UpDownRoutesNeverTurnFromDownToUp.)
       RouteSet allowed;
       r.turns(at, in, vc, allowed);
       bool ok = in == kLocal;
       for (const RouteOption& a : allowed) ok = ok || (a.port == o.port && a.vc == o.vc);
       EXPECT_TRUE(ok) << "illegal turn at (" << f.row_of(at) << "," << f.col_of(at) << ")";
     }
-    (void)went_down;
     in = opposite(static_cast<Port>(o.port));
     vc = o.vc;
     at = next;
