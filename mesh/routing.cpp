@@ -22,14 +22,6 @@ void Routing::turns(NodeId at, Port in_port, int in_vc, RouteSet& out) const {
   }
 }
 
-bool Routing::dead_or_arrived(NodeId at, NodeId dest, int vc, RouteSet& out) const {
-  out.clear();
-  if (!fabric_->router_alive(at) || !fabric_->router_alive(dest)) return true;
-  if (at != dest) return false;
-  out.add(kLocal, vc);
-  return true;
-}
-
 void Routing::productive(NodeId at, NodeId dest, int vc, RouteSet& out) const {
   const Fabric& f = *fabric_;
   const int dr = f.row_of(dest) - f.row_of(at), dc = f.col_of(dest) - f.col_of(at);
