@@ -1,0 +1,730 @@
+#include "sim/engine.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <bit>
+#include <limits>
+#include <queue>
+
+#include "core/input_error.hpp"
+
+namespace wafersim::sim {
+namespace {
+
+constexpr int kPorts = 5;
+constexpr std::uint32_t kNone = 0xffffffffu;
+constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
+constexpr std::uint8_t kFree = 0xff, kReleasing = 0xfe, kNoVc = 0xff;
+enum : std::uint8_t { kIdle = 0, kWaitVc = 1, kActive = 2 };
+// Cycle stamps are 32-bit; stop well before they wrap.
+constexpr std::uint64_t kMaxCycle = (std::uint64_t{1} << 32) - (std::uint64_t{1} << 24);
+
+struct Packet {
+  std::uint32_t src = 0, dst = 0;
+  std::int64_t created_ps = 0, injected_ps = 0;
+  std::uint64_t seq = 0;
+  std::uint32_t size = 1;
+  std::uint32_t hops = 0;
+  std::uint32_t ejected_flits = 0;
+  bool measured = false;
+};
+
+using WakeHeap = std::priority_queue<std::pair<std::uint64_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint32_t>>,
+                                     std::greater<>>;
+
+struct Domain {
+  std::uint64_t cycle = 0;  // next edge to step
+  bool scheduled = false;
+  std::vector<std::uint32_t> active, incoming, stepping;
+  WakeHeap sleepers;        // (creation cycle of a sleeping source's next packet, node)
+  std::uint64_t create_limit = kNever;  // sources make packets only at cycles below this
+};
+
+}  // namespace
+
+struct Engine::Impl {
+  Engine& eng;
+  const mesh::Fabric& fabric;
+  const mesh::Routing& routing;
+  const ClockDomains& clk;
+  EngineOptions opt;
+  Stats& stats;
+
+  int V, B, S, vpc, VP;  // VCs, buffer depth, speedup, VCs per class, VCs per router (5 V)
+  bool xy_fast;
+  AllocateFn va_fn, sa_fn;
+  int d_rc, d_va, d_sw, credit_delay, l_inj, l_ej, sync;
+  std::size_t N;
+  std::int64_t off[4];
+  std::uint64_t flit_bits;
+
+  std::vector<std::uint16_t> link_lat;  // [n*4+p] cycles, 0 = no link
+  std::vector<float> link_mm;
+  std::vector<std::uint32_t> dom;       // domain of each node
+
+  // Input VCs [iv = n*VP + p*V + v].
+  std::vector<std::uint32_t> buf_pkt, buf_ready;  // [iv*B + slot]
+  std::vector<std::uint32_t> in_written, in_read;
+  std::vector<std::uint8_t> iv_state, iv_out;
+  std::vector<std::uint32_t> iv_elig, iv_sent;
+  std::vector<std::uint64_t> iv_route;
+  // The upstream's credit view of each input VC.
+  std::vector<std::int32_t> credits;
+  std::vector<std::uint32_t> cred_time, cred_written, cred_read;
+  // Output VCs [ov = n*VP + p*V + v].
+  std::vector<std::uint8_t> ov_owner;
+  // Per node.
+  std::vector<std::uint64_t> ov_free, ov_releasing, iv_nonempty;
+  std::vector<std::uint32_t> flits_held;
+  std::vector<std::uint8_t> va_in_ptr, va_out_ptr, sa_in_ptr, sa_out_ptr, sa_vc_ptr, in_list;
+  // Sources.
+  std::vector<std::uint32_t> src_pkt, src_sent;
+  std::vector<std::uint8_t> src_vc, src_vc_ptr, src_on;
+  std::vector<std::uint64_t> src_next, src_seq;
+  std::vector<Rng> src_rng;
+  bool synthetic = false, bursty = false;
+  std::uint64_t p_thresh = 0, on_off_thresh = 0, off_on_thresh = 0;
+  bool p_always = false;
+  std::uint32_t packet_size = 1;
+  std::unique_ptr<TrafficPattern> pattern;
+  std::vector<TracePacket> trace;
+  std::vector<std::uint32_t> trace_pos, trace_end;
+
+  std::vector<Packet> packets;
+  std::vector<std::uint32_t> free_packets;
+
+  std::vector<Domain> doms;
+  std::priority_queue<std::pair<std::int64_t, std::uint32_t>, std::vector<std::pair<std::int64_t, std::uint32_t>>, std::greater<>> schedule;
+  std::int64_t window_begin = 0, window_end = std::numeric_limits<std::int64_t>::max();
+
+  Impl(Engine& e, const mesh::Fabric& f, const mesh::Routing& r, const ClockDomains& c, const EngineOptions& o)
+      : eng(e), fabric(f), routing(r), clk(c), opt(o), stats(e.stats_) {
+    const RouterSpec& rs = opt.router;
+    V = rs.num_vcs;
+    B = rs.vc_buf_size;
+    S = rs.input_speedup;
+    VP = kPorts * V;
+    const int classes = routing.vc_classes();
+    if (V % classes != 0)
+      throw InputError(fmt::format("router.num_vcs: {} VCs cannot be split evenly among the {} VC classes of {} routing", V, classes,
+                                   routing.name()));
+    vpc = V / classes;
+    xy_fast = routing.name() == "xy";
+    va_fn = AllocatorRegistry::instance().find(rs.vc_allocator)->allocate;
+    sa_fn = AllocatorRegistry::instance().find(rs.sw_allocator)->allocate;
+    d_rc = rs.routing_delay;
+    d_va = rs.vc_alloc_delay;
+    d_sw = rs.sw_alloc_delay + rs.st_final_delay;
+    credit_delay = rs.credit_delay;
+    l_inj = opt.channels.injection_latency;
+    l_ej = opt.channels.ejection_latency;
+    sync = opt.synchronizer_stages;
+    N = fabric.nodes();
+    flit_bits = static_cast<std::uint64_t>(opt.channels.flit_bytes) * 8;
+    const auto cols = static_cast<std::int64_t>(fabric.cols());
+    off[mesh::kNorth] = -cols;
+    off[mesh::kWest] = -1;
+    off[mesh::kEast] = 1;
+    off[mesh::kSouth] = cols;
+    if (clk.domain_of_node().size() != N) throw std::invalid_argument("Engine: clock domains do not match the fabric");
+    dom = clk.domain_of_node();
+
+    link_lat.assign(N * 4, 0);
+    link_mm.assign(N * 4, 0.0f);
+    const mesh::FabricGraph& g = routing.graph();
+    for (std::size_t n = 0; n < N; ++n) {
+      for (int p = 0; p < 4; ++p) {
+        if (!(g.mask(static_cast<std::uint32_t>(n)) & (1u << p))) continue;
+        // The link is stored on its west / north end.
+        const std::size_t owner = (p == mesh::kEast || p == mesh::kSouth) ? n : n + off[p];
+        const bool horizontal = p == mesh::kEast || p == mesh::kWest;
+        const int len = horizontal ? fabric.east_length(owner) : fabric.south_length(owner);
+        const bool stitch = horizontal ? fabric.east_crosses_reticle(owner) : fabric.south_crosses_reticle(owner);
+        link_lat[n * 4 + p] = static_cast<std::uint16_t>(opt.channels.link_latency(len, stitch));
+        link_mm[n * 4 + p] = static_cast<float>(len * (horizontal ? opt.tile_pitch_x_mm : opt.tile_pitch_y_mm));
+      }
+    }
+    if (xy_fast) {
+      for (std::size_t n = 0; n < N; ++n)
+        if (!fabric.router_alive(n) || g.mask(static_cast<std::uint32_t>(n)) != full_mask(n))
+          throw InputError("routing.algorithm: xy cannot route around the holes of this fabric (dead routers or links); use duato or up_down");
+    }
+
+    const std::size_t IV = N * VP;
+    buf_pkt.assign(IV * B, 0);
+    buf_ready.assign(IV * B, 0);
+    in_written.assign(IV, 0);
+    in_read.assign(IV, 0);
+    iv_state.assign(IV, kIdle);
+    iv_out.assign(IV, 0);
+    iv_elig.assign(IV, 0);
+    iv_sent.assign(IV, 0);
+    iv_route.assign(IV, 0);
+    credits.assign(IV, B);
+    cred_time.assign(IV * B, 0);
+    cred_written.assign(IV, 0);
+    cred_read.assign(IV, 0);
+    ov_owner.assign(IV, kFree);
+    ov_free.assign(N, 0);
+    ov_releasing.assign(N, 0);
+    iv_nonempty.assign(N, 0);
+    flits_held.assign(N, 0);
+    for (std::size_t n = 0; n < N; ++n) {
+      std::uint64_t m = ((std::uint64_t{1} << V) - 1) << (mesh::kLocal * V);
+      for (int p = 0; p < 4; ++p)
+        if (link_lat[n * 4 + p]) m |= ((std::uint64_t{1} << V) - 1) << (p * V);
+      ov_free[n] = m;
+    }
+    va_in_ptr.assign(N * VP, 0);
+    va_out_ptr.assign(N * VP, 0);
+    sa_in_ptr.assign(N * kPorts * S, 0);
+    sa_out_ptr.assign(N * kPorts, 0);
+    sa_vc_ptr.assign(N * kPorts * S, 0);
+    in_list.assign(N, 0);
+    src_pkt.assign(N, kNone);
+    src_sent.assign(N, 0);
+    src_vc.assign(N, kNoVc);
+    src_vc_ptr.assign(N, 0);
+    src_on.assign(N, 0);
+    src_next.assign(N, kNever);
+    src_seq.assign(N, 0);
+    doms.resize(clk.size());
+    stats.link_flits.assign(N * 4, 0);
+    stats.domain_flits_in.assign(clk.size(), 0);
+    stats.domain_flits_out.assign(clk.size(), 0);
+    stats.domain_credits_in.assign(clk.size(), 0);
+    stats.domain_credits_out.assign(clk.size(), 0);
+  }
+
+  std::uint8_t full_mask(std::size_t n) const {
+    const int r = fabric.row_of(static_cast<mesh::NodeId>(n)), c = fabric.col_of(static_cast<mesh::NodeId>(n));
+    std::uint8_t m = 0;
+    if (r > 0) m |= 1u << mesh::kNorth;
+    if (c > 0) m |= 1u << mesh::kWest;
+    if (c + 1 < fabric.cols()) m |= 1u << mesh::kEast;
+    if (r + 1 < fabric.rows()) m |= 1u << mesh::kSouth;
+    return m;
+  }
+
+  [[noreturn]] void broken(const std::string& what) const { throw InvariantError("engine invariant broken: " + what); }
+
+  bool in_window(std::int64_t t) const { return t >= window_begin && t < window_end; }
+  std::int64_t edge(std::uint32_t n, std::uint64_t k) const { return clk.edge_ps(dom[n], k); }
+
+  std::uint32_t stamp(std::uint64_t cycle) const {
+    if (cycle >= kMaxCycle) throw std::runtime_error("simulation ran past 4.2e9 cycles of a clock domain (32-bit cycle stamps)");
+    return static_cast<std::uint32_t>(cycle);
+  }
+
+  // The receiver's cycle at which something sent from `from` arriving at sender cycle `k` is usable.
+  std::uint64_t to_receiver(std::uint32_t from, std::uint32_t to, std::uint64_t k, bool credit, bool count) {
+    const std::uint32_t ds = dom[from], dr = dom[to];
+    if (ds == dr) return k;
+    const std::int64_t t = clk.edge_ps(ds, k);
+    if (count) {
+      if (credit) {
+        ++stats.domain_credits_out[ds];
+        ++stats.domain_credits_in[dr];
+      } else {
+        ++stats.domain_flits_out[ds];
+        ++stats.domain_flits_in[dr];
+      }
+    }
+    return clk.first_edge_at_or_after(dr, t) + static_cast<std::uint64_t>(sync);
+  }
+
+  void wake(std::uint32_t m, std::int64_t t) {
+    if (in_list[m]) return;
+    in_list[m] = 1;
+    Domain& D = doms[dom[m]];
+    D.incoming.push_back(m);
+    const std::uint64_t c = clk.first_edge_at_or_after(dom[m], t + 1);
+    if (!D.scheduled || c < D.cycle) {
+      D.cycle = c;
+      D.scheduled = true;
+      schedule.emplace(clk.edge_ps(dom[m], c), dom[m]);
+    }
+  }
+
+  void pop_credits(std::size_t iv, std::uint64_t k) {
+    while (cred_read[iv] != cred_written[iv] && cred_time[iv * B + cred_read[iv] % B] <= k) {
+      ++credits[iv];
+      ++cred_read[iv];
+      if (opt.check_invariants && credits[iv] > B) broken("more credits than buffer slots");
+    }
+  }
+
+  // ---- sources ----
+  std::uint64_t next_arrival(std::uint32_t n, std::uint64_t from) {
+    const std::uint64_t limit = doms[dom[n]].create_limit;
+    if (!synthetic) {
+      if (trace_pos[n] >= trace_end[n]) return kNever;
+      const std::uint64_t c = std::max(trace[trace_pos[n]].cycle, from);
+      return c < limit ? c : kNever;
+    }
+    if (p_thresh == 0 && !p_always) return kNever;
+    Rng& rng = src_rng[n];
+    for (std::uint64_t x = from; x < limit && x < kMaxCycle; ++x) {
+      if (bursty) {
+        if (src_on[n]) {
+          if (rng.next_u64() < on_off_thresh) src_on[n] = 0;
+        } else if (rng.next_u64() < off_on_thresh) {
+          src_on[n] = 1;
+        }
+        if (!src_on[n]) continue;
+      }
+      if (p_always || rng.next_u64() < p_thresh) return x;
+    }
+    return kNever;
+  }
+
+  bool source_due(std::uint32_t n, std::uint64_t k) const {
+    return src_next[n] <= k && src_next[n] < doms[dom[n]].create_limit;
+  }
+
+  std::uint32_t new_packet() {
+    if (!free_packets.empty()) {
+      const std::uint32_t id = free_packets.back();
+      free_packets.pop_back();
+      return id;
+    }
+    packets.emplace_back();
+    return static_cast<std::uint32_t>(packets.size() - 1);
+  }
+
+  void source_step(std::uint32_t n, std::uint64_t k, std::int64_t t) {
+    if (src_pkt[n] == kNone) {
+      while (source_due(n, k)) {
+        const std::uint64_t c = src_next[n];
+        std::uint32_t dst, size;
+        if (synthetic) {
+          dst = pattern->destination(n, src_rng[n]);
+          size = packet_size;
+        } else {
+          dst = trace[trace_pos[n]].dst;
+          size = trace[trace_pos[n]].flits;
+          ++trace_pos[n];
+        }
+        src_next[n] = next_arrival(n, c + 1);
+        if (dst == kNoDestination) {
+          ++stats.packets_suppressed;
+          continue;
+        }
+        const std::uint32_t id = new_packet();
+        Packet& p = packets[id];
+        p = Packet{};
+        p.src = n;
+        p.dst = dst;
+        p.size = size;
+        p.created_ps = edge(n, c);
+        p.seq = src_seq[n]++;
+        p.measured = in_window(p.created_ps);
+        ++stats.packets_created;
+        ++eng.packets_live_;
+        if (p.measured) {
+          ++stats.packets_measured;
+          stats.flits_offered_in_window += size;
+        }
+        src_pkt[n] = id;
+        src_sent[n] = 0;
+        src_vc[n] = kNoVc;
+        break;
+      }
+      if (src_pkt[n] == kNone) return;
+    }
+    const std::size_t base = static_cast<std::size_t>(n) * VP + mesh::kLocal * V;
+    if (src_vc[n] == kNoVc) {
+      for (int i = 0; i < V; ++i) {
+        const int v = (src_vc_ptr[n] + i) % V;
+        pop_credits(base + v, k);
+        const int c = credits[base + v];
+        if (c > 0 && (!opt.router.wait_for_tail_credit || c == B)) {
+          src_vc[n] = static_cast<std::uint8_t>(v);
+          src_vc_ptr[n] = static_cast<std::uint8_t>((v + 1) % V);
+          break;
+        }
+      }
+      if (src_vc[n] == kNoVc) return;
+    }
+    const std::size_t iv = base + src_vc[n];
+    pop_credits(iv, k);
+    if (credits[iv] <= 0) return;
+    Packet& p = packets[src_pkt[n]];
+    write_flit(iv, n, src_pkt[n], stamp(k + l_inj));
+    ++stats.flits_injected;
+    if (src_sent[n] == 0) p.injected_ps = t;
+    if (++src_sent[n] == p.size) {
+      src_pkt[n] = kNone;
+      src_vc[n] = kNoVc;
+    }
+  }
+
+  void write_flit(std::size_t iv, std::uint32_t m, std::uint32_t pkt, std::uint32_t ready) {
+    if (opt.check_invariants) {
+      if (credits[iv] <= 0) broken(fmt::format("flit sent to input VC {} without a credit", iv));
+      if (in_written[iv] - in_read[iv] >= static_cast<std::uint32_t>(B)) broken("buffer overflow");
+    }
+    --credits[iv];
+    const std::size_t s = iv * B + in_written[iv] % B;
+    buf_pkt[s] = pkt;
+    buf_ready[s] = ready;
+    ++in_written[iv];
+    ++flits_held[m];
+    iv_nonempty[m] |= std::uint64_t{1} << (iv - static_cast<std::size_t>(m) * VP);
+  }
+
+  // ---- router pipeline ----
+  std::uint64_t route_mask(std::uint32_t n, int in_port, int in_vc, std::uint32_t dst) const {
+    const std::uint64_t all = (std::uint64_t{1} << V) - 1;
+    if (xy_fast) {
+      const int dc = fabric.col_of(dst) - fabric.col_of(n), dr = fabric.row_of(dst) - fabric.row_of(n);
+      const int port = dc > 0 ? mesh::kEast : dc < 0 ? mesh::kWest : dr > 0 ? mesh::kSouth : dr < 0 ? mesh::kNorth : mesh::kLocal;
+      return all << (port * V);
+    }
+    mesh::RouteSet set;
+    routing.route(n, dst, static_cast<mesh::Port>(in_port), in_vc / vpc, set);
+    std::uint64_t m = 0;
+    const std::uint64_t cls = (std::uint64_t{1} << vpc) - 1;
+    for (const auto& o : set) m |= cls << (o.port * V + o.vc * vpc);
+    if (!m)
+      throw std::runtime_error(fmt::format("{} routing has no output at node ({}, {}) for destination ({}, {})", routing.name(),
+                                           fabric.row_of(n), fabric.col_of(n), fabric.row_of(dst), fabric.col_of(dst)));
+    return m;
+  }
+
+  void send_credit(std::uint32_t n, int p, std::size_t iv, std::uint64_t k) {
+    std::uint64_t at;
+    if (p == mesh::kLocal) {
+      at = k + credit_delay + l_inj;
+    } else {
+      const auto m = static_cast<std::uint32_t>(n + off[p]);
+      at = to_receiver(n, m, k + credit_delay + link_lat[m * 4 + mesh::opposite(static_cast<mesh::Port>(p))], true, true);
+    }
+    if (opt.check_invariants && cred_written[iv] - cred_read[iv] >= static_cast<std::uint32_t>(B)) broken("credit ring overflow");
+    cred_time[iv * B + cred_written[iv] % B] = stamp(at);
+    ++cred_written[iv];
+  }
+
+  void release_output(std::uint32_t n, int ovl) {
+    const std::size_t ov = static_cast<std::size_t>(n) * VP + ovl;
+    if (ovl / V == mesh::kLocal || !opt.router.wait_for_tail_credit) {
+      ov_owner[ov] = kFree;
+      ov_free[n] |= std::uint64_t{1} << ovl;
+    } else {
+      ov_owner[ov] = kReleasing;
+      ov_releasing[n] |= std::uint64_t{1} << ovl;
+    }
+  }
+
+  std::size_t downstream_iv(std::uint32_t n, int port, int vc) const {
+    const auto m = static_cast<std::size_t>(n + off[port]);
+    return m * VP + mesh::opposite(static_cast<mesh::Port>(port)) * V + vc;
+  }
+
+  void eject(std::uint32_t n, std::uint32_t id, std::uint64_t arrival_cycle, bool tail) {
+    Packet& p = packets[id];
+    const std::int64_t t = edge(n, arrival_cycle);
+    ++stats.flits_ejected;
+    if (in_window(t)) ++stats.flits_ejected_in_window;
+    ++p.ejected_flits;
+    if (opt.check_invariants) {
+      if (p.dst != n) broken("flit ejected at the wrong node");
+      if (p.ejected_flits > p.size) broken("a packet ejected more flits than it has");
+      if (tail && p.ejected_flits != p.size) broken("a tail ejected before all of its packet's flits");
+    }
+    if (!tail) return;
+    if (p.measured) {
+      const auto lat = static_cast<std::uint64_t>(t - p.created_ps);
+      ++stats.packets_measured_done;
+      stats.latency_sum_ps += lat;
+      stats.network_latency_sum_ps += static_cast<std::uint64_t>(t - p.injected_ps);
+      stats.hops_sum += p.hops;
+      stats.max_latency_ps = std::max(stats.max_latency_ps, lat);
+      stats.latency_cycles.add(lat / static_cast<std::uint64_t>(eng.reference_period_ps()));
+    }
+    if (opt.record_deliveries) eng.deliveries_.push_back({p.src, p.dst, p.seq, p.created_ps, t, p.hops, p.size});
+    free_packets.push_back(id);
+    --eng.packets_live_;
+  }
+
+  void transfer(std::uint32_t n, int li, std::uint64_t k, std::int64_t t) {
+    const std::size_t iv = static_cast<std::size_t>(n) * VP + li;
+    const std::uint32_t id = buf_pkt[iv * B + in_read[iv] % B];
+    ++in_read[iv];
+    --flits_held[n];
+    if (in_read[iv] == in_written[iv]) iv_nonempty[n] &= ~(std::uint64_t{1} << li);
+    send_credit(n, li / V, iv, k);
+    Packet& p = packets[id];
+    const bool head = iv_sent[iv] == 0;
+    const bool tail = ++iv_sent[iv] == p.size;
+    const int ovl = iv_out[iv];
+    const int o = ovl / V, w = ovl % V;
+    if (tail) {
+      iv_state[iv] = kIdle;
+      iv_sent[iv] = 0;
+      release_output(n, ovl);
+    }
+    ++stats.flits_moved;
+    if (o == mesh::kLocal) {
+      eject(n, id, k + d_sw + l_ej, tail);
+      return;
+    }
+    const std::size_t div = downstream_iv(n, o, w);
+    const auto m = static_cast<std::uint32_t>(n + off[o]);
+    const std::uint64_t ready = to_receiver(n, m, k + d_sw + link_lat[n * 4 + o], false, in_window(t));
+    write_flit(div, m, id, stamp(ready));
+    wake(m, t);
+    if (head) ++p.hops;
+    if (in_window(t)) {
+      ++stats.link_flits[n * 4 + o];
+      stats.link_bit_mm += static_cast<double>(flit_bits) * link_mm[n * 4 + o];
+    }
+  }
+
+  void step_router(std::uint32_t n, std::uint64_t k, std::int64_t t) {
+    source_step(n, k, t);
+    const std::uint64_t nonempty = iv_nonempty[n];
+    if (!nonempty) return;
+    const std::size_t base = static_cast<std::size_t>(n) * VP;
+    // RC: heads at the front of idle VCs.
+    std::uint64_t want_vc = 0;
+    for (std::uint64_t m = nonempty; m; m &= m - 1) {
+      const int li = std::countr_zero(m);
+      const std::size_t iv = base + li;
+      if (iv_state[iv] == kIdle) {
+        const std::size_t s = iv * B + in_read[iv] % B;
+        if (buf_ready[s] > k) continue;
+        iv_route[iv] = route_mask(n, li / V, li % V, packets[buf_pkt[s]].dst);
+        iv_state[iv] = kWaitVc;
+        iv_elig[iv] = stamp(k + d_rc);
+      }
+      if (iv_state[iv] == kWaitVc && iv_elig[iv] <= k) want_vc |= std::uint64_t{1} << li;
+    }
+    // VA.
+    if (want_vc) {
+      for (std::uint64_t r = ov_releasing[n]; r; r &= r - 1) {
+        const int ovl = std::countr_zero(r);
+        const std::size_t div = downstream_iv(n, ovl / V, ovl % V);
+        pop_credits(div, k);
+        if (credits[div] == B) {
+          ov_releasing[n] &= ~(std::uint64_t{1} << ovl);
+          ov_free[n] |= std::uint64_t{1} << ovl;
+          ov_owner[base + ovl] = kFree;
+        }
+      }
+      std::uint64_t req[64];
+      std::int8_t grant[64];
+      bool any = false;
+      for (int li = 0; li < VP; ++li) {
+        req[li] = (want_vc >> li & 1) ? iv_route[base + li] & ov_free[n] : 0;
+        any |= req[li] != 0;
+      }
+      if (any) {
+        AllocProblem prob{VP, VP, req, &va_in_ptr[base], &va_out_ptr[base], opt.router.alloc_iters, grant};
+        va_fn(prob);
+        for (int li = 0; li < VP; ++li) {
+          if (grant[li] < 0) continue;
+          const int ovl = grant[li];
+          ov_owner[base + ovl] = static_cast<std::uint8_t>(li);
+          ov_free[n] &= ~(std::uint64_t{1} << ovl);
+          iv_state[base + li] = kActive;
+          iv_out[base + li] = static_cast<std::uint8_t>(ovl);
+          iv_elig[base + li] = stamp(k + d_va);
+        }
+      }
+    }
+    // SA.
+    std::uint64_t sa_req[kPorts * 8] = {};
+    std::uint64_t cand[kPorts * 8] = {};
+    bool any = false;
+    for (std::uint64_t m = iv_nonempty[n]; m; m &= m - 1) {
+      const int li = std::countr_zero(m);
+      const std::size_t iv = base + li;
+      if (iv_state[iv] != kActive || iv_elig[iv] > k || buf_ready[iv * B + in_read[iv] % B] > k) continue;
+      const int o = iv_out[iv] / V;
+      if (o != mesh::kLocal) {
+        const std::size_t div = downstream_iv(n, o, iv_out[iv] % V);
+        pop_credits(div, k);
+        if (credits[div] <= 0) continue;
+      }
+      const int g = (li / V) * S + (li % V) % S;
+      sa_req[g] |= std::uint64_t{1} << o;
+      cand[g] |= std::uint64_t{1} << li;
+      any = true;
+    }
+    if (!any) return;
+    std::int8_t grant[kPorts * 8];
+    const std::size_t gbase = static_cast<std::size_t>(n) * kPorts * S;
+    AllocProblem prob{kPorts * S, kPorts, sa_req, &sa_in_ptr[gbase], &sa_out_ptr[static_cast<std::size_t>(n) * kPorts],
+                      opt.router.alloc_iters, grant};
+    sa_fn(prob);
+    for (int g = 0; g < kPorts * S; ++g) {
+      if (grant[g] < 0) continue;
+      const int o = grant[g];
+      std::uint64_t vcs = 0;
+      for (std::uint64_t m = cand[g]; m; m &= m - 1) {
+        const int li = std::countr_zero(m);
+        if (iv_out[base + li] / V == o) vcs |= std::uint64_t{1} << li;
+      }
+      const int li = round_robin_pick(vcs, sa_vc_ptr[gbase + g]);
+      sa_vc_ptr[gbase + g] = next_pointer(li, VP);
+      transfer(n, li, k, t);
+    }
+  }
+
+  bool busy(std::uint32_t n, std::uint64_t k) const { return flits_held[n] > 0 || src_pkt[n] != kNone || source_due(n, k); }
+
+  void sleep_or_drop(std::uint32_t n) {
+    in_list[n] = 0;
+    Domain& D = doms[dom[n]];
+    if (src_next[n] != kNever && src_next[n] < D.create_limit) D.sleepers.emplace(src_next[n], n);
+  }
+
+  void step_domain(std::uint32_t d, std::uint64_t k, std::int64_t t) {
+    Domain& D = doms[d];
+    while (!D.sleepers.empty() && D.sleepers.top().first <= k) {
+      const std::uint32_t n = D.sleepers.top().second;
+      D.sleepers.pop();
+      if (!in_list[n]) {
+        in_list[n] = 1;
+        D.active.push_back(n);
+      }
+    }
+    D.active.insert(D.active.end(), D.incoming.begin(), D.incoming.end());
+    D.incoming.clear();
+    std::swap(D.active, D.stepping);
+    D.active.clear();
+    for (const std::uint32_t n : D.stepping) {
+      step_router(n, k, t);
+      if (busy(n, k)) D.active.push_back(n);
+      else sleep_or_drop(n);
+    }
+  }
+
+  void reschedule(std::uint32_t d) {
+    Domain& D = doms[d];
+    if (!D.active.empty() || !D.incoming.empty()) {
+      D.scheduled = true;
+    } else if (!D.sleepers.empty()) {
+      D.cycle = std::max(D.cycle, D.sleepers.top().first);
+      D.scheduled = true;
+    } else {
+      D.scheduled = false;
+      return;
+    }
+    schedule.emplace(clk.edge_ps(d, D.cycle), d);
+  }
+
+  void run_until(std::int64_t until) {
+    while (!schedule.empty()) {
+      const auto [t, d] = schedule.top();
+      if (t >= until) break;
+      schedule.pop();
+      Domain& D = doms[d];
+      if (!D.scheduled || clk.edge_ps(d, D.cycle) != t) continue;  // superseded entry
+      step_domain(d, D.cycle, t);
+      ++D.cycle;
+      reschedule(d);
+    }
+  }
+
+  void start_sources() {
+    for (std::uint32_t n = 0; n < N; ++n) {
+      if (!fabric.endpoint(n) || !fabric.router_alive(n)) continue;
+      src_next[n] = next_arrival(n, 0);
+      if (src_next[n] != kNever) doms[dom[n]].sleepers.emplace(src_next[n], n);
+    }
+    for (std::uint32_t d = 0; d < doms.size(); ++d)
+      if (!doms[d].scheduled) reschedule(d);
+  }
+};
+
+Engine::Engine(const mesh::Fabric& fabric, const mesh::Routing& routing, const ClockDomains& clocks, const EngineOptions& options)
+    : clocks_(clocks) {
+  impl_ = std::make_unique<Impl>(*this, fabric, routing, clocks, options);
+}
+
+Engine::~Engine() = default;
+
+void Engine::set_traffic(const TrafficSpec& spec, const TrafficContext& ctx) {
+  Impl& I = *impl_;
+  I.synthetic = true;
+  I.pattern = TrafficPatternRegistry::instance().find(spec.pattern)->create(ctx, spec.node);
+  I.packet_size = static_cast<std::uint32_t>(spec.packet_size);
+  I.bursty = spec.injection == TrafficSpec::Injection::kBursty;
+  auto threshold = [](double p) {
+    return p >= 1.0 ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(std::ldexp(p, 64));
+  };
+  double on_p = spec.rate / spec.packet_size;  // packets per cycle while on
+  double pi_on = 1.0;
+  if (I.bursty) {
+    on_p = spec.on_rate / spec.packet_size;
+    pi_on = spec.rate / spec.on_rate;  // stationary fraction of cycles on
+    const double beta = 1.0 / spec.burst_length;
+    const double alpha = pi_on >= 1.0 ? 1.0 : beta * pi_on / (1.0 - pi_on);
+    I.on_off_thresh = pi_on >= 1.0 ? 0 : threshold(beta);
+    I.off_on_thresh = threshold(std::min(alpha, 1.0));
+  }
+  I.p_always = on_p >= 1.0;
+  I.p_thresh = threshold(on_p);
+  const Rng root(I.opt.seed);
+  I.src_rng.clear();
+  I.src_rng.reserve(I.N);
+  for (std::uint32_t n = 0; n < I.N; ++n) {
+    I.src_rng.push_back(root.stream(n));
+    if (I.bursty) I.src_on[n] = I.src_rng[n].uniform01() < pi_on;
+  }
+  I.start_sources();
+}
+
+void Engine::set_trace(std::vector<TracePacket> packets) {
+  Impl& I = *impl_;
+  I.synthetic = false;
+  I.trace = std::move(packets);
+  std::stable_sort(I.trace.begin(), I.trace.end(),
+                   [](const TracePacket& a, const TracePacket& b) { return a.src != b.src ? a.src < b.src : a.cycle < b.cycle; });
+  I.trace_pos.assign(I.N, 0);
+  I.trace_end.assign(I.N, 0);
+  for (std::size_t i = 0; i < I.trace.size(); ++i) {
+    const std::uint32_t s = I.trace[i].src;
+    if (I.trace_end[s] == 0) I.trace_pos[s] = static_cast<std::uint32_t>(i);
+    I.trace_end[s] = static_cast<std::uint32_t>(i + 1);
+  }
+  I.start_sources();
+}
+
+void Engine::set_window(std::int64_t begin_ps, std::int64_t end_ps) {
+  impl_->window_begin = begin_ps;
+  impl_->window_end = end_ps;
+}
+
+void Engine::stop_creating_at(std::int64_t t_ps) {
+  for (std::uint32_t d = 0; d < impl_->doms.size(); ++d) impl_->doms[d].create_limit = clocks_.first_edge_at_or_after(d, t_ps);
+}
+
+void Engine::run_until(std::int64_t t_ps) {
+  impl_->run_until(t_ps);
+  now_ps_ = std::max(now_ps_, t_ps);
+}
+
+std::size_t Engine::memory_bytes() const {
+  const Impl& I = *impl_;
+  auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
+  std::size_t b = bytes(I.buf_pkt) + bytes(I.buf_ready) + bytes(I.in_written) + bytes(I.in_read) + bytes(I.iv_state) + bytes(I.iv_out) +
+                  bytes(I.iv_elig) + bytes(I.iv_sent) + bytes(I.iv_route) + bytes(I.credits) + bytes(I.cred_time) +
+                  bytes(I.cred_written) + bytes(I.cred_read) + bytes(I.ov_owner) + bytes(I.ov_free) + bytes(I.ov_releasing) +
+                  bytes(I.iv_nonempty) + bytes(I.flits_held) + bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) +
+                  bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) + bytes(I.in_list) + bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) +
+                  bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) + bytes(I.src_seq) + bytes(I.src_rng) + bytes(I.packets) +
+                  bytes(I.free_packets) + bytes(I.link_lat) + bytes(I.link_mm) + bytes(I.dom) + bytes(stats_.link_flits);
+  for (const auto& d : I.doms) b += bytes(d.active) + bytes(d.incoming) + bytes(d.stepping) + d.sleepers.size() * 16;
+  return b;
+}
+
+std::int64_t Engine::zero_load_latency(const RouterSpec& r, const ChannelSpec& c, int hops, int flits) {
+  return c.injection_latency + static_cast<std::int64_t>(hops + 1) * r.hop_delay() + static_cast<std::int64_t>(hops) * c.latency +
+         c.ejection_latency + (flits - 1);
+}
+
+}  // namespace wafersim::sim

@@ -1,0 +1,113 @@
+#pragma once
+// The cycle engine: input-queued VC routers (sim/router_spec.hpp) joined by channels
+// (sim/channel_spec.hpp) on a repaired Fabric, each router clocked by its ClockDomain, with a
+// traffic source and sink at every working tile.
+//
+// How it is laid out, and why it is fast (../shared/DESIGN.md, engine principles):
+// - Structure of arrays. Input VC v of port p at node n is index (n * 5 + p) * num_vcs + v into
+//   flat arrays; its buffer is vc_buf_size slots of pooled storage. A flit is 8 bytes: its packet
+//   id and the cycle (receiver clock) from which it is usable. Head/tail need no flag: a VC carries
+//   whole packets one after another (wormhole), so the VC counts its packet's flits.
+// - A channel is explicit (latency per link, per direction) but holds no storage of its own: a flit
+//   sent over it is written straight into the downstream buffer slot its credit reserved, stamped
+//   with its arrival cycle; a credit is written into the upstream's credit ring likewise. Every
+//   latency is >= 1 cycle, so nothing written at a cycle is visible in that cycle: stepping order
+//   cannot change a result.
+// - Only active routers are stepped: those holding flits or whose source has a packet due. A
+//   source with nothing due sleeps in its domain's wake-up heap until its next packet's creation
+//   cycle; a domain with nothing to do costs nothing until it is woken. The clock of an idle
+//   single-domain network jumps straight to the next creation.
+// - No allocation per flit (packets come from a free list) and no virtual call per flit: the
+//   allocators are function pointers chosen once, xy routing is computed inline, and other
+//   routing algorithms are asked once per head flit per hop.
+//
+// Time is integer picoseconds: domain d's edges are phase_d + k * period_d; everything a router
+// does happens at its edges. Per-domain cycle counters are 32-bit: a run is limited to ~4.29e9
+// cycles of any domain (checked).
+#include <cstdint>
+#include <memory>
+#include <stdexcept>
+#include <vector>
+
+#include "core/random.hpp"
+#include "mesh/fabric.hpp"
+#include "mesh/routing.hpp"
+#include "sim/allocator.hpp"
+#include "sim/channel_spec.hpp"
+#include "sim/clock_domains.hpp"
+#include "sim/router_spec.hpp"
+#include "sim/stats.hpp"
+#include "sim/trace.hpp"
+#include "sim/traffic_pattern.hpp"
+#include "sim/traffic_spec.hpp"
+
+namespace wafersim::sim {
+
+// A broken engine invariant found in check mode (credits < 0, buffer overflow, a packet's flits
+// out of order or duplicated): a bug, never an input problem.
+struct InvariantError : std::logic_error {
+  using std::logic_error::logic_error;
+};
+
+struct EngineOptions {
+  RouterSpec router;
+  ChannelSpec channels;
+  int synchronizer_stages = 2;
+  double tile_pitch_x_mm = 1.0;  // link lengths for the energy figure
+  double tile_pitch_y_mm = 1.0;
+  std::uint64_t seed = 1;
+  bool check_invariants = false;  // verify every credit, buffer and packet (slower; for tests)
+  bool record_deliveries = false; // keep a log of every delivered packet (for tests)
+};
+
+struct Delivery {
+  std::uint32_t src, dst;
+  std::uint64_t seq;  // per-source creation order
+  std::int64_t created_ps, ejected_ps;
+  std::uint32_t hops, flits;
+};
+
+class Engine {
+ public:
+  Engine(const mesh::Fabric& fabric, const mesh::Routing& routing, const ClockDomains& clocks, const EngineOptions& options);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Synthetic traffic (pattern from the registry) at every working tile. `ctx` must outlive the engine.
+  void set_traffic(const TrafficSpec& spec, const TrafficContext& ctx);
+  // Trace-driven traffic (replaces synthetic traffic).
+  void set_trace(std::vector<TracePacket> packets);
+  // Packets created in [begin, end) are measured; flits ejected and links used then are counted.
+  void set_window(std::int64_t begin_ps, std::int64_t end_ps);
+  // Sources make no packets created at or after t (to drain the network).
+  void stop_creating_at(std::int64_t t_ps);
+
+  // Steps every edge with time < t_ps.
+  void run_until(std::int64_t t_ps);
+  // The time up to which the engine has run.
+  std::int64_t now_ps() const { return now_ps_; }
+
+  const Stats& stats() const { return stats_; }
+  const std::vector<Delivery>& deliveries() const { return deliveries_; }
+  // Flits in buffers and channels, plus flits of packets still being injected.
+  std::uint64_t flits_in_network() const { return stats_.flits_injected - stats_.flits_ejected; }
+  std::uint64_t packets_in_flight() const { return packets_live_; }
+  std::int64_t reference_period_ps() const { return clocks_.report.nominal_period_ps; }
+  // Bytes of engine state (buffers, VC state, sources, packet pool).
+  std::size_t memory_bytes() const;
+  // Zero-load latency (cycles, single clock) of a packet of `flits` over `hops` router-to-router
+  // links of latency `link_latency`: the formula the pipeline documentation gives.
+  static std::int64_t zero_load_latency(const RouterSpec& r, const ChannelSpec& c, int hops, int flits);
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  const ClockDomains& clocks_;
+  Stats stats_;
+  std::vector<Delivery> deliveries_;
+  std::int64_t now_ps_ = 0;
+  std::uint64_t packets_live_ = 0;
+};
+
+}  // namespace wafersim::sim

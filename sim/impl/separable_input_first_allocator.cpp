@@ -1,0 +1,30 @@
+// Separable input-first allocation with round-robin arbiters (see sim/allocator.hpp).
+#include "sim/allocator.hpp"
+
+namespace wafersim::sim {
+namespace {
+
+void allocate(AllocProblem& p) {
+  std::uint64_t picked_by[64] = {};  // per output: inputs whose input arbiter chose it
+  for (int i = 0; i < p.inputs; ++i) {
+    p.grant[i] = -1;
+    if (!p.requests[i]) continue;
+    const int o = round_robin_pick(p.requests[i], p.input_ptr[i]);
+    picked_by[o] |= std::uint64_t{1} << i;
+  }
+  for (int o = 0; o < p.outputs; ++o) {
+    if (!picked_by[o]) continue;
+    const int i = round_robin_pick(picked_by[o], p.output_ptr[o]);
+    p.grant[i] = static_cast<std::int8_t>(o);
+    p.output_ptr[o] = next_pointer(i, p.inputs);
+    p.input_ptr[i] = next_pointer(o, p.outputs);
+  }
+}
+
+const RegisterAllocator kRegister{{"separable_input_first",
+                                   "input arbiters pick an output, output arbiters pick an input (round-robin)",
+                                   {},
+                                   allocate}};
+
+}  // namespace
+}  // namespace wafersim::sim

@@ -1,0 +1,35 @@
+#include "sim/traffic_spec.hpp"
+
+#include "sim/traffic_pattern.hpp"
+
+namespace wafersim::sim {
+
+TrafficSpec TrafficSpec::from_yaml(const YamlNode& node, const std::filesystem::path& config_dir) {
+  node.expect_map();
+  TrafficSpec s;
+  s.node = node;
+  const auto& registry = TrafficPatternRegistry::instance();
+  std::vector<std::string> patterns = registry.names();
+  patterns.push_back("trace");
+  s.pattern = node.get_choice("pattern", s.pattern, patterns);
+  std::vector<std::string> keys = {"pattern", "rate", "packet_size", "injection", "burst_length", "on_rate", "trace"};
+  if (const auto* e = registry.find(s.pattern)) keys.insert(keys.end(), e->keys.begin(), e->keys.end());
+  node.check_keys(keys);
+  s.rate = node.get_double("rate", s.rate, Range::closed(0.0, 1.0));
+  s.packet_size = static_cast<int>(node.get_int("packet_size", s.packet_size, Range::closed(1, 65535)));
+  s.injection = node.get_choice("injection", "bernoulli", {"bernoulli", "bursty"}) == "bursty" ? Injection::kBursty : Injection::kBernoulli;
+  s.burst_length = node.get_double("burst_length", s.burst_length, Range::at_least(1.0));
+  s.on_rate = node.get_double("on_rate", s.on_rate, {0.0, 1.0, true, false});
+  if (s.injection == Injection::kBursty && s.on_rate < s.rate)
+    node.child("on_rate").fail("must be >= rate (" + std::to_string(s.rate) + "): a bursty source offers on_rate while on");
+  if (s.pattern == "trace") {
+    const YamlNode t = node.require("trace");
+    s.trace_file = t.as_string();
+    if (s.trace_file.is_relative()) s.trace_file = config_dir / s.trace_file;
+  } else if (node.has("trace")) {
+    node.child("trace").fail("a trace file needs pattern: trace");
+  }
+  return s;
+}
+
+}  // namespace wafersim::sim
