@@ -52,4 +52,15 @@ inline int round_robin_pick(std::uint64_t mask, int ptr) {
 // Pointer value just past `winner` among `n` positions.
 inline std::uint8_t next_pointer(int winner, int n) { return static_cast<std::uint8_t>(winner + 1 == n ? 0 : winner + 1); }
 
+// The allocation when only `input` requests anything: every allocator here grants it the output
+// its round-robin pointer picks and moves both pointers past the pair (for iSLIP, the outputs
+// it requests all grant it and it accepts by its pointer). Exactly what the full allocators
+// return in that case, at a fraction of the cost; the engine takes this path for lone requests.
+inline int allocate_single(int input, std::uint64_t request, std::uint8_t* input_ptr, std::uint8_t* output_ptr, int inputs, int outputs) {
+  const int o = round_robin_pick(request, input_ptr[input]);
+  input_ptr[input] = next_pointer(o, outputs);
+  output_ptr[o] = next_pointer(input, inputs);
+  return o;
+}
+
 }  // namespace wafersim::sim

@@ -18,6 +18,7 @@ constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
 constexpr std::uint8_t kFree = 0xff, kReleasing = 0xfe, kNoVc = 0xff;
 enum : std::uint8_t { kIdle = 0, kWaitVc = 1, kActive = 2 };
 // Cycle stamps are 32-bit; stop well before they wrap.
+constexpr std::uint64_t kWheel = 64;  // timing-wheel slots (cycles); a power of two
 constexpr std::uint64_t kMaxCycle = (std::uint64_t{1} << 32) - (std::uint64_t{1} << 24);
 
 struct Packet {
@@ -30,14 +31,56 @@ struct Packet {
   bool measured = false;
 };
 
+// One input VC's hot state in one record (fields used together sit in one cache line): the
+// buffer's counters, the pipeline state of the packet at its front, and the upstream's credit view
+// of it with the credit ring's counters.
+struct InVc {
+  std::uint32_t written = 0, read = 0;            // flits into / out of the buffer (ring index by mask)
+  std::uint32_t cred_written = 0, cred_read = 0;  // credits sent back / taken up by the upstream
+  std::uint32_t elig = 0;                         // cycle from which the next stage may run
+  std::uint32_t front_ready = 0;                  // the front flit's ready cycle (copy of its slot's)
+  std::uint32_t cred_front = 0;                   // arrival cycle of the oldest credit in flight
+  std::int16_t credits = 0;                       // the upstream's count of free slots
+  std::uint16_t sent = 0;                         // flits of the front packet gone
+  std::uint8_t state = 0;                         // kIdle / kWaitVc / kActive
+  std::uint8_t out = 0;                           // output VC (port * V + vc) once allocated
+};
+
+// A flit in a buffer slot: its packet, the cycle from which it is usable, and what routing needs,
+// so that a packet's record is touched only when it is made and when it is ejected.
+struct Flit {
+  std::uint32_t pkt;
+  std::uint32_t ready;
+  std::uint32_t dst;
+  std::uint16_t hops;  // router-to-router links the packet's head has taken so far
+  std::uint8_t head, tail;
+};
+
+// A router's per-node summary.
+struct Node {
+  std::uint64_t nonempty = 0;   // input VCs holding flits
+  std::uint64_t ov_free = 0;    // output VCs free for allocation
+  std::uint64_t ov_releasing = 0;
+  std::uint32_t flits_held = 0;
+  std::uint8_t in_list = 0;     // marked in its domain's active or pending set
+};
+
 using WakeHeap = std::priority_queue<std::pair<std::uint64_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint32_t>>,
                                      std::greater<>>;
 
 struct Domain {
   std::uint64_t cycle = 0;  // next edge to step
   bool scheduled = false;
-  std::vector<std::uint32_t> active, incoming, stepping;
-  WakeHeap sleepers;        // (creation cycle of a sleeping source's next packet, node)
+  // Its routers (ascending) and two bitmaps over them: active (stepped at the next edge) and pending
+  // (woken during this edge, joins active at the next). Stepping walks the bitmap, so routers are
+  // visited in node order, which suits the caches, at a cost of one word per 64 routers per edge.
+  std::vector<std::uint32_t> members;
+  std::vector<std::uint64_t> active, pending;
+  std::size_t listed = 0;   // routers marked in active or pending
+  // Wake-ups of sleeping routers: within kWheel cycles in a timing wheel, later in `sleepers`.
+  std::vector<std::vector<std::uint32_t>> wheel;
+  std::size_t wheel_count = 0;
+  WakeHeap sleepers;        // (cycle, node) wake-ups beyond the wheel (a source's next packet)
   std::uint64_t create_limit = kNever;  // sources make packets only at cycles below this
 };
 
@@ -52,6 +95,8 @@ struct Engine::Impl {
   Stats& stats;
 
   int V, B, S, vpc, VP;  // VCs, buffer depth, speedup, VCs per class, VCs per router (5 V)
+  int R;                  // ring slots per VC: B rounded up to a power of two (index by mask)
+  std::uint32_t RM;       // R - 1
   bool xy_fast;
   AllocateFn va_fn, sa_fn;
   int d_rc, d_va, d_sw, credit_delay, l_inj, l_ej, sync;
@@ -60,24 +105,21 @@ struct Engine::Impl {
   std::uint64_t flit_bits;
 
   std::vector<std::uint16_t> link_lat;  // [n*4+p] cycles, 0 = no link
+  std::vector<std::uint16_t> row_, col_;  // logical coordinates (no division on the hot path)
+  std::uint8_t port_of[64], vc_of[64], group_of[64];  // of a router-local VC index p*V+v
   std::vector<float> link_mm;
   std::vector<std::uint32_t> dom;       // domain of each node
 
   // Input VCs [iv = n*VP + p*V + v].
-  std::vector<std::uint32_t> buf_pkt, buf_ready;  // [iv*B + slot]
-  std::vector<std::uint32_t> in_written, in_read;
-  std::vector<std::uint8_t> iv_state, iv_out;
-  std::vector<std::uint32_t> iv_elig, iv_sent;
-  std::vector<std::uint64_t> iv_route;
-  // The upstream's credit view of each input VC.
-  std::vector<std::int32_t> credits;
-  std::vector<std::uint32_t> cred_time, cred_written, cred_read;
+  std::vector<InVc> ivc;
+  std::vector<Flit> buf;                 // [iv*R + slot]
+  std::vector<std::uint32_t> cred_time;  // [iv*R + slot]: upstream cycle the credit arrives
+  std::vector<std::uint64_t> iv_route;   // output VCs the front head may take
   // Output VCs [ov = n*VP + p*V + v].
   std::vector<std::uint8_t> ov_owner;
   // Per node.
-  std::vector<std::uint64_t> ov_free, ov_releasing, iv_nonempty;
-  std::vector<std::uint32_t> flits_held;
-  std::vector<std::uint8_t> va_in_ptr, va_out_ptr, sa_in_ptr, sa_out_ptr, sa_vc_ptr, in_list;
+  std::vector<Node> node;
+  std::vector<std::uint8_t> va_in_ptr, va_out_ptr, sa_in_ptr, sa_out_ptr, sa_vc_ptr;
   // Sources.
   std::vector<std::uint32_t> src_pkt, src_sent;
   std::vector<std::uint8_t> src_vc, src_vc_ptr, src_on;
@@ -95,6 +137,9 @@ struct Engine::Impl {
   std::vector<std::uint32_t> free_packets;
 
   std::vector<Domain> doms;
+  std::vector<std::uint32_t> index_in_domain;
+  std::vector<std::uint64_t> wake_cycle;  // earliest pending wake-up of a sleeping router
+  bool single_domain = false;
   std::priority_queue<std::pair<std::int64_t, std::uint32_t>, std::vector<std::pair<std::int64_t, std::uint32_t>>, std::greater<>> schedule;
   std::int64_t window_begin = 0, window_end = std::numeric_limits<std::int64_t>::max();
 
@@ -103,6 +148,8 @@ struct Engine::Impl {
     const RouterSpec& rs = opt.router;
     V = rs.num_vcs;
     B = rs.vc_buf_size;
+    R = static_cast<int>(std::bit_ceil(static_cast<unsigned>(B)));
+    RM = static_cast<std::uint32_t>(R - 1);
     S = rs.input_speedup;
     VP = kPorts * V;
     const int classes = routing.vc_classes();
@@ -127,6 +174,17 @@ struct Engine::Impl {
     off[mesh::kWest] = -1;
     off[mesh::kEast] = 1;
     off[mesh::kSouth] = cols;
+    row_.resize(N);
+    col_.resize(N);
+    for (std::size_t n = 0; n < N; ++n) {
+      row_[n] = static_cast<std::uint16_t>(fabric.row_of(static_cast<mesh::NodeId>(n)));
+      col_[n] = static_cast<std::uint16_t>(fabric.col_of(static_cast<mesh::NodeId>(n)));
+    }
+    for (int li = 0; li < kPorts * V; ++li) {
+      port_of[li] = static_cast<std::uint8_t>(li / V);
+      vc_of[li] = static_cast<std::uint8_t>(li % V);
+      group_of[li] = static_cast<std::uint8_t>((li / V) * S + (li % V) % S);
+    }
     if (clk.domain_of_node().size() != N) throw std::invalid_argument("Engine: clock domains do not match the fabric");
     dom = clk.domain_of_node();
 
@@ -152,36 +210,25 @@ struct Engine::Impl {
     }
 
     const std::size_t IV = N * VP;
-    buf_pkt.assign(IV * B, 0);
-    buf_ready.assign(IV * B, 0);
-    in_written.assign(IV, 0);
-    in_read.assign(IV, 0);
-    iv_state.assign(IV, kIdle);
-    iv_out.assign(IV, 0);
-    iv_elig.assign(IV, 0);
-    iv_sent.assign(IV, 0);
+    InVc fresh;
+    fresh.credits = static_cast<std::int16_t>(B);
+    ivc.assign(IV, fresh);
+    buf.assign(IV * R, Flit{});
+    cred_time.assign(IV * R, 0);
     iv_route.assign(IV, 0);
-    credits.assign(IV, B);
-    cred_time.assign(IV * B, 0);
-    cred_written.assign(IV, 0);
-    cred_read.assign(IV, 0);
     ov_owner.assign(IV, kFree);
-    ov_free.assign(N, 0);
-    ov_releasing.assign(N, 0);
-    iv_nonempty.assign(N, 0);
-    flits_held.assign(N, 0);
+    node.assign(N, Node{});
     for (std::size_t n = 0; n < N; ++n) {
       std::uint64_t m = ((std::uint64_t{1} << V) - 1) << (mesh::kLocal * V);
       for (int p = 0; p < 4; ++p)
         if (link_lat[n * 4 + p]) m |= ((std::uint64_t{1} << V) - 1) << (p * V);
-      ov_free[n] = m;
+      node[n].ov_free = m;
     }
     va_in_ptr.assign(N * VP, 0);
     va_out_ptr.assign(N * VP, 0);
     sa_in_ptr.assign(N * kPorts * S, 0);
     sa_out_ptr.assign(N * kPorts, 0);
     sa_vc_ptr.assign(N * kPorts * S, 0);
-    in_list.assign(N, 0);
     src_pkt.assign(N, kNone);
     src_sent.assign(N, 0);
     src_vc.assign(N, kNoVc);
@@ -190,6 +237,19 @@ struct Engine::Impl {
     src_next.assign(N, kNever);
     src_seq.assign(N, 0);
     doms.resize(clk.size());
+    single_domain = clk.size() == 1;
+    index_in_domain.resize(N);
+    for (std::uint32_t n = 0; n < N; ++n) {
+      Domain& D = doms[dom[n]];
+      index_in_domain[n] = static_cast<std::uint32_t>(D.members.size());
+      D.members.push_back(n);
+    }
+    wake_cycle.assign(N, kNever);
+    for (Domain& D : doms) {
+      D.wheel.resize(kWheel);
+      D.active.assign((D.members.size() + 63) / 64, 0);
+      D.pending.assign(D.active.size(), 0);
+    }
     stats.link_flits.assign(N * 4, 0);
     stats.domain_flits_in.assign(clk.size(), 0);
     stats.domain_flits_out.assign(clk.size(), 0);
@@ -219,6 +279,7 @@ struct Engine::Impl {
 
   // The receiver's cycle at which something sent from `from` arriving at sender cycle `k` is usable.
   std::uint64_t to_receiver(std::uint32_t from, std::uint32_t to, std::uint64_t k, bool credit, bool count) {
+    if (single_domain) return k;
     const std::uint32_t ds = dom[from], dr = dom[to];
     if (ds == dr) return k;
     const std::int64_t t = clk.edge_ps(ds, k);
@@ -234,24 +295,39 @@ struct Engine::Impl {
     return clk.first_edge_at_or_after(dr, t) + static_cast<std::uint64_t>(sync);
   }
 
-  void wake(std::uint32_t m, std::int64_t t) {
-    if (in_list[m]) return;
-    in_list[m] = 1;
-    Domain& D = doms[dom[m]];
-    D.incoming.push_back(m);
-    const std::uint64_t c = clk.first_edge_at_or_after(dom[m], t + 1);
+  void list(std::uint32_t n, Domain& D) {
+    node[n].in_list = 1;
+    const std::uint32_t i = index_in_domain[n];
+    D.pending[i >> 6] |= std::uint64_t{1} << (i & 63);
+    ++D.listed;
+  }
+
+  // Router m has something to do at cycle c of its clock (c is in the future).
+  void wake_at(std::uint32_t m, std::uint64_t c) {
+    if (node[m].in_list || c >= wake_cycle[m]) return;
+    wake_cycle[m] = c;
+    const std::uint32_t d = dom[m];
+    Domain& D = doms[d];
     if (!D.scheduled || c < D.cycle) {
       D.cycle = c;
       D.scheduled = true;
-      schedule.emplace(clk.edge_ps(dom[m], c), dom[m]);
+      schedule.emplace(clk.edge_ps(d, c), d);
+    }
+    if (c - D.cycle < kWheel) {
+      D.wheel[c & (kWheel - 1)].push_back(m);
+      ++D.wheel_count;
+    } else {
+      D.sleepers.emplace(c, m);
     }
   }
 
   void pop_credits(std::size_t iv, std::uint64_t k) {
-    while (cred_read[iv] != cred_written[iv] && cred_time[iv * B + cred_read[iv] % B] <= k) {
-      ++credits[iv];
-      ++cred_read[iv];
-      if (opt.check_invariants && credits[iv] > B) broken("more credits than buffer slots");
+    InVc& q = ivc[iv];
+    while (q.cred_read != q.cred_written && q.cred_front <= k) {
+      ++q.credits;
+      ++q.cred_read;
+      if (q.cred_read != q.cred_written) q.cred_front = cred_time[iv * R + (q.cred_read & RM)];
+      if (opt.check_invariants && q.credits > B) broken("more credits than buffer slots");
     }
   }
 
@@ -338,7 +414,7 @@ struct Engine::Impl {
       for (int i = 0; i < V; ++i) {
         const int v = (src_vc_ptr[n] + i) % V;
         pop_credits(base + v, k);
-        const int c = credits[base + v];
+        const int c = ivc[base + v].credits;
         if (c > 0 && (!opt.router.wait_for_tail_credit || c == B)) {
           src_vc[n] = static_cast<std::uint8_t>(v);
           src_vc_ptr[n] = static_cast<std::uint8_t>((v + 1) % V);
@@ -349,36 +425,37 @@ struct Engine::Impl {
     }
     const std::size_t iv = base + src_vc[n];
     pop_credits(iv, k);
-    if (credits[iv] <= 0) return;
+    if (ivc[iv].credits <= 0) return;
     Packet& p = packets[src_pkt[n]];
-    write_flit(iv, n, src_pkt[n], stamp(k + l_inj));
+    const bool head = src_sent[n] == 0, tail = src_sent[n] + 1 == p.size;
+    write_flit(iv, n, Flit{src_pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
     ++stats.flits_injected;
-    if (src_sent[n] == 0) p.injected_ps = t;
+    if (head) p.injected_ps = t;
     if (++src_sent[n] == p.size) {
       src_pkt[n] = kNone;
       src_vc[n] = kNoVc;
     }
   }
 
-  void write_flit(std::size_t iv, std::uint32_t m, std::uint32_t pkt, std::uint32_t ready) {
+  void write_flit(std::size_t iv, std::uint32_t m, const Flit& f) {
+    InVc& q = ivc[iv];
     if (opt.check_invariants) {
-      if (credits[iv] <= 0) broken(fmt::format("flit sent to input VC {} without a credit", iv));
-      if (in_written[iv] - in_read[iv] >= static_cast<std::uint32_t>(B)) broken("buffer overflow");
+      if (q.credits <= 0) broken(fmt::format("flit sent to input VC {} without a credit", iv));
+      if (q.written - q.read >= static_cast<std::uint32_t>(B)) broken("buffer overflow");
     }
-    --credits[iv];
-    const std::size_t s = iv * B + in_written[iv] % B;
-    buf_pkt[s] = pkt;
-    buf_ready[s] = ready;
-    ++in_written[iv];
-    ++flits_held[m];
-    iv_nonempty[m] |= std::uint64_t{1} << (iv - static_cast<std::size_t>(m) * VP);
+    --q.credits;
+    if (q.written == q.read) q.front_ready = f.ready;
+    buf[iv * R + (q.written & RM)] = f;
+    ++q.written;
+    ++node[m].flits_held;
+    node[m].nonempty |= std::uint64_t{1} << (iv - static_cast<std::size_t>(m) * VP);
   }
 
   // ---- router pipeline ----
   std::uint64_t route_mask(std::uint32_t n, int in_port, int in_vc, std::uint32_t dst) const {
     const std::uint64_t all = (std::uint64_t{1} << V) - 1;
     if (xy_fast) {
-      const int dc = fabric.col_of(dst) - fabric.col_of(n), dr = fabric.row_of(dst) - fabric.row_of(n);
+      const int dc = col_[dst] - col_[n], dr = row_[dst] - row_[n];
       const int port = dc > 0 ? mesh::kEast : dc < 0 ? mesh::kWest : dr > 0 ? mesh::kSouth : dr < 0 ? mesh::kNorth : mesh::kLocal;
       return all << (port * V);
     }
@@ -401,19 +478,21 @@ struct Engine::Impl {
       const auto m = static_cast<std::uint32_t>(n + off[p]);
       at = to_receiver(n, m, k + credit_delay + link_lat[m * 4 + mesh::opposite(static_cast<mesh::Port>(p))], true, true);
     }
-    if (opt.check_invariants && cred_written[iv] - cred_read[iv] >= static_cast<std::uint32_t>(B)) broken("credit ring overflow");
-    cred_time[iv * B + cred_written[iv] % B] = stamp(at);
-    ++cred_written[iv];
+    InVc& q = ivc[iv];
+    if (opt.check_invariants && q.cred_written - q.cred_read >= static_cast<std::uint32_t>(B)) broken("credit ring overflow");
+    if (q.cred_written == q.cred_read) q.cred_front = stamp(at);
+    cred_time[iv * R + (q.cred_written & RM)] = stamp(at);
+    ++q.cred_written;
   }
 
   void release_output(std::uint32_t n, int ovl) {
     const std::size_t ov = static_cast<std::size_t>(n) * VP + ovl;
-    if (ovl / V == mesh::kLocal || !opt.router.wait_for_tail_credit) {
+    if (port_of[ovl] == mesh::kLocal || !opt.router.wait_for_tail_credit) {
       ov_owner[ov] = kFree;
-      ov_free[n] |= std::uint64_t{1} << ovl;
+      node[n].ov_free |= std::uint64_t{1} << ovl;
     } else {
       ov_owner[ov] = kReleasing;
-      ov_releasing[n] |= std::uint64_t{1} << ovl;
+      node[n].ov_releasing |= std::uint64_t{1} << ovl;
     }
   }
 
@@ -422,8 +501,11 @@ struct Engine::Impl {
     return m * VP + mesh::opposite(static_cast<mesh::Port>(port)) * V + vc;
   }
 
-  void eject(std::uint32_t n, std::uint32_t id, std::uint64_t arrival_cycle, bool tail) {
+  void eject(std::uint32_t n, const Flit& f, std::uint64_t arrival_cycle) {
+    const std::uint32_t id = f.pkt;
+    const bool tail = f.tail;
     Packet& p = packets[id];
+    if (f.head) p.hops = f.hops;
     const std::int64_t t = edge(n, arrival_cycle);
     ++stats.flits_ejected;
     if (in_window(t)) ++stats.flits_ejected_in_window;
@@ -450,32 +532,33 @@ struct Engine::Impl {
 
   void transfer(std::uint32_t n, int li, std::uint64_t k, std::int64_t t) {
     const std::size_t iv = static_cast<std::size_t>(n) * VP + li;
-    const std::uint32_t id = buf_pkt[iv * B + in_read[iv] % B];
-    ++in_read[iv];
-    --flits_held[n];
-    if (in_read[iv] == in_written[iv]) iv_nonempty[n] &= ~(std::uint64_t{1} << li);
-    send_credit(n, li / V, iv, k);
-    Packet& p = packets[id];
-    const bool head = iv_sent[iv] == 0;
-    const bool tail = ++iv_sent[iv] == p.size;
-    const int ovl = iv_out[iv];
-    const int o = ovl / V, w = ovl % V;
-    if (tail) {
-      iv_state[iv] = kIdle;
-      iv_sent[iv] = 0;
+    InVc& q = ivc[iv];
+    Flit f = buf[iv * R + (q.read & RM)];
+    ++q.read;
+    Node& nd = node[n];
+    --nd.flits_held;
+    if (q.read == q.written) nd.nonempty &= ~(std::uint64_t{1} << li);
+    else q.front_ready = buf[iv * R + (q.read & RM)].ready;
+    send_credit(n, port_of[li], iv, k);
+    ++q.sent;
+    const int ovl = q.out;
+    const int o = port_of[ovl], w = vc_of[ovl];
+    if (f.tail) {
+      q.state = kIdle;
+      q.sent = 0;
       release_output(n, ovl);
     }
     ++stats.flits_moved;
     if (o == mesh::kLocal) {
-      eject(n, id, k + d_sw + l_ej, tail);
+      eject(n, f, k + d_sw + l_ej);
       return;
     }
     const std::size_t div = downstream_iv(n, o, w);
     const auto m = static_cast<std::uint32_t>(n + off[o]);
-    const std::uint64_t ready = to_receiver(n, m, k + d_sw + link_lat[n * 4 + o], false, in_window(t));
-    write_flit(div, m, id, stamp(ready));
-    wake(m, t);
-    if (head) ++p.hops;
+    f.ready = stamp(to_receiver(n, m, k + d_sw + link_lat[n * 4 + o], false, in_window(t)));
+    if (f.head) ++f.hops;
+    write_flit(div, m, f);
+    wake_at(m, f.ready);
     if (in_window(t)) {
       ++stats.link_flits[n * 4 + o];
       stats.link_bit_mm += static_cast<double>(flit_bits) * link_mm[n * 4 + o];
@@ -483,89 +566,108 @@ struct Engine::Impl {
   }
 
   void step_router(std::uint32_t n, std::uint64_t k, std::int64_t t) {
-    source_step(n, k, t);
-    const std::uint64_t nonempty = iv_nonempty[n];
-    if (!nonempty) return;
+    if (src_pkt[n] != kNone || source_due(n, k)) source_step(n, k, t);
+    Node& nd = node[n];
+    if (!nd.nonempty) return;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
     // RC: heads at the front of idle VCs.
     std::uint64_t want_vc = 0;
-    for (std::uint64_t m = nonempty; m; m &= m - 1) {
+    for (std::uint64_t m = nd.nonempty; m; m &= m - 1) {
       const int li = std::countr_zero(m);
       const std::size_t iv = base + li;
-      if (iv_state[iv] == kIdle) {
-        const std::size_t s = iv * B + in_read[iv] % B;
-        if (buf_ready[s] > k) continue;
-        iv_route[iv] = route_mask(n, li / V, li % V, packets[buf_pkt[s]].dst);
-        iv_state[iv] = kWaitVc;
-        iv_elig[iv] = stamp(k + d_rc);
+      InVc& q = ivc[iv];
+      if (q.state == kIdle) {
+        if (q.front_ready > k) continue;
+        iv_route[iv] = route_mask(n, port_of[li], vc_of[li], buf[iv * R + (q.read & RM)].dst);
+        q.state = kWaitVc;
+        q.elig = stamp(k + d_rc);
       }
-      if (iv_state[iv] == kWaitVc && iv_elig[iv] <= k) want_vc |= std::uint64_t{1} << li;
+      if (q.state == kWaitVc && q.elig <= k) want_vc |= std::uint64_t{1} << li;
     }
     // VA.
     if (want_vc) {
-      for (std::uint64_t r = ov_releasing[n]; r; r &= r - 1) {
+      for (std::uint64_t r = nd.ov_releasing; r; r &= r - 1) {
         const int ovl = std::countr_zero(r);
-        const std::size_t div = downstream_iv(n, ovl / V, ovl % V);
+        const std::size_t div = downstream_iv(n, port_of[ovl], vc_of[ovl]);
         pop_credits(div, k);
-        if (credits[div] == B) {
-          ov_releasing[n] &= ~(std::uint64_t{1} << ovl);
-          ov_free[n] |= std::uint64_t{1} << ovl;
+        if (ivc[div].credits == B) {
+          nd.ov_releasing &= ~(std::uint64_t{1} << ovl);
+          nd.ov_free |= std::uint64_t{1} << ovl;
           ov_owner[base + ovl] = kFree;
         }
       }
-      std::uint64_t req[64];
-      std::int8_t grant[64];
-      bool any = false;
-      for (int li = 0; li < VP; ++li) {
-        req[li] = (want_vc >> li & 1) ? iv_route[base + li] & ov_free[n] : 0;
-        any |= req[li] != 0;
-      }
-      if (any) {
-        AllocProblem prob{VP, VP, req, &va_in_ptr[base], &va_out_ptr[base], opt.router.alloc_iters, grant};
-        va_fn(prob);
-        for (int li = 0; li < VP; ++li) {
-          if (grant[li] < 0) continue;
-          const int ovl = grant[li];
-          ov_owner[base + ovl] = static_cast<std::uint8_t>(li);
-          ov_free[n] &= ~(std::uint64_t{1} << ovl);
-          iv_state[base + li] = kActive;
-          iv_out[base + li] = static_cast<std::uint8_t>(ovl);
-          iv_elig[base + li] = stamp(k + d_va);
+      auto granted = [&](int li, int ovl) {
+        ov_owner[base + ovl] = static_cast<std::uint8_t>(li);
+        nd.ov_free &= ~(std::uint64_t{1} << ovl);
+        InVc& q = ivc[base + li];
+        q.state = kActive;
+        q.out = static_cast<std::uint8_t>(ovl);
+        q.elig = stamp(k + d_va);
+      };
+      if (!(want_vc & (want_vc - 1))) {
+        const int li = std::countr_zero(want_vc);
+        const std::uint64_t r = iv_route[base + li] & nd.ov_free;
+        if (r) granted(li, allocate_single(li, r, &va_in_ptr[base], &va_out_ptr[base], VP, VP));
+      } else {
+        std::uint64_t req[64];
+        std::int8_t grant[64];
+        bool any = false;
+        for (int li = 0; li < VP; ++li) req[li] = 0;
+        for (std::uint64_t w = want_vc; w; w &= w - 1) {
+          const int li = std::countr_zero(w);
+          req[li] = iv_route[base + li] & nd.ov_free;
+          any |= req[li] != 0;
+        }
+        if (any) {
+          AllocProblem prob{VP, VP, req, &va_in_ptr[base], &va_out_ptr[base], opt.router.alloc_iters, grant};
+          va_fn(prob);
+          for (std::uint64_t w = want_vc; w; w &= w - 1) {
+            const int li = std::countr_zero(w);
+            if (grant[li] >= 0) granted(li, grant[li]);
+          }
         }
       }
     }
     // SA.
-    std::uint64_t sa_req[kPorts * 8] = {};
-    std::uint64_t cand[kPorts * 8] = {};
-    bool any = false;
-    for (std::uint64_t m = iv_nonempty[n]; m; m &= m - 1) {
+    std::uint64_t sa_req[kPorts * 8];
+    std::uint64_t cand[kPorts * 8];
+    for (int g = 0; g < kPorts * S; ++g) sa_req[g] = cand[g] = 0;
+    std::uint64_t groups = 0;  // groups with a request
+    for (std::uint64_t m = nd.nonempty; m; m &= m - 1) {
       const int li = std::countr_zero(m);
       const std::size_t iv = base + li;
-      if (iv_state[iv] != kActive || iv_elig[iv] > k || buf_ready[iv * B + in_read[iv] % B] > k) continue;
-      const int o = iv_out[iv] / V;
+      const InVc& q = ivc[iv];
+      if (q.state != kActive || q.elig > k || q.front_ready > k) continue;
+      const int o = port_of[q.out];
       if (o != mesh::kLocal) {
-        const std::size_t div = downstream_iv(n, o, iv_out[iv] % V);
+        const std::size_t div = downstream_iv(n, o, vc_of[q.out]);
         pop_credits(div, k);
-        if (credits[div] <= 0) continue;
+        if (ivc[div].credits <= 0) continue;
       }
-      const int g = (li / V) * S + (li % V) % S;
+      const int g = group_of[li];
       sa_req[g] |= std::uint64_t{1} << o;
       cand[g] |= std::uint64_t{1} << li;
-      any = true;
+      groups |= std::uint64_t{1} << g;
     }
-    if (!any) return;
+    if (!groups) return;
     std::int8_t grant[kPorts * 8];
     const std::size_t gbase = static_cast<std::size_t>(n) * kPorts * S;
-    AllocProblem prob{kPorts * S, kPorts, sa_req, &sa_in_ptr[gbase], &sa_out_ptr[static_cast<std::size_t>(n) * kPorts],
-                      opt.router.alloc_iters, grant};
-    sa_fn(prob);
-    for (int g = 0; g < kPorts * S; ++g) {
+    std::uint8_t* out_ptr = &sa_out_ptr[static_cast<std::size_t>(n) * kPorts];
+    if (!(groups & (groups - 1))) {
+      const int g = std::countr_zero(groups);
+      grant[g] = static_cast<std::int8_t>(allocate_single(g, sa_req[g], &sa_in_ptr[gbase], out_ptr, kPorts * S, kPorts));
+    } else {
+      AllocProblem prob{kPorts * S, kPorts, sa_req, &sa_in_ptr[gbase], out_ptr, opt.router.alloc_iters, grant};
+      sa_fn(prob);
+    }
+    for (std::uint64_t gs = groups; gs; gs &= gs - 1) {
+      const int g = std::countr_zero(gs);
       if (grant[g] < 0) continue;
       const int o = grant[g];
       std::uint64_t vcs = 0;
       for (std::uint64_t m = cand[g]; m; m &= m - 1) {
         const int li = std::countr_zero(m);
-        if (iv_out[base + li] / V == o) vcs |= std::uint64_t{1} << li;
+        if (port_of[ivc[base + li].out] == o) vcs |= std::uint64_t{1} << li;
       }
       const int li = round_robin_pick(vcs, sa_vc_ptr[gbase + g]);
       sa_vc_ptr[gbase + g] = next_pointer(li, VP);
@@ -573,38 +675,62 @@ struct Engine::Impl {
     }
   }
 
-  bool busy(std::uint32_t n, std::uint64_t k) const { return flits_held[n] > 0 || src_pkt[n] != kNone || source_due(n, k); }
-
-  void sleep_or_drop(std::uint32_t n) {
-    in_list[n] = 0;
-    Domain& D = doms[dom[n]];
-    if (src_next[n] != kNever && src_next[n] < D.create_limit) D.sleepers.emplace(src_next[n], n);
+  // The next cycle at which router n could do anything: k + 1 if it has a flit or packet that may
+  // move then (it may be waiting for an allocation or a credit: polled), else the earliest cycle a
+  // flit becomes usable or a pipeline stage or the next packet comes due; kNever if none.
+  std::uint64_t next_work(std::uint32_t n, std::uint64_t k) const {
+    if (src_pkt[n] != kNone) return k + 1;
+    std::uint64_t next = src_next[n] < doms[dom[n]].create_limit ? std::max(src_next[n], k + 1) : kNever;
+    const std::size_t base = static_cast<std::size_t>(n) * VP;
+    for (std::uint64_t m = node[n].nonempty; m; m &= m - 1) {
+      const InVc& q = ivc[base + std::countr_zero(m)];
+      const std::uint64_t t = std::max<std::uint64_t>(q.front_ready, q.state == kIdle ? 0 : q.elig);
+      if (t <= k + 1) return k + 1;
+      next = std::min(next, t);
+    }
+    return next;
   }
 
   void step_domain(std::uint32_t d, std::uint64_t k, std::int64_t t) {
     Domain& D = doms[d];
+    auto due = [&](std::uint32_t n, std::uint64_t c) {
+      if (node[n].in_list || wake_cycle[n] != c) return;  // superseded by an earlier wake-up
+      wake_cycle[n] = kNever;
+      list(n, D);
+    };
     while (!D.sleepers.empty() && D.sleepers.top().first <= k) {
-      const std::uint32_t n = D.sleepers.top().second;
+      const auto [c, n] = D.sleepers.top();
       D.sleepers.pop();
-      if (!in_list[n]) {
-        in_list[n] = 1;
-        D.active.push_back(n);
-      }
+      due(n, c);
     }
-    D.active.insert(D.active.end(), D.incoming.begin(), D.incoming.end());
-    D.incoming.clear();
-    std::swap(D.active, D.stepping);
-    D.active.clear();
-    for (const std::uint32_t n : D.stepping) {
-      step_router(n, k, t);
-      if (busy(n, k)) D.active.push_back(n);
-      else sleep_or_drop(n);
+    auto& slot = D.wheel[k & (kWheel - 1)];
+    if (!slot.empty()) {
+      D.wheel_count -= slot.size();
+      for (const std::uint32_t n : slot) due(n, k);
+      slot.clear();
+    }
+    for (std::size_t w = 0; w < D.active.size(); ++w) {
+      D.active[w] |= D.pending[w];
+      D.pending[w] = 0;
+    }
+    for (std::size_t w = 0; w < D.active.size(); ++w) {
+      for (std::uint64_t bits = D.active[w]; bits; bits &= bits - 1) {
+        const int b = std::countr_zero(bits);
+        const std::uint32_t n = D.members[w * 64 + b];
+        step_router(n, k, t);
+        const std::uint64_t next = next_work(n, k);
+        if (next == k + 1) continue;
+        D.active[w] &= ~(std::uint64_t{1} << b);
+        --D.listed;
+        node[n].in_list = 0;
+        if (next != kNever) wake_at(n, next);
+      }
     }
   }
 
   void reschedule(std::uint32_t d) {
     Domain& D = doms[d];
-    if (!D.active.empty() || !D.incoming.empty()) {
+    if (D.listed > 0 || D.wheel_count > 0) {
       D.scheduled = true;
     } else if (!D.sleepers.empty()) {
       D.cycle = std::max(D.cycle, D.sleepers.top().first);
@@ -633,10 +759,8 @@ struct Engine::Impl {
     for (std::uint32_t n = 0; n < N; ++n) {
       if (!fabric.endpoint(n) || !fabric.router_alive(n)) continue;
       src_next[n] = next_arrival(n, 0);
-      if (src_next[n] != kNever) doms[dom[n]].sleepers.emplace(src_next[n], n);
+      if (src_next[n] != kNever) wake_at(n, src_next[n]);
     }
-    for (std::uint32_t d = 0; d < doms.size(); ++d)
-      if (!doms[d].scheduled) reschedule(d);
   }
 };
 
@@ -711,14 +835,13 @@ void Engine::run_until(std::int64_t t_ps) {
 std::size_t Engine::memory_bytes() const {
   const Impl& I = *impl_;
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-  std::size_t b = bytes(I.buf_pkt) + bytes(I.buf_ready) + bytes(I.in_written) + bytes(I.in_read) + bytes(I.iv_state) + bytes(I.iv_out) +
-                  bytes(I.iv_elig) + bytes(I.iv_sent) + bytes(I.iv_route) + bytes(I.credits) + bytes(I.cred_time) +
-                  bytes(I.cred_written) + bytes(I.cred_read) + bytes(I.ov_owner) + bytes(I.ov_free) + bytes(I.ov_releasing) +
-                  bytes(I.iv_nonempty) + bytes(I.flits_held) + bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) +
-                  bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) + bytes(I.in_list) + bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) +
-                  bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) + bytes(I.src_seq) + bytes(I.src_rng) + bytes(I.packets) +
-                  bytes(I.free_packets) + bytes(I.link_lat) + bytes(I.link_mm) + bytes(I.dom) + bytes(stats_.link_flits);
-  for (const auto& d : I.doms) b += bytes(d.active) + bytes(d.incoming) + bytes(d.stepping) + d.sleepers.size() * 16;
+  std::size_t b = bytes(I.ivc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.ov_owner) + bytes(I.node) +
+                  bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) + bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) +
+                  bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) + bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) +
+                  bytes(I.src_seq) + bytes(I.src_rng) + bytes(I.packets) + bytes(I.free_packets) + bytes(I.link_lat) +
+                  bytes(I.link_mm) + bytes(I.dom) + bytes(stats_.link_flits);
+  b += bytes(I.index_in_domain);
+  for (const auto& d : I.doms) b += bytes(d.members) + bytes(d.active) + bytes(d.pending) + d.sleepers.size() * 16;
   return b;
 }
 

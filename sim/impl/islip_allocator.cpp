@@ -6,7 +6,8 @@ namespace wafersim::sim {
 namespace {
 
 void allocate(AllocProblem& p) {
-  std::uint64_t requesters[64] = {};  // per output: inputs requesting it
+  std::uint64_t requesters[64];  // per output: inputs requesting it
+  for (int o = 0; o < p.outputs; ++o) requesters[o] = 0;
   for (int i = 0; i < p.inputs; ++i) {
     p.grant[i] = -1;
     for (std::uint64_t m = p.requests[i]; m; m &= m - 1) requesters[std::countr_zero(m)] |= std::uint64_t{1} << i;
@@ -14,7 +15,8 @@ void allocate(AllocProblem& p) {
   std::uint64_t free_inputs = p.inputs == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << p.inputs) - 1;
   std::uint64_t free_outputs = p.outputs == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << p.outputs) - 1;
   for (int iter = 0; iter < p.iterations; ++iter) {
-    std::uint64_t grants_to[64] = {};  // per input: outputs granting it this iteration
+    std::uint64_t grants_to[64];  // per input: outputs granting it this iteration
+    for (int i = 0; i < p.inputs; ++i) grants_to[i] = 0;
     bool any = false;
     for (std::uint64_t outs = free_outputs; outs; outs &= outs - 1) {
       const int o = std::countr_zero(outs);

@@ -5,7 +5,8 @@ namespace wafersim::sim {
 namespace {
 
 void allocate(AllocProblem& p) {
-  std::uint64_t picked_by[64] = {};  // per output: inputs whose input arbiter chose it
+  std::uint64_t picked_by[64];  // per output: inputs whose input arbiter chose it
+  for (int o = 0; o < p.outputs; ++o) picked_by[o] = 0;
   for (int i = 0; i < p.inputs; ++i) {
     p.grant[i] = -1;
     if (!p.requests[i]) continue;
