@@ -41,10 +41,10 @@ struct InVc {
   std::uint32_t front_ready = 0;                  // the front flit's ready cycle (copy of its slot's)
   std::uint32_t cred_front = 0;                   // arrival cycle of the oldest credit in flight
   std::int16_t credits = 0;                       // the upstream's count of free slots
-  std::uint16_t sent = 0;                         // flits of the front packet gone
   std::uint8_t state = 0;                         // kIdle / kWaitVc / kActive
   std::uint8_t out = 0;                           // output VC (port * V + vc) once allocated
 };
+static_assert(sizeof(InVc) == 32, "two input VCs per cache line");
 
 // A flit in a buffer slot: its packet, the cycle from which it is usable, and what routing needs,
 // so that a packet's record is touched only when it is made and when it is ejected.
@@ -540,12 +540,10 @@ struct Engine::Impl {
     if (q.read == q.written) nd.nonempty &= ~(std::uint64_t{1} << li);
     else q.front_ready = buf[iv * R + (q.read & RM)].ready;
     send_credit(n, port_of[li], iv, k);
-    ++q.sent;
     const int ovl = q.out;
     const int o = port_of[ovl], w = vc_of[ovl];
     if (f.tail) {
       q.state = kIdle;
-      q.sent = 0;
       release_output(n, ovl);
     }
     ++stats.flits_moved;
