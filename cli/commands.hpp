@@ -34,6 +34,21 @@ struct RouteArgs {
 };
 int run_route_command(const RouteArgs& args);
 
+struct NocArgs {
+  std::filesystem::path config_file;
+  std::filesystem::path out_dir;
+  std::filesystem::path system_file;  // overrides the config's system
+  std::string traffic;                // overrides traffic.pattern
+  double rate = -1.0;                 // overrides traffic.rate
+  int packet_size = 0;                // overrides traffic.packet_size
+  long long seed = -1;                // overrides seed
+  std::uint64_t cycles = 0;           // a fixed run: no warm-up, window of this many cycles, no drain
+  bool sweep = false;                 // sweep the injection rate
+  std::string rates;                  // comma-separated rates for the sweep
+  bool plots = true;
+};
+int run_noc_command(const NocArgs& args);
+
 // Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
 int run_plot_command(const std::filesystem::path& out_dir);
 

@@ -49,6 +49,21 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0L, 100000000L));
   route_cmd->add_flag("--exact-cdg", route.exact_cdg, "Build the CDG from the routes to every destination (O(nodes^2))");
 
+  cli::NocArgs noc;
+  auto* noc_cmd = app.add_subcommand("noc", "Cycle-simulate the network under synthetic or trace traffic; --sweep for a latency-throughput curve");
+  noc_cmd->add_option("config", noc.config_file, "NoC YAML (e.g. configs/noc/booksim-like.yaml)")->required()->check(CLI::ExistingFile);
+  noc_cmd->add_option("--out", noc.out_dir, "Output directory")->required();
+  noc_cmd->add_option("--system", noc.system_file, "System YAML (overrides the config's system)")->check(CLI::ExistingFile);
+  noc_cmd->add_option("--traffic", noc.traffic, "Traffic pattern (uniform, transpose, bitcomp, bitrev, hotspot, neighbor, trace)");
+  noc_cmd->add_option("--rate", noc.rate, "Offered load, flits/node/cycle")->check(CLI::Range(0.0, 1.0));
+  noc_cmd->add_option("--packet-size", noc.packet_size, "Flits per packet")->check(CLI::Range(1, 65535));
+  noc_cmd->add_option("--seed", noc.seed, "Seed (defect map, clock phases, traffic)")->check(CLI::Range(0LL, 9000000000000000000LL));
+  noc_cmd->add_option("--cycles", noc.cycles, "Run this many cycles with no warm-up or drain (a speed/scale run)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{4000000000}));
+  noc_cmd->add_flag("--sweep", noc.sweep, "Sweep the injection rate (sweep.rates of the config, or --rates)");
+  noc_cmd->add_option("--rates", noc.rates, "Comma-separated rates for --sweep");
+  noc_cmd->add_flag("!--no-plots", noc.plots, "Skip drawing the chart");
+
   std::filesystem::path plot_dir;
   auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
   plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
@@ -79,6 +94,7 @@ int main(int argc, char** argv) {
     if (*defects_cmd) return cli::run_defects_command(defects);
     if (*plot_cmd) return cli::run_plot_command(plot_dir);
     if (*route_cmd) return cli::run_route_command(route);
+    if (*noc_cmd) return cli::run_noc_command(noc);
   } catch (const InputError& e) {
     fmt::print(stderr, "wafersim: error: {}\n", e.what());
     return 2;

@@ -1,5 +1,8 @@
 #include "core/allocator.hpp"
 
+#include <fstream>
+#include <string>
+
 #include <cstdlib>  // defines __GLIBC__ on glibc systems
 
 #if defined(__GLIBC__)
@@ -15,6 +18,14 @@ void keep_freed_memory_for_reuse() {
   mallopt(M_MMAP_THRESHOLD, 32 * 1024 * 1024);
   mallopt(M_TRIM_THRESHOLD, 1024 * 1024 * 1024);
 #endif
+}
+
+std::size_t peak_resident_bytes() {
+  std::ifstream in("/proc/self/status");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmHWM:", 0) == 0) return static_cast<std::size_t>(std::stoull(line.substr(6))) * 1024;  // kB
+  return 0;
 }
 
 }  // namespace wafersim

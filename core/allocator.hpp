@@ -7,8 +7,13 @@
 // quarter of the run time (bench/mesh_bench, 228 ms -> 166 ms per wafer). Keeping freed memory in
 // the process, as jemalloc and tcmalloc do by default, costs nothing but a higher resident size
 // at the peak the run reaches anyway. Call once at the start of main; a no-op off glibc.
+#include <cstddef>
+
 namespace wafersim {
 
 void keep_freed_memory_for_reuse();
+
+// Peak resident set size of this process so far (VmHWM), in bytes; 0 where /proc is unavailable.
+std::size_t peak_resident_bytes();
 
 }  // namespace wafersim

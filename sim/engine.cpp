@@ -336,7 +336,7 @@ struct Engine::Impl {
     const std::uint64_t limit = doms[dom[n]].create_limit;
     if (!synthetic) {
       if (trace_pos[n] >= trace_end[n]) return kNever;
-      const std::uint64_t c = std::max(trace[trace_pos[n]].cycle, from);
+      const std::uint64_t c = trace[trace_pos[n]].cycle;  // several packets may share a cycle
       return c < limit ? c : kNever;
     }
     if (p_thresh == 0 && !p_always) return kNever;
@@ -814,6 +814,20 @@ void Engine::set_trace(std::vector<TracePacket> packets) {
     I.trace_end[s] = static_cast<std::uint32_t>(i + 1);
   }
   I.start_sources();
+}
+
+void Engine::count_unmade_offered() {
+  Impl& I = *impl_;
+  for (std::uint32_t n = 0; n < I.N; ++n) {
+    for (std::uint64_t x = I.src_next[n]; x != kNever && x < I.doms[I.dom[n]].create_limit; x = I.next_arrival(n, x + 1)) {
+      const std::int64_t t = I.edge(n, x);
+      if (t >= I.window_end) break;
+      if (t < I.window_begin) continue;
+      stats_.flits_offered_in_window += I.synthetic ? I.packet_size : I.trace[I.trace_pos[n]].flits;
+      if (!I.synthetic) ++I.trace_pos[n];
+    }
+    I.src_next[n] = kNever;
+  }
 }
 
 void Engine::set_window(std::int64_t begin_ps, std::int64_t end_ps) {

@@ -83,6 +83,11 @@ class Engine {
   // Sources make no packets created at or after t (to drain the network).
   void stop_creating_at(std::int64_t t_ps);
 
+  // Sources make packets lazily, when the previous one has left, so a backed-up source has packets
+  // created in the window that are not made yet. This adds their flits to flits_offered_in_window
+  // (it advances the sources' random streams: call it once, when the run is over).
+  void count_unmade_offered();
+
   // Steps every edge with time < t_ps.
   void run_until(std::int64_t t_ps);
   // The time up to which the engine has run.

@@ -1,0 +1,214 @@
+// wafersim noc: one NoC measurement, or a sweep over the injection rate (latency-throughput curve).
+#include <fmt/format.h>
+
+#include <cstdlib>
+#include <sstream>
+
+#include "cli/commands.hpp"
+#include "core/allocator.hpp"
+#include "core/build_info.hpp"
+#include "core/csv.hpp"
+#include "core/input_error.hpp"
+#include "core/interrupt.hpp"
+#include "core/json_file.hpp"
+#include "core/progress.hpp"
+#include "mesh/wafer_svg.hpp"
+#include "sim/noc_run.hpp"
+#include "sim/traffic_pattern.hpp"
+
+namespace wafersim::cli {
+namespace {
+
+const std::vector<std::string> kColumns = {"rate",         "status",         "offered",         "accepted",
+                                           "latency_mean", "latency_p50",    "latency_p99",     "latency_max",
+                                           "network_latency_mean", "hops_mean", "zero_load_latency", "link_utilization_max",
+                                           "link_power_mw", "packets_measured", "packets_delivered", "cycles", "wall_s"};
+
+std::vector<std::string> row(double rate, const sim::NocResult& r) {
+  auto f = [](double x) { return fmt::format("{:.6g}", x); };
+  return {f(rate),
+          r.status,
+          f(r.offered),
+          f(r.accepted),
+          f(r.latency_mean),
+          f(r.latency_p50),
+          f(r.latency_p99),
+          f(r.latency_max),
+          f(r.network_latency_mean),
+          f(r.hops_mean),
+          f(r.zero_load_latency),
+          f(r.link_utilization_max),
+          f(r.link_power_mw),
+          std::to_string(r.packets_measured),
+          std::to_string(r.packets_delivered),
+          std::to_string(r.cycles),
+          fmt::format("{:.3f}", r.wall_seconds)};
+}
+
+nlohmann::ordered_json result_json(const sim::NocResult& r) {
+  return {{"status", r.status},
+          {"status_detail", r.status_detail},
+          {"offered_flits_per_node_cycle", r.offered},
+          {"accepted_flits_per_node_cycle", r.accepted},
+          {"latency_cycles", {{"mean", r.latency_mean}, {"p50", r.latency_p50}, {"p99", r.latency_p99}, {"max", r.latency_max}}},
+          {"network_latency_mean_cycles", r.network_latency_mean},
+          {"hops_mean", r.hops_mean},
+          {"zero_load_latency_formula_cycles", r.zero_load_latency},
+          {"packets", {{"measured", r.packets_measured}, {"delivered", r.packets_delivered}, {"suppressed", r.packets_suppressed}}},
+          {"links", {{"utilization_max", r.link_utilization_max},
+                     {"utilization_mean", r.link_utilization_mean},
+                     {"energy_pj", r.link_energy_pj},
+                     {"power_mw", r.link_power_mw}}},
+          {"clock_crossings", {{"flits", r.flit_crossings}, {"credits", r.credit_crossings}}},
+          {"cycles", r.cycles},
+          {"wall_seconds", r.wall_seconds},
+          {"router_cycles_per_second", r.router_cycles_per_second},
+          {"engine_bytes", r.engine_bytes}};
+}
+
+void print_summary(const sim::NocConfig& c, const sim::NocNetwork& net, const sim::NocResult& r, double rate) {
+  fmt::print("{}: {} on {} ({} x {} fabric, {} working tiles), {} routing, {} clock domain(s)\n", c.name, c.traffic.pattern, c.system.name,
+             net.sample.fabric.rows(), net.sample.fabric.cols(), net.sample.fabric.endpoint_count(), net.routing->name(), net.clocks->size());
+  fmt::print("  status            {}{}\n", r.status, r.status_detail.empty() ? "" : " (" + r.status_detail + ")");
+  fmt::print("  offered           {:.4f} flits/node/cycle (rate {:.4g})\n", r.offered, rate);
+  fmt::print("  accepted          {:.4f} flits/node/cycle\n", r.accepted);
+  fmt::print("  packet latency    mean {:.2f}  p50 {:.0f}  p99 {:.0f}  max {:.0f} cycles ({} of {} measured packets delivered)\n",
+             r.latency_mean, r.latency_p50, r.latency_p99, r.latency_max, r.packets_delivered, r.packets_measured);
+  fmt::print("  network latency   mean {:.2f} cycles; hops mean {:.3f}; zero-load formula at that distance {:.2f}\n", r.network_latency_mean,
+             r.hops_mean, r.zero_load_latency);
+  fmt::print("  links             utilization max {:.3f}, mean {:.3f} flits/cycle; energy {:.4g} pJ ({:.4g} mW)\n", r.link_utilization_max,
+             r.link_utilization_mean, r.link_energy_pj, r.link_power_mw);
+  if (net.clocks->size() > 1)
+    fmt::print("  clock crossings   {} flits, {} credits in the window; periods {}..{} ps\n", r.flit_crossings, r.credit_crossings,
+               net.clocks->report.min_period_ps, net.clocks->report.max_period_ps);
+  if (net.clocks->report.worst_skew_ps > 0)
+    fmt::print("  clock tree        worst skew {:.1f} ps -> at most {:.3f} GHz{}\n", net.clocks->report.worst_skew_ps,
+               net.clocks->report.skew_limited_ghz, net.clocks->report.derated_for_skew ? " (clock derated to it)" : "");
+  if (r.packets_suppressed) fmt::print("  suppressed        {} packets (dead or unreachable destination)\n", r.packets_suppressed);
+  fmt::print("  simulated         {} cycles in {:.2f} s: {:.3g} router-cycles/s; engine state {:.1f} MB, peak RSS {:.1f} MB\n", r.cycles,
+             r.wall_seconds, r.router_cycles_per_second, r.engine_bytes / 1e6, peak_resident_bytes() / 1e6);
+}
+
+std::vector<double> parse_rates(const std::string& text) {
+  std::vector<double> out;
+  std::stringstream ss(text);
+  std::string item;
+  while (std::getline(ss, item, ',')) {
+    char* end = nullptr;
+    const double r = std::strtod(item.c_str(), &end);
+    if (end == item.c_str() || *end != '\0' || !(r > 0.0) || r > 1.0)
+      throw InputError("--rates: '" + item + "' is not a rate in (0, 1] flits/node/cycle");
+    out.push_back(r);
+  }
+  if (out.empty()) throw InputError("--rates: no rates given");
+  return out;
+}
+
+}  // namespace
+
+int run_noc_command(const NocArgs& args) {
+  sim::NocConfig config = sim::NocConfig::load(args.config_file);
+  if (!args.system_file.empty()) config.use_system(args.system_file);
+  if (args.seed >= 0) config.seed = static_cast<std::uint64_t>(args.seed);
+  if (!args.traffic.empty()) {
+    const auto& reg = sim::TrafficPatternRegistry::instance();
+    if (args.traffic == "trace" && config.traffic.trace_file.empty()) throw InputError("--traffic trace: the config names no trace file (traffic.trace)");
+    if (args.traffic != "trace" && !reg.find(args.traffic)) throw InputError("--traffic: " + reg.unknown(args.traffic, "traffic pattern"));
+    config.traffic.pattern = args.traffic;
+  }
+  if (args.rate >= 0) config.traffic.rate = args.rate;
+  if (args.packet_size > 0) config.traffic.packet_size = args.packet_size;
+  if (args.cycles > 0) {
+    config.measurement.warmup_cycles = 0;
+    config.measurement.measure_cycles = args.cycles;
+    config.measurement.max_drain_cycles = 0;
+  }
+  std::vector<double> rates = config.sweep_rates;
+  if (!args.rates.empty()) rates = parse_rates(args.rates);
+  if (args.sweep && rates.empty()) throw InputError(config.file.string() + ": --sweep needs sweep.rates in the config or --rates");
+  if (args.sweep && config.traffic.pattern == "trace") throw InputError("--sweep: a trace has no injection rate to sweep");
+
+  std::filesystem::create_directories(args.out_dir);
+  install_interrupt_handler();
+  const sim::NocNetwork net(config);
+  nlohmann::ordered_json meta = {{"config", args.config_file.string()},
+                                 {"system", config.system_file.string()},
+                                 {"seed", config.seed},
+                                 {"wafersim", std::string(version()) + " (" + git_hash() + ")"},
+                                 {"fabric", {{"rows", net.sample.fabric.rows()}, {"cols", net.sample.fabric.cols()},
+                                             {"working_tiles", net.sample.fabric.endpoint_count()}, {"routers", net.routers}}},
+                                 {"routing", net.routing->name()},
+                                 {"clock_domains", net.clocks->size()},
+                                 {"latency_threshold_cycles", sim::latency_threshold(config, net.sample.fabric)}};
+
+  if (!args.sweep) {
+    const sim::NocResult r = sim::run_noc(net, config, config.traffic);
+    print_summary(config, net, r, config.traffic.rate);
+    meta["traffic"] = {{"pattern", config.traffic.pattern}, {"rate", config.traffic.rate}, {"packet_size", config.traffic.packet_size}};
+    meta["result"] = result_json(r);
+    meta["peak_rss_bytes"] = peak_resident_bytes();
+    write_json_file(args.out_dir / "noc.json", meta);
+    std::string hist = "latency_cycles,packets\n";
+    const auto& bins = r.stats.latency_cycles.bins();
+    for (std::size_t i = 0; i < bins.size(); ++i)
+      if (bins[i]) hist += fmt::format("{},{}\n", i, bins[i]);
+    if (r.stats.latency_cycles.overflow()) hist += fmt::format(">={},{}\n", bins.size(), r.stats.latency_cycles.overflow());
+    write_file_atomically(args.out_dir / "latency_histogram.csv", hist);
+    if (net.clocks->size() > 1) {
+      std::string d = "domain,period_ps,phase_ps,flits_in,flits_out,credits_in,credits_out\n";
+      for (std::uint32_t i = 0; i < net.clocks->size(); ++i)
+        d += fmt::format("{},{},{},{},{},{},{}\n", i, net.clocks->domain(i).period_ps, net.clocks->domain(i).phase_ps,
+                         r.stats.domain_flits_in[i], r.stats.domain_flits_out[i], r.stats.domain_credits_in[i], r.stats.domain_credits_out[i]);
+      write_file_atomically(args.out_dir / "domains.csv", d);
+    }
+    std::vector<float> load(r.stats.link_flits.size());
+    for (std::size_t i = 0; i < load.size(); ++i) load[i] = static_cast<float>(r.stats.link_flits[i] / r.window_cycles);
+    mesh::SvgOptions svg;
+    svg.title = fmt::format("{} - {} traffic at {:.4g} flits/node/cycle: link utilization", config.name, config.traffic.pattern, config.traffic.rate);
+    svg.notes.push_back(fmt::format("measured over {:.0f} cycles; status {}", r.window_cycles, r.status));
+    svg.link_load = &load;
+    svg.link_load_unit = "flits/cycle";
+    write_file_atomically(args.out_dir / "links.svg", mesh::render_wafer_svg(net.wafer, net.sample.map, &net.sample.fabric, svg));
+    fmt::print("wrote {}/noc.json, latency_histogram.csv, links.svg{}\n", args.out_dir.string(), net.clocks->size() > 1 ? ", domains.csv" : "");
+    return r.status == "interrupted" ? 130 : 0;
+  }
+
+  // Sweep: one row per rate, written as soon as it is done.
+  const auto csv_path = args.out_dir / "results.csv";
+  write_file_atomically(csv_path, csv_row(kColumns));
+  CsvAppender csv(csv_path);
+  Progress progress("noc sweep", rates.size(), Progress::stderr_is_terminal());
+  fmt::print("{}: {} traffic, packet size {}, {} rates\n", config.name, config.traffic.pattern, config.traffic.packet_size, rates.size());
+  fmt::print("{:>8} {:>10} {:>9} {:>9} {:>9} {:>7} {:>7}\n", "rate", "status", "offered", "accepted", "latency", "p99", "wall_s");
+  double saturation = 0.0;
+  bool stopped = false;
+  for (double rate : rates) {
+    if (interrupted()) break;
+    sim::TrafficSpec t = config.traffic;
+    t.rate = rate;
+    const sim::NocResult r = sim::run_noc(net, config, t);
+    if (r.status == "interrupted") break;
+    csv.write_row(row(rate, r));
+    progress.advance();
+    fmt::print("{:>8.4f} {:>10} {:>9.4f} {:>9.4f} {:>9.2f} {:>7.0f} {:>7.2f}\n", rate, r.status, r.offered, r.accepted, r.latency_mean,
+               r.latency_p99, r.wall_seconds);
+    if (r.status == "ok") saturation = std::max(saturation, r.accepted);
+    if (r.status != "ok" && config.stop_at_saturation) {
+      stopped = true;
+      break;
+    }
+  }
+  progress.finish();
+  if (stopped) fmt::print("stopped at the first saturated rate (sweep.stop_at_saturation)\n");
+  fmt::print("highest accepted throughput below saturation: {:.4f} flits/node/cycle\n", saturation);
+  meta["sweep"] = {{"rates", rates}, {"saturation_throughput", saturation}, {"interrupted", interrupted()}};
+  write_json_file(args.out_dir / "meta.json", meta);
+  if (args.plots) {
+    const std::string cmd = fmt::format("'{}' '{}/plot_noc.py' '{}'", WAFERSIM_PYTHON, WAFERSIM_SCRIPTS_DIR, args.out_dir.string());
+    if (std::system(cmd.c_str()) != 0) fmt::print(stderr, "wafersim: warning: plotting failed (is python3-matplotlib installed?)\n");
+  }
+  fmt::print("wrote {}/results.csv, meta.json{}\n", args.out_dir.string(), args.plots ? ", plots/latency_throughput.png" : "");
+  return interrupted() ? 130 : 0;
+}
+
+}  // namespace wafersim::cli

@@ -1,0 +1,76 @@
+#include "sim/noc_config.hpp"
+
+#include <cmath>
+
+namespace wafersim::sim {
+
+MeasurementSpec MeasurementSpec::from_yaml(const YamlNode& node) {
+  node.expect_map();
+  node.check_keys({"warmup_cycles", "measure_cycles", "max_drain_cycles", "latency_threshold_cycles", "deadlock_cycles"});
+  MeasurementSpec m;
+  const double kMax = 1e9;
+  m.warmup_cycles = static_cast<std::uint64_t>(node.get_int("warmup_cycles", static_cast<std::int64_t>(m.warmup_cycles), Range::closed(0, kMax)));
+  m.measure_cycles = static_cast<std::uint64_t>(node.get_int("measure_cycles", static_cast<std::int64_t>(m.measure_cycles), Range::closed(1, kMax)));
+  m.max_drain_cycles =
+      static_cast<std::uint64_t>(node.get_int("max_drain_cycles", static_cast<std::int64_t>(m.max_drain_cycles), Range::closed(0, kMax)));
+  if (node.has("latency_threshold_cycles") && !(node.child("latency_threshold_cycles").is_scalar() &&
+                                                 node.child("latency_threshold_cycles").as_string() == "auto"))
+    m.latency_threshold_cycles = static_cast<std::uint64_t>(node.child("latency_threshold_cycles").as_int(Range::closed(1, kMax)));
+  m.deadlock_cycles = static_cast<std::uint64_t>(node.get_int("deadlock_cycles", static_cast<std::int64_t>(m.deadlock_cycles), Range::closed(10, kMax)));
+  return m;
+}
+
+NocConfig NocConfig::load(const std::filesystem::path& file) {
+  const YamlNode root = YamlNode::load_file(file);
+  root.expect_map();
+  root.check_keys({"name", "description", "system", "routing", "seed", "router", "channels", "clock", "traffic", "measurement", "sweep"});
+  NocConfig c;
+  c.file = file;
+  c.name = root.get_string("name", file.stem().string());
+  c.description = root.get_string("description", "");
+  const std::filesystem::path dir = file.parent_path();
+  const YamlNode sys = root.require("system");
+  c.system_file = sys.as_string();
+  if (c.system_file.is_relative()) c.system_file = dir / c.system_file;
+  if (!std::filesystem::exists(c.system_file)) sys.fail("no such system config: " + c.system_file.string());
+  c.system = mesh::SystemConfig::load(c.system_file);
+  if (root.has("routing")) {
+    c.routing_override = mesh::RoutingSpec::from_yaml(root.child("routing"));
+    c.system.routing = *c.routing_override;
+  }
+  c.seed = static_cast<std::uint64_t>(root.get_int("seed", 1, Range::closed(0, 9.0e18)));
+  c.router = RouterSpec::from_yaml(root.child("router"));
+  c.channels = ChannelSpec::from_yaml(root.child("channels"));
+  c.clock = ClockSpec::from_yaml(root.child("clock"));
+  c.traffic = TrafficSpec::from_yaml(root.child("traffic"), dir);
+  c.measurement = MeasurementSpec::from_yaml(root.child("measurement"));
+  const YamlNode sweep = root.child("sweep");
+  sweep.expect_map();
+  sweep.check_keys({"rates", "stop_at_saturation"});
+  c.stop_at_saturation = sweep.get_bool("stop_at_saturation", true);
+  if (sweep.has("rates")) {
+    const YamlNode rates = sweep.child("rates");
+    if (rates.is_sequence()) {
+      for (const YamlNode& r : rates.items()) c.sweep_rates.push_back(r.as_double({0.0, 1.0, true, false}));
+    } else {
+      rates.expect_map();
+      rates.check_keys({"from", "to", "step"});
+      const double from = rates.require("from").as_double({0.0, 1.0, true, false});
+      const double to = rates.require("to").as_double({0.0, 1.0, true, false});
+      const double step = rates.require("step").as_double({0.0, 1.0, true, false});
+      if (to < from) rates.child("to").fail("must be >= from");
+      const auto n = static_cast<int>(std::floor((to - from) / step + 1e-9));
+      if (n > 10000) rates.child("step").fail("gives more than 10000 rates");
+      for (int i = 0; i <= n; ++i) c.sweep_rates.push_back(from + i * step);
+    }
+  }
+  return c;
+}
+
+void NocConfig::use_system(const std::filesystem::path& file) {
+  system_file = file;
+  system = mesh::SystemConfig::load(file);
+  if (routing_override) system.routing = *routing_override;
+}
+
+}  // namespace wafersim::sim
