@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 #include <limits>
+#include <deque>
 #include <queue>
 
 #include "core/input_error.hpp"
@@ -21,15 +22,19 @@ enum : std::uint8_t { kIdle = 0, kWaitVc = 1, kActive = 2 };
 constexpr std::uint64_t kWheel = 64;  // timing-wheel slots (cycles); a power of two
 constexpr std::uint64_t kMaxCycle = (std::uint64_t{1} << 32) - (std::uint64_t{1} << 24);
 
+// A packet's record, 28 bytes: a saturated wafer-scale network holds tens of millions of them.
+// Times are cycles of the source's clock.
 struct Packet {
   std::uint32_t src = 0, dst = 0;
-  std::int64_t created_ps = 0, injected_ps = 0;
-  std::uint64_t seq = 0;
-  std::uint32_t size = 1;
-  std::uint32_t hops = 0;
-  std::uint32_t ejected_flits = 0;
-  bool measured = false;
+  std::uint32_t created = 0;   // creation cycle
+  std::uint32_t injected = 0;  // cycle its head entered the injection channel
+  std::uint32_t seq = 0;       // per-source creation order (low 32 bits)
+  std::uint16_t size = 1;
+  std::uint16_t ejected_flits = 0;
+  std::uint16_t hops = 0;
+  std::uint8_t measured = 0;
 };
+static_assert(sizeof(Packet) == 20 + 8, "compact packet record");
 
 // One input VC's hot state in one record (fields used together sit in one cache line): the
 // buffer's counters, the pipeline state of the packet at its front, and the upstream's credit view
@@ -133,7 +138,7 @@ struct Engine::Impl {
   std::vector<TracePacket> trace;
   std::vector<std::uint32_t> trace_pos, trace_end;
 
-  std::vector<Packet> packets;
+  std::deque<Packet> packets;  // grows in blocks: no copy of the pool when it grows
   std::vector<std::uint32_t> free_packets;
 
   std::vector<Domain> doms;
@@ -369,7 +374,7 @@ struct Engine::Impl {
     return static_cast<std::uint32_t>(packets.size() - 1);
   }
 
-  void source_step(std::uint32_t n, std::uint64_t k, std::int64_t t) {
+  void source_step(std::uint32_t n, std::uint64_t k) {
     if (src_pkt[n] == kNone) {
       while (source_due(n, k)) {
         const std::uint64_t c = src_next[n];
@@ -392,10 +397,10 @@ struct Engine::Impl {
         p = Packet{};
         p.src = n;
         p.dst = dst;
-        p.size = size;
-        p.created_ps = edge(n, c);
-        p.seq = src_seq[n]++;
-        p.measured = in_window(p.created_ps);
+        p.size = static_cast<std::uint16_t>(size);
+        p.created = stamp(c);
+        p.seq = static_cast<std::uint32_t>(src_seq[n]++);
+        p.measured = in_window(edge(n, c));
         ++stats.packets_created;
         ++eng.packets_live_;
         if (p.measured) {
@@ -430,7 +435,7 @@ struct Engine::Impl {
     const bool head = src_sent[n] == 0, tail = src_sent[n] + 1 == p.size;
     write_flit(iv, n, Flit{src_pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
     ++stats.flits_injected;
-    if (head) p.injected_ps = t;
+    if (head) p.injected = stamp(k);
     if (++src_sent[n] == p.size) {
       src_pkt[n] = kNone;
       src_vc[n] = kNoVc;
@@ -506,6 +511,7 @@ struct Engine::Impl {
     const bool tail = f.tail;
     Packet& p = packets[id];
     if (f.head) p.hops = f.hops;
+    const std::int64_t created_ps = edge(p.src, p.created);
     const std::int64_t t = edge(n, arrival_cycle);
     ++stats.flits_ejected;
     if (in_window(t)) ++stats.flits_ejected_in_window;
@@ -517,15 +523,15 @@ struct Engine::Impl {
     }
     if (!tail) return;
     if (p.measured) {
-      const auto lat = static_cast<std::uint64_t>(t - p.created_ps);
+      const auto lat = static_cast<std::uint64_t>(t - created_ps);
       ++stats.packets_measured_done;
       stats.latency_sum_ps += lat;
-      stats.network_latency_sum_ps += static_cast<std::uint64_t>(t - p.injected_ps);
+      stats.network_latency_sum_ps += static_cast<std::uint64_t>(t - edge(p.src, p.injected));
       stats.hops_sum += p.hops;
       stats.max_latency_ps = std::max(stats.max_latency_ps, lat);
       stats.latency_cycles.add(lat / static_cast<std::uint64_t>(eng.reference_period_ps()));
     }
-    if (opt.record_deliveries) eng.deliveries_.push_back({p.src, p.dst, p.seq, p.created_ps, t, p.hops, p.size});
+    if (opt.record_deliveries) eng.deliveries_.push_back({p.src, p.dst, p.seq, created_ps, t, p.hops, p.size});
     free_packets.push_back(id);
     --eng.packets_live_;
   }
@@ -564,7 +570,7 @@ struct Engine::Impl {
   }
 
   void step_router(std::uint32_t n, std::uint64_t k, std::int64_t t) {
-    if (src_pkt[n] != kNone || source_due(n, k)) source_step(n, k, t);
+    if (src_pkt[n] != kNone || source_due(n, k)) source_step(n, k);
     Node& nd = node[n];
     if (!nd.nonempty) return;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
@@ -850,7 +856,7 @@ std::size_t Engine::memory_bytes() const {
   std::size_t b = bytes(I.ivc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.ov_owner) + bytes(I.node) +
                   bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) + bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) +
                   bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) + bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) +
-                  bytes(I.src_seq) + bytes(I.src_rng) + bytes(I.packets) + bytes(I.free_packets) + bytes(I.link_lat) +
+                  bytes(I.src_seq) + bytes(I.src_rng) + I.packets.size() * sizeof(Packet) + bytes(I.free_packets) + bytes(I.link_lat) +
                   bytes(I.link_mm) + bytes(I.dom) + bytes(stats_.link_flits);
   b += bytes(I.index_in_domain);
   for (const auto& d : I.doms) b += bytes(d.members) + bytes(d.active) + bytes(d.pending) + d.sleepers.size() * 16;
