@@ -43,6 +43,7 @@ struct MeasurementSpec {
   std::uint64_t max_drain_cycles = 100000;
   std::uint64_t latency_threshold_cycles = 0;  // 0 = auto
   std::uint64_t deadlock_cycles = 5000;
+  bool stop_when_saturated = true;  // false: run every cycle asked for and only report (--cycles)
   static MeasurementSpec from_yaml(const YamlNode& node);
 };
 

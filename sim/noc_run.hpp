@@ -30,7 +30,7 @@ struct NocNetwork {
 };
 
 struct NocResult {
-  std::string status = "ok";  // ok | saturated | deadlock | interrupted
+  std::string status = "ok";  // ok | saturated | deadlock | interrupted | undrained (fixed-length run)
   std::string status_detail;
   double offered = 0.0;       // flits/node/cycle created in the window (per working tile)
   double accepted = 0.0;      // flits/node/cycle ejected in the window
