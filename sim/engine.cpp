@@ -822,12 +822,12 @@ void Engine::set_trace(std::vector<TracePacket> packets) {
   I.start_sources();
 }
 
-void Engine::count_unmade_offered() {
+void Engine::count_unmade_offered(std::int64_t until_ps) {
   Impl& I = *impl_;
   for (std::uint32_t n = 0; n < I.N; ++n) {
     for (std::uint64_t x = I.src_next[n]; x != kNever && x < I.doms[I.dom[n]].create_limit; x = I.next_arrival(n, x + 1)) {
       const std::int64_t t = I.edge(n, x);
-      if (t >= I.window_end) break;
+      if (t >= I.window_end || t >= until_ps) break;
       if (t < I.window_begin) continue;
       stats_.flits_offered_in_window += I.synthetic ? I.packet_size : I.trace[I.trace_pos[n]].flits;
       if (!I.synthetic) ++I.trace_pos[n];

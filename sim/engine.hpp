@@ -85,8 +85,9 @@ class Engine {
 
   // Sources make packets lazily, when the previous one has left, so a backed-up source has packets
   // created in the window that are not made yet. This adds their flits to flits_offered_in_window
-  // (it advances the sources' random streams: call it once, when the run is over).
-  void count_unmade_offered();
+  // (it advances the sources' random streams: call it once, when the run is over). Only creation
+  // times before `until_ps` (the end of the simulated part of the window) count.
+  void count_unmade_offered(std::int64_t until_ps);
 
   // Steps every edge with time < t_ps.
   void run_until(std::int64_t t_ps);

@@ -96,7 +96,7 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
     going = check();
   }
 
-  engine.count_unmade_offered();
+  engine.count_unmade_offered(t);
   const double nodes = static_cast<double>(std::max<std::size_t>(1, fabric.endpoint_count()));
   // A run stopped inside the window is measured over the part it ran.
   const double window_cycles = static_cast<double>(std::max<std::int64_t>(1, std::min(t, w1) - w0)) / P;

@@ -109,11 +109,12 @@ double uniform_accepted(int k, double offered) {
   return static_cast<double>(engine->stats().flits_ejected_in_window) / (10000.0 * k * k);
 }
 
-// Saturation throughput: the peak accepted throughput over offered loads from 70% to 100% of the
-// bound and far beyond (past saturation a mesh accepts somewhat less, as in BookSim).
+// Saturation throughput: the peak accepted throughput over offered loads from 80% to 100% of the
+// bound (below 80% accepted = offered cannot reach the 85% the test asks) and far beyond (past
+// saturation a mesh accepts somewhat less, as in BookSim).
 double uniform_saturation(int k) {
   double best = 0.0;
-  for (double f = 0.70; f <= 1.001; f += 0.02) best = std::max(best, uniform_accepted(k, f * 4.0 / k));
+  for (double f = 0.80; f <= 1.001; f += 0.02) best = std::max(best, uniform_accepted(k, f * 4.0 / k));
   return std::max(best, uniform_accepted(k, 1.0));
 }
 
