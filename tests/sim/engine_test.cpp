@@ -154,7 +154,9 @@ void expect_conservation(int vcs, bool check_order) {
   std::map<std::uint32_t, std::uint64_t> per_source;
   for (const Delivery& d : engine->deliveries()) {
     auto key = std::make_pair(d.src, d.dst);
-    if (auto it = last.find(key); check_order && it != last.end()) ASSERT_GT(d.seq, it->second);
+    if (auto it = last.find(key); check_order && it != last.end()) {
+      ASSERT_GT(d.seq, it->second);
+    }
     last[key] = d.seq;
     ++per_source[d.src];
   }
