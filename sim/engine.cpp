@@ -36,20 +36,24 @@ struct Packet {
 };
 static_assert(sizeof(Packet) == 20 + 8, "compact packet record");
 
-// One input VC's hot state in one record (fields used together sit in one cache line): the
-// buffer's counters, the pipeline state of the packet at its front, and the upstream's credit view
-// of it with the credit ring's counters.
+// One input VC's hot state in one record: the buffer's counters and the pipeline state of the
+// packet at its front.
 struct InVc {
   std::uint32_t written = 0, read = 0;            // flits into / out of the buffer (ring index by mask)
-  std::uint32_t cred_written = 0, cred_read = 0;  // credits sent back / taken up by the upstream
   std::uint32_t elig = 0;                         // cycle from which the next stage may run
   std::uint32_t front_ready = 0;                  // the front flit's ready cycle (copy of its slot's)
-  std::uint32_t cred_front = 0;                   // arrival cycle of the oldest credit in flight
-  std::int16_t credits = 0;                       // the upstream's count of free slots
   std::uint8_t state = 0;                         // kIdle / kWaitVc / kActive
   std::uint8_t out = 0;                           // output VC (port * V + vc) once allocated
 };
-static_assert(sizeof(InVc) == 32, "two input VCs per cache line");
+
+// The upstream's credit view of one downstream input VC, kept with the upstream (at its output VC
+// index) so that a router polling for credits reads only its own memory; the downstream writes
+// here once per credit. The local port's entries serve the tile's source (ejection needs none).
+struct OutVc {
+  std::uint32_t cred_written = 0, cred_read = 0;  // credits sent back / taken up
+  std::uint32_t cred_front = 0;                   // arrival cycle of the oldest credit in flight
+  std::int32_t credits = 0;                       // free slots downstream, as far as this side knows
+};
 
 // A flit in a buffer slot: its packet, the cycle from which it is usable, and what routing needs,
 // so that a packet's record is touched only when it is made and when it is ejected.
@@ -118,7 +122,8 @@ struct Engine::Impl {
   // Input VCs [iv = n*VP + p*V + v].
   std::vector<InVc> ivc;
   std::vector<Flit> buf;                 // [iv*R + slot]
-  std::vector<std::uint32_t> cred_time;  // [iv*R + slot]: upstream cycle the credit arrives
+  std::vector<OutVc> ovc;                // [ov]: credit view of the downstream input VC
+  std::vector<std::uint32_t> cred_time;  // [ov*R + slot]: cycle (of this side) the credit arrives
   std::vector<std::uint64_t> iv_route;   // output VCs the front head may take
   // Output VCs [ov = n*VP + p*V + v].
   std::vector<std::uint8_t> ov_owner;
@@ -215,9 +220,10 @@ struct Engine::Impl {
     }
 
     const std::size_t IV = N * VP;
-    InVc fresh;
-    fresh.credits = static_cast<std::int16_t>(B);
-    ivc.assign(IV, fresh);
+    ivc.assign(IV, InVc{});
+    OutVc full;
+    full.credits = B;
+    ovc.assign(IV, full);
     buf.assign(IV * R, Flit{});
     cred_time.assign(IV * R, 0);
     iv_route.assign(IV, 0);
@@ -326,12 +332,12 @@ struct Engine::Impl {
     }
   }
 
-  void pop_credits(std::size_t iv, std::uint64_t k) {
-    InVc& q = ivc[iv];
+  void pop_credits(std::size_t ov, std::uint64_t k) {
+    OutVc& q = ovc[ov];
     while (q.cred_read != q.cred_written && q.cred_front <= k) {
       ++q.credits;
       ++q.cred_read;
-      if (q.cred_read != q.cred_written) q.cred_front = cred_time[iv * R + (q.cred_read & RM)];
+      if (q.cred_read != q.cred_written) q.cred_front = cred_time[ov * R + (q.cred_read & RM)];
       if (opt.check_invariants && q.credits > B) broken("more credits than buffer slots");
     }
   }
@@ -419,7 +425,7 @@ struct Engine::Impl {
       for (int i = 0; i < V; ++i) {
         const int v = (src_vc_ptr[n] + i) % V;
         pop_credits(base + v, k);
-        const int c = ivc[base + v].credits;
+        const int c = ovc[base + v].credits;
         if (c > 0 && (!opt.router.wait_for_tail_credit || c == B)) {
           src_vc[n] = static_cast<std::uint8_t>(v);
           src_vc_ptr[n] = static_cast<std::uint8_t>((v + 1) % V);
@@ -428,12 +434,12 @@ struct Engine::Impl {
       }
       if (src_vc[n] == kNoVc) return;
     }
-    const std::size_t iv = base + src_vc[n];
+    const std::size_t iv = base + src_vc[n];  // the local input VC; its credit view is at the same index
     pop_credits(iv, k);
-    if (ivc[iv].credits <= 0) return;
+    if (ovc[iv].credits <= 0) return;
     Packet& p = packets[src_pkt[n]];
     const bool head = src_sent[n] == 0, tail = src_sent[n] + 1 == p.size;
-    write_flit(iv, n, Flit{src_pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
+    write_flit(iv, iv, n, Flit{src_pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
     ++stats.flits_injected;
     if (head) p.injected = stamp(k);
     if (++src_sent[n] == p.size) {
@@ -442,13 +448,14 @@ struct Engine::Impl {
     }
   }
 
-  void write_flit(std::size_t iv, std::uint32_t m, const Flit& f) {
+  // Sends a flit on output VC `ov` (its credit view) into input VC `iv` of router m.
+  void write_flit(std::size_t ov, std::size_t iv, std::uint32_t m, const Flit& f) {
     InVc& q = ivc[iv];
     if (opt.check_invariants) {
-      if (q.credits <= 0) broken(fmt::format("flit sent to input VC {} without a credit", iv));
+      if (ovc[ov].credits <= 0) broken(fmt::format("flit sent to input VC {} without a credit", iv));
       if (q.written - q.read >= static_cast<std::uint32_t>(B)) broken("buffer overflow");
     }
-    --q.credits;
+    --ovc[ov].credits;
     if (q.written == q.read) q.front_ready = f.ready;
     buf[iv * R + (q.written & RM)] = f;
     ++q.written;
@@ -477,16 +484,20 @@ struct Engine::Impl {
 
   void send_credit(std::uint32_t n, int p, std::size_t iv, std::uint64_t k) {
     std::uint64_t at;
+    std::size_t ov;  // the upstream's output VC for this input VC
     if (p == mesh::kLocal) {
       at = k + credit_delay + l_inj;
+      ov = iv;
     } else {
       const auto m = static_cast<std::uint32_t>(n + off[p]);
-      at = to_receiver(n, m, k + credit_delay + link_lat[m * 4 + mesh::opposite(static_cast<mesh::Port>(p))], true, true);
+      const int back = mesh::opposite(static_cast<mesh::Port>(p));
+      at = to_receiver(n, m, k + credit_delay + link_lat[m * 4 + back], true, true);
+      ov = static_cast<std::size_t>(m) * VP + back * V + vc_of[iv % VP];
     }
-    InVc& q = ivc[iv];
+    OutVc& q = ovc[ov];
     if (opt.check_invariants && q.cred_written - q.cred_read >= static_cast<std::uint32_t>(B)) broken("credit ring overflow");
     if (q.cred_written == q.cred_read) q.cred_front = stamp(at);
-    cred_time[iv * R + (q.cred_written & RM)] = stamp(at);
+    cred_time[ov * R + (q.cred_written & RM)] = stamp(at);
     ++q.cred_written;
   }
 
@@ -561,7 +572,7 @@ struct Engine::Impl {
     const auto m = static_cast<std::uint32_t>(n + off[o]);
     f.ready = stamp(to_receiver(n, m, k + d_sw + link_lat[n * 4 + o], false, in_window(t)));
     if (f.head) ++f.hops;
-    write_flit(div, m, f);
+    write_flit(static_cast<std::size_t>(n) * VP + ovl, div, m, f);
     wake_at(m, f.ready);
     if (in_window(t)) {
       ++stats.link_flits[n * 4 + o];
@@ -592,9 +603,8 @@ struct Engine::Impl {
     if (want_vc) {
       for (std::uint64_t r = nd.ov_releasing; r; r &= r - 1) {
         const int ovl = std::countr_zero(r);
-        const std::size_t div = downstream_iv(n, port_of[ovl], vc_of[ovl]);
-        pop_credits(div, k);
-        if (ivc[div].credits == B) {
+        pop_credits(base + ovl, k);
+        if (ovc[base + ovl].credits == B) {
           nd.ov_releasing &= ~(std::uint64_t{1} << ovl);
           nd.ov_free |= std::uint64_t{1} << ovl;
           ov_owner[base + ovl] = kFree;
@@ -644,9 +654,8 @@ struct Engine::Impl {
       if (q.state != kActive || q.elig > k || q.front_ready > k) continue;
       const int o = port_of[q.out];
       if (o != mesh::kLocal) {
-        const std::size_t div = downstream_iv(n, o, vc_of[q.out]);
-        pop_credits(div, k);
-        if (ivc[div].credits <= 0) continue;
+        pop_credits(base + q.out, k);
+        if (ovc[base + q.out].credits <= 0) continue;
       }
       const int g = group_of[li];
       sa_req[g] |= std::uint64_t{1} << o;
@@ -853,7 +862,7 @@ void Engine::run_until(std::int64_t t_ps) {
 std::size_t Engine::memory_bytes() const {
   const Impl& I = *impl_;
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-  std::size_t b = bytes(I.ivc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.ov_owner) + bytes(I.node) +
+  std::size_t b = bytes(I.ivc) + bytes(I.ovc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.ov_owner) + bytes(I.node) +
                   bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) + bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) +
                   bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) + bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) +
                   bytes(I.src_seq) + bytes(I.src_rng) + I.packets.size() * sizeof(Packet) + bytes(I.free_packets) + bytes(I.link_lat) +
