@@ -50,7 +50,7 @@ void BM_Noc(benchmark::State& state) {
   traffic.node = YamlNode::parse("pattern: uniform", "bench");
   // Long enough for the farthest packets to arrive (capped: a 256 x 256 warm-up is costly).
   const std::int64_t warmup =
-      std::clamp<std::int64_t>(3 * sim::Engine::zero_load_latency(opt.router, opt.channels, 2 * (k - 1), 1), 2000, 4000);
+      std::clamp<std::int64_t>(static_cast<std::int64_t>(3 * sim::Engine::zero_load_latency(opt.router, opt.channels, 2 * (k - 1), 1)), 2000, 4000);
   double moved = 0;
   for (auto _ : state) {
     state.PauseTiming();

@@ -102,14 +102,11 @@ ClockDomains ClockDomains::build(const ClockSpec& spec, const mesh::Wafer& wafer
     }
     domains[d].period_ps = std::max<std::int64_t>(period, 1);
   }
-  ClockReport report;
+  double worst_skew = 0.0, skew_limited_ghz = 0.0;
   if (spec.domains == ClockSpec::Domains::kGlobal) {
-    report.worst_skew_ps = worst_link_skew_ps(wafer, fabric, spec.skew_ps_per_mm);
-    report.skew_limited_ghz = 1000.0 / (domains[0].period_ps + report.worst_skew_ps);
-    if (spec.derate_for_skew) {
-      domains[0].period_ps += static_cast<std::int64_t>(std::ceil(report.worst_skew_ps));
-      report.derated_for_skew = true;
-    }
+    worst_skew = worst_link_skew_ps(wafer, fabric, spec.skew_ps_per_mm);
+    skew_limited_ghz = 1000.0 / (domains[0].period_ps + worst_skew);
+    if (spec.derate_for_skew) domains[0].period_ps += static_cast<std::int64_t>(std::ceil(worst_skew));
   }
   for (std::size_t d = 0; d < domains.size(); ++d) {
     if (spec.random_phase) {
@@ -117,13 +114,14 @@ ClockDomains ClockDomains::build(const ClockSpec& spec, const mesh::Wafer& wafer
       domains[d].phase_ps = static_cast<std::int64_t>(r.uniform_int(static_cast<std::uint64_t>(domains[d].period_ps)));
     }
   }
-  ClockDomains out(std::move(domains), std::move(of));
-  report.domains = out.report.domains;
-  report.min_period_ps = out.report.min_period_ps;
-  report.max_period_ps = out.report.max_period_ps;
-  report.nominal_period_ps = nominal;
-  report.unbinned_domains = unbinned;
-  out.report = report;
+  ClockDomains out(std::move(domains), std::move(of));  // fills domains and the period range
+  out.report.nominal_period_ps = nominal;
+  out.report.unbinned_domains = unbinned;
+  if (spec.domains == ClockSpec::Domains::kGlobal) {
+    out.report.worst_skew_ps = worst_skew;
+    out.report.derated_for_skew = spec.derate_for_skew;
+    out.report.skew_limited_ghz = skew_limited_ghz;
+  }
   return out;
 }
 

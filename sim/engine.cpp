@@ -16,10 +16,10 @@ namespace {
 constexpr int kPorts = 5;
 constexpr std::uint32_t kNone = 0xffffffffu;
 constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
-constexpr std::uint8_t kFree = 0xff, kReleasing = 0xfe, kNoVc = 0xff;
+constexpr std::uint8_t kNoVc = 0xff;
 enum : std::uint8_t { kIdle = 0, kWaitVc = 1, kActive = 2 };
-// Cycle stamps are 32-bit; stop well before they wrap.
 constexpr std::uint64_t kWheel = 64;  // timing-wheel slots (cycles); a power of two
+// Cycle stamps are 32-bit; stop well before they wrap.
 constexpr std::uint64_t kMaxCycle = (std::uint64_t{1} << 32) - (std::uint64_t{1} << 24);
 
 // A packet's record, 28 bytes: a saturated wafer-scale network holds tens of millions of them.
@@ -68,8 +68,8 @@ struct Flit {
 // A router's per-node summary.
 struct Node {
   std::uint64_t nonempty = 0;   // input VCs holding flits
-  std::uint64_t ov_free = 0;    // output VCs free for allocation
-  std::uint64_t ov_releasing = 0;
+  std::uint64_t ov_free = 0;       // output VCs free for allocation
+  std::uint64_t ov_releasing = 0;  // output VCs waiting for their tail's credit (wait_for_tail_credit)
   std::uint32_t flits_held = 0;
   std::uint8_t in_list = 0;     // marked in its domain's active or pending set
 };
@@ -111,13 +111,12 @@ struct Engine::Impl {
   int d_rc, d_va, d_sw, credit_delay, l_inj, l_ej, sync;
   std::size_t N;
   std::int64_t off[4];
-  std::uint64_t flit_bits;
 
   std::vector<std::uint16_t> link_lat;  // [n*4+p] cycles, 0 = no link
   std::vector<std::uint16_t> row_, col_;  // logical coordinates (no division on the hot path)
   std::uint8_t port_of[64], vc_of[64], group_of[64];  // of a router-local VC index p*V+v
   std::vector<float> link_mm;
-  std::vector<std::uint32_t> dom;       // domain of each node
+  const std::vector<std::uint32_t>& dom;  // domain of each node
 
   // Input VCs [iv = n*VP + p*V + v].
   std::vector<InVc> ivc;
@@ -125,8 +124,6 @@ struct Engine::Impl {
   std::vector<OutVc> ovc;                // [ov]: credit view of the downstream input VC
   std::vector<std::uint32_t> cred_time;  // [ov*R + slot]: cycle (of this side) the credit arrives
   std::vector<std::uint64_t> iv_route;   // output VCs the front head may take
-  // Output VCs [ov = n*VP + p*V + v].
-  std::vector<std::uint8_t> ov_owner;
   // Per node.
   std::vector<Node> node;
   std::vector<std::uint8_t> va_in_ptr, va_out_ptr, sa_in_ptr, sa_out_ptr, sa_vc_ptr;
@@ -154,7 +151,7 @@ struct Engine::Impl {
   std::int64_t window_begin = 0, window_end = std::numeric_limits<std::int64_t>::max();
 
   Impl(Engine& e, const mesh::Fabric& f, const mesh::Routing& r, const ClockDomains& c, const EngineOptions& o)
-      : eng(e), fabric(f), routing(r), clk(c), opt(o), stats(e.stats_) {
+      : eng(e), fabric(f), routing(r), clk(c), opt(o), stats(e.stats_), dom(c.domain_of_node()) {
     const RouterSpec& rs = opt.router;
     V = rs.num_vcs;
     B = rs.vc_buf_size;
@@ -178,7 +175,6 @@ struct Engine::Impl {
     l_ej = opt.channels.ejection_latency;
     sync = opt.synchronizer_stages;
     N = fabric.nodes();
-    flit_bits = static_cast<std::uint64_t>(opt.channels.flit_bytes) * 8;
     const auto cols = static_cast<std::int64_t>(fabric.cols());
     off[mesh::kNorth] = -cols;
     off[mesh::kWest] = -1;
@@ -195,8 +191,7 @@ struct Engine::Impl {
       vc_of[li] = static_cast<std::uint8_t>(li % V);
       group_of[li] = static_cast<std::uint8_t>((li / V) * S + (li % V) % S);
     }
-    if (clk.domain_of_node().size() != N) throw std::invalid_argument("Engine: clock domains do not match the fabric");
-    dom = clk.domain_of_node();
+    if (dom.size() != N) throw std::invalid_argument("Engine: clock domains do not match the fabric");
 
     link_lat.assign(N * 4, 0);
     link_mm.assign(N * 4, 0.0f);
@@ -213,11 +208,11 @@ struct Engine::Impl {
         link_mm[n * 4 + p] = static_cast<float>(len * (horizontal ? opt.tile_pitch_x_mm : opt.tile_pitch_y_mm));
       }
     }
-    if (xy_fast) {
-      for (std::size_t n = 0; n < N; ++n)
-        if (!fabric.router_alive(n) || g.mask(static_cast<std::uint32_t>(n)) != full_mask(n))
-          throw InputError("routing.algorithm: xy cannot route around the holes of this fabric (dead routers or links); use duato or up_down");
-    }
+    // xy needs the whole mesh: all 2 (R (C - 1) + C (R - 1)) arcs between working routers (a dead
+    // router or link removes some; a tile with dead compute but a working router is no hole).
+    const std::size_t rows = fabric.rows(), cols_n = fabric.cols();
+    if (xy_fast && g.arcs() != 2 * (rows * (cols_n - 1) + cols_n * (rows - 1)))
+      throw InputError("routing.algorithm: xy cannot route around the holes of this fabric (dead routers or links); use duato or up_down");
 
     const std::size_t IV = N * VP;
     ivc.assign(IV, InVc{});
@@ -227,7 +222,6 @@ struct Engine::Impl {
     buf.assign(IV * R, Flit{});
     cred_time.assign(IV * R, 0);
     iv_route.assign(IV, 0);
-    ov_owner.assign(IV, kFree);
     node.assign(N, Node{});
     for (std::size_t n = 0; n < N; ++n) {
       std::uint64_t m = ((std::uint64_t{1} << V) - 1) << (mesh::kLocal * V);
@@ -266,16 +260,6 @@ struct Engine::Impl {
     stats.domain_flits_out.assign(clk.size(), 0);
     stats.domain_credits_in.assign(clk.size(), 0);
     stats.domain_credits_out.assign(clk.size(), 0);
-  }
-
-  std::uint8_t full_mask(std::size_t n) const {
-    const int r = fabric.row_of(static_cast<mesh::NodeId>(n)), c = fabric.col_of(static_cast<mesh::NodeId>(n));
-    std::uint8_t m = 0;
-    if (r > 0) m |= 1u << mesh::kNorth;
-    if (c > 0) m |= 1u << mesh::kWest;
-    if (c + 1 < fabric.cols()) m |= 1u << mesh::kEast;
-    if (r + 1 < fabric.rows()) m |= 1u << mesh::kSouth;
-    return m;
   }
 
   [[noreturn]] void broken(const std::string& what) const { throw InvariantError("engine invariant broken: " + what); }
@@ -482,17 +466,19 @@ struct Engine::Impl {
     return m;
   }
 
-  void send_credit(std::uint32_t n, int p, std::size_t iv, std::uint64_t k) {
+  // The credit of a flit that left input VC `li` (router-local index) of router n at cycle k.
+  void send_credit(std::uint32_t n, int li, std::uint64_t k) {
+    const int p = port_of[li];
     std::uint64_t at;
     std::size_t ov;  // the upstream's output VC for this input VC
     if (p == mesh::kLocal) {
       at = k + credit_delay + l_inj;
-      ov = iv;
+      ov = static_cast<std::size_t>(n) * VP + li;  // the source's view of its local input VC
     } else {
       const auto m = static_cast<std::uint32_t>(n + off[p]);
       const int back = mesh::opposite(static_cast<mesh::Port>(p));
       at = to_receiver(n, m, k + credit_delay + link_lat[m * 4 + back], true, true);
-      ov = static_cast<std::size_t>(m) * VP + back * V + vc_of[iv % VP];
+      ov = static_cast<std::size_t>(m) * VP + back * V + vc_of[li];
     }
     OutVc& q = ovc[ov];
     if (opt.check_invariants && q.cred_written - q.cred_read >= static_cast<std::uint32_t>(B)) broken("credit ring overflow");
@@ -502,14 +488,8 @@ struct Engine::Impl {
   }
 
   void release_output(std::uint32_t n, int ovl) {
-    const std::size_t ov = static_cast<std::size_t>(n) * VP + ovl;
-    if (port_of[ovl] == mesh::kLocal || !opt.router.wait_for_tail_credit) {
-      ov_owner[ov] = kFree;
-      node[n].ov_free |= std::uint64_t{1} << ovl;
-    } else {
-      ov_owner[ov] = kReleasing;
-      node[n].ov_releasing |= std::uint64_t{1} << ovl;
-    }
+    if (port_of[ovl] == mesh::kLocal || !opt.router.wait_for_tail_credit) node[n].ov_free |= std::uint64_t{1} << ovl;
+    else node[n].ov_releasing |= std::uint64_t{1} << ovl;
   }
 
   std::size_t downstream_iv(std::uint32_t n, int port, int vc) const {
@@ -556,7 +536,7 @@ struct Engine::Impl {
     --nd.flits_held;
     if (q.read == q.written) nd.nonempty &= ~(std::uint64_t{1} << li);
     else q.front_ready = buf[iv * R + (q.read & RM)].ready;
-    send_credit(n, port_of[li], iv, k);
+    send_credit(n, li, k);
     const int ovl = q.out;
     const int o = port_of[ovl], w = vc_of[ovl];
     if (f.tail) {
@@ -570,14 +550,12 @@ struct Engine::Impl {
     }
     const std::size_t div = downstream_iv(n, o, w);
     const auto m = static_cast<std::uint32_t>(n + off[o]);
-    f.ready = stamp(to_receiver(n, m, k + d_sw + link_lat[n * 4 + o], false, in_window(t)));
+    const bool counted = in_window(t);
+    f.ready = stamp(to_receiver(n, m, k + d_sw + link_lat[n * 4 + o], false, counted));
     if (f.head) ++f.hops;
     write_flit(static_cast<std::size_t>(n) * VP + ovl, div, m, f);
     wake_at(m, f.ready);
-    if (in_window(t)) {
-      ++stats.link_flits[n * 4 + o];
-      stats.link_bit_mm += static_cast<double>(flit_bits) * link_mm[n * 4 + o];
-    }
+    if (counted) ++stats.link_flits[n * 4 + o];
   }
 
   void step_router(std::uint32_t n, std::uint64_t k, std::int64_t t) {
@@ -607,11 +585,9 @@ struct Engine::Impl {
         if (ovc[base + ovl].credits == B) {
           nd.ov_releasing &= ~(std::uint64_t{1} << ovl);
           nd.ov_free |= std::uint64_t{1} << ovl;
-          ov_owner[base + ovl] = kFree;
         }
       }
       auto granted = [&](int li, int ovl) {
-        ov_owner[base + ovl] = static_cast<std::uint8_t>(li);
         nd.ov_free &= ~(std::uint64_t{1} << ovl);
         InVc& q = ivc[base + li];
         q.state = kActive;
@@ -862,19 +838,25 @@ void Engine::run_until(std::int64_t t_ps) {
 std::size_t Engine::memory_bytes() const {
   const Impl& I = *impl_;
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
-  std::size_t b = bytes(I.ivc) + bytes(I.ovc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.ov_owner) + bytes(I.node) +
+  std::size_t b = bytes(I.ivc) + bytes(I.ovc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.node) +
                   bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) + bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) +
                   bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) + bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) +
                   bytes(I.src_seq) + bytes(I.src_rng) + I.packets.size() * sizeof(Packet) + bytes(I.free_packets) + bytes(I.link_lat) +
-                  bytes(I.link_mm) + bytes(I.dom) + bytes(stats_.link_flits);
+                  bytes(I.link_mm) + bytes(stats_.link_flits);
   b += bytes(I.index_in_domain);
   for (const auto& d : I.doms) b += bytes(d.members) + bytes(d.active) + bytes(d.pending) + d.sleepers.size() * 16;
   return b;
 }
 
-std::int64_t Engine::zero_load_latency(const RouterSpec& r, const ChannelSpec& c, int hops, int flits) {
-  return c.injection_latency + static_cast<std::int64_t>(hops + 1) * r.hop_delay() + static_cast<std::int64_t>(hops) * c.latency +
-         c.ejection_latency + (flits - 1);
+double Engine::link_bit_mm() const {
+  const Impl& I = *impl_;
+  double sum = 0.0;
+  for (std::size_t i = 0; i < stats_.link_flits.size(); ++i) sum += static_cast<double>(stats_.link_flits[i]) * I.link_mm[i];
+  return sum * I.opt.channels.flit_bytes * 8;
+}
+
+double Engine::zero_load_latency(const RouterSpec& r, const ChannelSpec& c, double hops, int flits) {
+  return c.injection_latency + (hops + 1) * r.hop_delay() + hops * c.latency + c.ejection_latency + (flits - 1);
 }
 
 }  // namespace wafersim::sim

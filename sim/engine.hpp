@@ -102,9 +102,12 @@ class Engine {
   std::int64_t reference_period_ps() const { return clocks_.report.nominal_period_ps; }
   // Bytes of engine state (buffers, VC state, sources, packet pool).
   std::size_t memory_bytes() const;
+  // Sum over the flits sent on router-to-router links in the window of bits x link length (mm):
+  // the link energy is this times the wire energy per bit and mm.
+  double link_bit_mm() const;
   // Zero-load latency (cycles, single clock) of a packet of `flits` over `hops` router-to-router
-  // links of latency `link_latency`: the formula the pipeline documentation gives.
-  static std::int64_t zero_load_latency(const RouterSpec& r, const ChannelSpec& c, int hops, int flits);
+  // links of `c.latency` cycles: the formula docs/noc.md gives (hops may be a mean).
+  static double zero_load_latency(const RouterSpec& r, const ChannelSpec& c, double hops, int flits);
 
  private:
   struct Impl;

@@ -114,10 +114,8 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
     r.latency_p50 = static_cast<double>(s.latency_cycles.quantile(0.5));
     r.latency_p99 = static_cast<double>(s.latency_cycles.quantile(0.99));
     r.latency_max = static_cast<double>(s.max_latency_ps) / P;
-    const double hop_delay = config.router.hop_delay();
     // Zero-load latency at the measured mean hop count (valid for one clock and unit-length links).
-    r.zero_load_latency = config.channels.injection_latency + (r.hops_mean + 1) * hop_delay + r.hops_mean * config.channels.latency +
-                          config.channels.ejection_latency + (traffic.packet_size - 1);
+    r.zero_load_latency = Engine::zero_load_latency(config.router, config.channels, r.hops_mean, traffic.packet_size);
   }
   const mesh::FabricGraph& g = net.routing->graph();
   double links = 0, sum = 0;
@@ -130,7 +128,7 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
       ++links;
     }
   r.link_utilization_mean = links > 0 ? sum / links : 0.0;
-  r.link_energy_pj = s.link_bit_mm * config.channels.energy_pj_per_bit_mm;
+  r.link_energy_pj = engine.link_bit_mm() * config.channels.energy_pj_per_bit_mm;
   r.link_power_mw = r.link_energy_pj / (window_cycles * P / 1000.0);  // pJ per ns = mW
   for (auto c : s.domain_flits_in) r.flit_crossings += c;
   for (auto c : s.domain_credits_in) r.credit_crossings += c;

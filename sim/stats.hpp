@@ -47,7 +47,6 @@ struct Stats {
   std::vector<std::uint32_t> link_flits;      // [node * 4 + port]: flits sent in the window (N, W, E, S)
   std::vector<std::uint64_t> domain_flits_in, domain_flits_out;     // crossings into / out of a domain (window)
   std::vector<std::uint64_t> domain_credits_in, domain_credits_out;
-  double link_bit_mm = 0.0;                   // sum over window flits of bits x link length (mm)
 };
 
 }  // namespace wafersim::sim

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <charconv>
 #include <sstream>
 
@@ -52,10 +51,7 @@ std::vector<TracePacket> load_trace(const std::filesystem::path& file, const Tra
     out.push_back(p);
   }
   if (!header) throw InputError(file.string() + ": empty trace (no header line)");
-  std::stable_sort(out.begin(), out.end(), [](const TracePacket& a, const TracePacket& b) {
-    return a.src != b.src ? a.src < b.src : a.cycle < b.cycle;
-  });
-  return out;
+  return out;  // in file order: Engine::set_trace orders each source's packets
 }
 
 }  // namespace wafersim::sim
