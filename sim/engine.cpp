@@ -36,15 +36,28 @@ struct Packet {
 };
 static_assert(sizeof(Packet) == 20 + 8, "compact packet record");
 
-// One input VC's hot state in one record: the buffer's counters and the pipeline state of the
-// packet at its front.
+// A flit: its packet, the cycle from which it is usable, and what routing needs,
+// so that a packet's record is touched only when it is made and when it is ejected.
+struct Flit {
+  std::uint32_t pkt;
+  std::uint32_t ready;
+  std::uint32_t dst;
+  std::uint16_t hops;  // router-to-router links the packet's head has taken so far
+  std::uint8_t head, tail;
+};
+
+// One input VC's hot state in one record: the buffer's counters, the pipeline state of the packet
+// at its front, and the front flit itself. The ring `buf` holds only the flits behind the front, so
+// at low load (queues of 0 or 1 flit) a router reads and writes no buffer slot at all: the flit
+// arrives in, and leaves from, the record the router reads anyway.
 struct InVc {
-  std::uint32_t written = 0, read = 0;            // flits into / out of the buffer (ring index by mask)
+  std::uint32_t written = 0, read = 0;            // flits into / out of the VC (ring index by mask)
   std::uint32_t elig = 0;                         // cycle from which the next stage may run
-  std::uint32_t front_ready = 0;                  // the front flit's ready cycle (copy of its slot's)
   std::uint8_t state = 0;                         // kIdle / kWaitVc / kActive
   std::uint8_t out = 0;                           // output VC (port * V + vc) once allocated
+  Flit front{};                                   // valid while written != read
 };
+static_assert(sizeof(InVc) == 32, "two input VCs per cache line");
 
 // The upstream's credit view of one downstream input VC, kept with the upstream (at its output VC
 // index) so that a router polling for credits reads only its own memory; the downstream writes
@@ -53,16 +66,6 @@ struct OutVc {
   std::uint32_t cred_written = 0, cred_read = 0;  // credits sent back / taken up
   std::uint32_t cred_front = 0;                   // arrival cycle of the oldest credit in flight
   std::int32_t credits = 0;                       // free slots downstream, as far as this side knows
-};
-
-// A flit in a buffer slot: its packet, the cycle from which it is usable, and what routing needs,
-// so that a packet's record is touched only when it is made and when it is ejected.
-struct Flit {
-  std::uint32_t pkt;
-  std::uint32_t ready;
-  std::uint32_t dst;
-  std::uint16_t hops;  // router-to-router links the packet's head has taken so far
-  std::uint8_t head, tail;
 };
 
 // A router's per-node summary.
@@ -440,8 +443,8 @@ struct Engine::Impl {
       if (q.written - q.read >= static_cast<std::uint32_t>(B)) broken("buffer overflow");
     }
     --ovc[ov].credits;
-    if (q.written == q.read) q.front_ready = f.ready;
-    buf[iv * R + (q.written & RM)] = f;
+    if (q.written == q.read) q.front = f;
+    else buf[iv * R + (q.written & RM)] = f;
     ++q.written;
     ++node[m].flits_held;
     node[m].nonempty |= std::uint64_t{1} << (iv - static_cast<std::size_t>(m) * VP);
@@ -530,12 +533,12 @@ struct Engine::Impl {
   void transfer(std::uint32_t n, int li, std::uint64_t k, std::int64_t t) {
     const std::size_t iv = static_cast<std::size_t>(n) * VP + li;
     InVc& q = ivc[iv];
-    Flit f = buf[iv * R + (q.read & RM)];
+    Flit f = q.front;
     ++q.read;
     Node& nd = node[n];
     --nd.flits_held;
     if (q.read == q.written) nd.nonempty &= ~(std::uint64_t{1} << li);
-    else q.front_ready = buf[iv * R + (q.read & RM)].ready;
+    else q.front = buf[iv * R + (q.read & RM)];
     send_credit(n, li, k);
     const int ovl = q.out;
     const int o = port_of[ovl], w = vc_of[ovl];
@@ -570,8 +573,8 @@ struct Engine::Impl {
       const std::size_t iv = base + li;
       InVc& q = ivc[iv];
       if (q.state == kIdle) {
-        if (q.front_ready > k) continue;
-        iv_route[iv] = route_mask(n, port_of[li], vc_of[li], buf[iv * R + (q.read & RM)].dst);
+        if (q.front.ready > k) continue;
+        iv_route[iv] = route_mask(n, port_of[li], vc_of[li], q.front.dst);
         q.state = kWaitVc;
         q.elig = stamp(k + d_rc);
       }
@@ -627,7 +630,7 @@ struct Engine::Impl {
       const int li = std::countr_zero(m);
       const std::size_t iv = base + li;
       const InVc& q = ivc[iv];
-      if (q.state != kActive || q.elig > k || q.front_ready > k) continue;
+      if (q.state != kActive || q.elig > k || q.front.ready > k) continue;
       const int o = port_of[q.out];
       if (o != mesh::kLocal) {
         pop_credits(base + q.out, k);
@@ -673,11 +676,19 @@ struct Engine::Impl {
     const std::size_t base = static_cast<std::size_t>(n) * VP;
     for (std::uint64_t m = node[n].nonempty; m; m &= m - 1) {
       const InVc& q = ivc[base + std::countr_zero(m)];
-      const std::uint64_t t = std::max<std::uint64_t>(q.front_ready, q.state == kIdle ? 0 : q.elig);
+      const std::uint64_t t = std::max<std::uint64_t>(q.front.ready, q.state == kIdle ? 0 : q.elig);
       if (t <= k + 1) return k + 1;
       next = std::min(next, t);
     }
     return next;
+  }
+
+  // Starts loading the records the next router's step reads first: a large mesh's state is far
+  // bigger than the caches, and each router's input VCs were last written by its neighbours.
+  void prefetch_router(std::uint32_t m) const {
+    __builtin_prefetch(&node[m]);
+    const char* p = reinterpret_cast<const char*>(&ivc[static_cast<std::size_t>(m) * VP]);
+    for (int b = 0; b < VP * static_cast<int>(sizeof(InVc)); b += 64) __builtin_prefetch(p + b);
   }
 
   void step_domain(std::uint32_t d, std::uint64_t k, std::int64_t t) {
@@ -706,6 +717,7 @@ struct Engine::Impl {
       for (std::uint64_t bits = D.active[w]; bits; bits &= bits - 1) {
         const int b = std::countr_zero(bits);
         const std::uint32_t n = D.members[w * 64 + b];
+        if (const std::uint64_t later = bits & (bits - 1)) prefetch_router(D.members[w * 64 + std::countr_zero(later)]);
         step_router(n, k, t);
         const std::uint64_t next = next_work(n, k);
         if (next == k + 1) continue;

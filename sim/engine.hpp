@@ -4,10 +4,11 @@
 // traffic source and sink at every working tile.
 //
 // How it is laid out, and why it is fast (../shared/DESIGN.md, engine principles):
-// - Structure of arrays. Input VC v of port p at node n is index (n * 5 + p) * num_vcs + v into
-//   flat arrays; its buffer is vc_buf_size slots of pooled storage. A flit is 8 bytes: its packet
-//   id and the cycle (receiver clock) from which it is usable. Head/tail need no flag: a VC carries
-//   whole packets one after another (wormhole), so the VC counts its packet's flits.
+// - Flat arrays of small records. Input VC v of port p at node n is index (n * 5 + p) * num_vcs + v
+//   into flat arrays. Its 32-byte record holds the buffer counters, the pipeline state and the
+//   front flit itself (16 bytes: packet, usable cycle in the receiver's clock, destination, hops,
+//   head/tail); the flits behind the front sit in a pooled ring of vc_buf_size slots, so at low
+//   load a router touches no ring slot at all.
 // - A channel is explicit (latency per link, per direction) but holds no storage of its own: a flit
 //   sent over it is written straight into the downstream buffer slot its credit reserved, stamped
 //   with its arrival cycle; a credit is written into the upstream's credit ring likewise. Every
