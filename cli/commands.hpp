@@ -46,6 +46,7 @@ struct NocArgs {
   bool sweep = false;                 // sweep the injection rate
   std::string rates;                  // comma-separated rates for the sweep
   bool plots = true;
+  int threads = 1;                    // engine threads (results are identical for any count)
 };
 int run_noc_command(const NocArgs& args);
 

@@ -58,6 +58,9 @@ int main(int argc, char** argv) {
   noc_cmd->add_option("--rate", noc.rate, "Offered load, flits/node/cycle")->check(CLI::Range(0.0, 1.0));
   noc_cmd->add_option("--packet-size", noc.packet_size, "Flits per packet")->check(CLI::Range(1, 65535));
   noc_cmd->add_option("--seed", noc.seed, "Seed (defect map, clock phases, traffic)")->check(CLI::Range(0LL, 9000000000000000000LL));
+  noc_cmd->add_option("--threads", noc.threads, "Engine threads, each stepping a band of rows; results are identical for any count")
+      ->check(CLI::Range(1, 64))
+      ->default_val(1);
   noc_cmd->add_option("--cycles", noc.cycles, "Run this many cycles with no warm-up or drain (a speed/scale run)")
       ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{4000000000}));
   noc_cmd->add_flag("--sweep", noc.sweep, "Sweep the injection rate (sweep.rates of the config, or --rates)");

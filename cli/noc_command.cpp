@@ -113,6 +113,7 @@ int run_noc_command(const NocArgs& args) {
   sim::NocConfig config = sim::NocConfig::load(args.config_file);
   if (!args.system_file.empty()) config.use_system(args.system_file);
   if (args.seed >= 0) config.seed = static_cast<std::uint64_t>(args.seed);
+  config.threads = args.threads;
   if (!args.traffic.empty()) {
     const auto& reg = sim::TrafficPatternRegistry::instance();
     if (args.traffic == "trace" && config.traffic.trace_file.empty()) throw InputError("--traffic trace: the config names no trace file (traffic.trace)");
@@ -138,6 +139,7 @@ int run_noc_command(const NocArgs& args) {
   nlohmann::ordered_json meta = {{"config", args.config_file.string()},
                                  {"system", config.system_file.string()},
                                  {"seed", config.seed},
+                                 {"threads", config.threads},
                                  {"wafersim", std::string(version()) + " (" + git_hash() + ")"},
                                  {"fabric", {{"rows", net.sample.fabric.rows()}, {"cols", net.sample.fabric.cols()},
                                              {"working_tiles", net.sample.fabric.endpoint_count()}, {"routers", net.routers}}},

@@ -3,10 +3,14 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
+#include <barrier>
 #include <bit>
+#include <exception>
 #include <limits>
-#include <deque>
 #include <queue>
+#include <thread>
+#include <tuple>
 
 #include "core/input_error.hpp"
 
@@ -80,9 +84,18 @@ struct Node {
 using WakeHeap = std::priority_queue<std::pair<std::uint64_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint32_t>>,
                                      std::greater<>>;
 
+// A clock domain's schedule, shared by all partitions and changed only between steps.
 struct Domain {
   std::uint64_t cycle = 0;  // next edge to step
   bool scheduled = false;
+  bool stepping = false;    // being stepped at `cycle` in the current step
+  bool busy = false;        // scheduled edge by edge (routers listed or in a wheel): `cycle` only advances
+  std::uint64_t create_limit = kNever;  // sources make packets only at cycles below this
+  std::vector<std::pair<std::uint32_t, std::uint32_t>> parts;  // (partition, its DomainPart slot)
+};
+
+// A clock domain's routers within one partition, and their stepping state.
+struct DomainPart {
   // Its routers (ascending) and two bitmaps over them: active (stepped at the next edge) and pending
   // (woken during this edge, joins active at the next). Stepping walks the bitmap, so routers are
   // visited in node order, which suits the caches, at a cost of one word per 64 routers per edge.
@@ -92,8 +105,63 @@ struct Domain {
   // Wake-ups of sleeping routers: within kWheel cycles in a timing wheel, later in `sleepers`.
   std::vector<std::vector<std::uint32_t>> wheel;
   std::size_t wheel_count = 0;
-  WakeHeap sleepers;        // (cycle, node) wake-ups beyond the wheel (a source's next packet)
-  std::uint64_t create_limit = kNever;  // sources make packets only at cycles below this
+  WakeHeap sleepers;        // (cycle, node) wake-ups beyond the wheel, or into a domain not busy
+};
+
+// Packet records of one partition, in blocks that never move: other partitions read and update
+// the records of packets they eject while this one adds blocks.
+class PacketPool {
+ public:
+  static constexpr unsigned kBlockBits = 14;
+  explicit PacketPool(std::size_t max_records) { blocks_.reserve((max_records >> kBlockBits) + 1); }
+  Packet& operator[](std::uint32_t i) { return blocks_[i >> kBlockBits][i & ((1u << kBlockBits) - 1)]; }
+  // A free record's index.
+  std::uint32_t take() {
+    if (!free_.empty()) {
+      const std::uint32_t i = free_.back();
+      free_.pop_back();
+      return i;
+    }
+    if ((used_ >> kBlockBits) == blocks_.size()) {
+      if (blocks_.size() == blocks_.capacity())
+        throw std::runtime_error("packet pool full: more packets in flight than a 32-bit packet id can name");
+      blocks_.push_back(std::make_unique<Packet[]>(std::size_t{1} << kBlockBits));
+    }
+    return static_cast<std::uint32_t>(used_++);
+  }
+  void give_back(std::uint32_t i) { free_.push_back(i); }
+  std::size_t bytes() const { return blocks_.size() * (sizeof(Packet) << kBlockBits) + free_.capacity() * 4; }
+
+ private:
+  std::vector<std::unique_ptr<Packet[]>> blocks_;  // capacity reserved up front: never reallocates
+  std::vector<std::uint32_t> free_;
+  std::size_t used_ = 0;
+};
+
+// A flit or credit for a router of another partition, delivered between steps.
+struct FlitMail {
+  std::uint32_t iv, m;
+  Flit f;
+};
+struct CreditMail {
+  std::uint32_t ov, at;
+};
+
+// One mesh partition (a band of whole rows), stepped by one thread. Everything a step writes is
+// the partition's own, except what goes out as mail; counters are merged when a run returns.
+struct Part {
+  std::uint32_t index = 0, lo = 0, hi = 0;  // routers [lo, hi)
+  std::vector<DomainPart> doms;              // the domains with routers here
+  std::vector<std::uint32_t> slot;           // [domain]: index into doms, or kNone
+  Stats stats;                               // all but link_flits (kept in the engine's: one writer per link)
+  std::int64_t live = 0;                     // packets made here minus packets finished here
+  std::vector<Delivery> deliveries;
+  std::unique_ptr<PacketPool> pool;
+  std::vector<std::vector<std::uint32_t>> returns;  // [owner partition]: its packet ids finished here
+  std::vector<std::vector<FlitMail>> flit_out;      // [partition]
+  std::vector<std::vector<CreditMail>> credit_out;  // [partition]
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> wakes_out;  // (domain, cycle): reschedule between steps
+  std::exception_ptr error;
 };
 
 }  // namespace
@@ -104,7 +172,6 @@ struct Engine::Impl {
   const mesh::Routing& routing;
   const ClockDomains& clk;
   EngineOptions opt;
-  Stats& stats;
 
   int V, B, S, vpc, VP;  // VCs, buffer depth, speedup, VCs per class, VCs per router (5 V)
   int R;                  // ring slots per VC: B rounded up to a power of two (index by mask)
@@ -143,18 +210,41 @@ struct Engine::Impl {
   std::vector<TracePacket> trace;
   std::vector<std::uint32_t> trace_pos, trace_end;
 
-  std::deque<Packet> packets;  // grows in blocks: no copy of the pool when it grows
-  std::vector<std::uint32_t> free_packets;
-
   std::vector<Domain> doms;
-  std::vector<std::uint32_t> index_in_domain;
+  std::vector<std::uint32_t> index_in_domain;  // within its DomainPart
   std::vector<std::uint64_t> wake_cycle;  // earliest pending wake-up of a sleeping router
   bool single_domain = false;
   std::priority_queue<std::pair<std::int64_t, std::uint32_t>, std::vector<std::pair<std::int64_t, std::uint32_t>>, std::greater<>> schedule;
   std::int64_t window_begin = 0, window_end = std::numeric_limits<std::int64_t>::max();
 
+  // Partitions: bands of rows, one per thread. A packet id is (index in its pool) << pbits | pool.
+  std::vector<Part> parts;
+  std::vector<std::uint8_t> part_of;  // [node]
+  unsigned pbits = 0;
+  std::uint32_t pmask = 0;
+  // The current step: the domains with an edge at time step_t.
+  std::vector<std::uint32_t> step_set;
+  std::int64_t step_t = 0, until_ = 0;
+  // Threads 1..P-1 (the caller is partition 0's), meeting at barriers.
+  struct Sync {
+    Impl* impl;
+    void operator()() noexcept { impl->between_steps(); }
+  };
+  // `running` is set when every thread has arrived to start, so none can still be reading the value
+  // that ended the previous run.
+  struct Start {
+    Impl* impl;
+    void operator()() noexcept { impl->running = true; }
+  };
+  std::vector<std::thread> team;
+  std::unique_ptr<std::barrier<Start>> go_barrier;
+  std::unique_ptr<std::barrier<>> mid_barrier;
+  std::unique_ptr<std::barrier<Sync>> end_barrier;
+  bool running = false, shutting_down = false;
+  std::atomic<bool> failed{false};
+
   Impl(Engine& e, const mesh::Fabric& f, const mesh::Routing& r, const ClockDomains& c, const EngineOptions& o)
-      : eng(e), fabric(f), routing(r), clk(c), opt(o), stats(e.stats_), dom(c.domain_of_node()) {
+      : eng(e), fabric(f), routing(r), clk(c), opt(o), dom(c.domain_of_node()) {
     const RouterSpec& rs = opt.router;
     V = rs.num_vcs;
     B = rs.vc_buf_size;
@@ -246,24 +336,82 @@ struct Engine::Impl {
     src_seq.assign(N, 0);
     doms.resize(clk.size());
     single_domain = clk.size() == 1;
-    index_in_domain.resize(N);
-    for (std::uint32_t n = 0; n < N; ++n) {
-      Domain& D = doms[dom[n]];
-      index_in_domain[n] = static_cast<std::uint32_t>(D.members.size());
-      D.members.push_back(n);
-    }
     wake_cycle.assign(N, kNever);
-    for (Domain& D : doms) {
-      D.wheel.resize(kWheel);
-      D.active.assign((D.members.size() + 63) / 64, 0);
-      D.pending.assign(D.active.size(), 0);
-    }
-    stats.link_flits.assign(N * 4, 0);
-    stats.domain_flits_in.assign(clk.size(), 0);
-    stats.domain_flits_out.assign(clk.size(), 0);
-    stats.domain_credits_in.assign(clk.size(), 0);
-    stats.domain_credits_out.assign(clk.size(), 0);
+    eng.stats_.link_flits.assign(N * 4, 0);
+    make_parts();
+    resize_domain_counters(eng.stats_);
   }
+
+  ~Impl() {
+    if (team.empty()) return;
+    shutting_down = true;
+    go_barrier->arrive_and_wait();
+    for (auto& t : team) t.join();
+  }
+
+  void resize_domain_counters(Stats& s) const {
+    s.domain_flits_in.assign(clk.size(), 0);
+    s.domain_flits_out.assign(clk.size(), 0);
+    s.domain_credits_in.assign(clk.size(), 0);
+    s.domain_credits_out.assign(clk.size(), 0);
+  }
+
+  // Splits the rows into opt.threads bands of about equal router count and starts their threads.
+  void make_parts() {
+    const std::size_t rows = fabric.rows(), cols = fabric.cols();
+    if (opt.threads < 1 || opt.threads > 64) throw InputError(fmt::format("threads: must be in [1, 64], got {}", opt.threads));
+    const auto P = static_cast<std::uint32_t>(std::min<std::size_t>(static_cast<std::size_t>(opt.threads), rows));
+    pbits = static_cast<unsigned>(std::bit_width(P - 1));
+    pmask = (1u << pbits) - 1;
+    parts.resize(P);
+    part_of.assign(N, 0);
+    index_in_domain.resize(N);
+    for (std::uint32_t p = 0; p < P; ++p) {
+      Part& W = parts[p];
+      W.index = p;
+      W.lo = static_cast<std::uint32_t>(rows * p / P * cols);
+      W.hi = static_cast<std::uint32_t>(rows * (p + 1) / P * cols);
+      for (std::uint32_t n = W.lo; n < W.hi; ++n) part_of[n] = static_cast<std::uint8_t>(p);
+      W.slot.assign(clk.size(), kNone);
+      W.pool = std::make_unique<PacketPool>(std::size_t{1} << (32 - pbits));
+      W.returns.resize(P);
+      W.flit_out.resize(P);
+      W.credit_out.resize(P);
+      resize_domain_counters(W.stats);
+      for (std::uint32_t n = W.lo; n < W.hi; ++n) {
+        const std::uint32_t d = dom[n];
+        if (W.slot[d] == kNone) {
+          W.slot[d] = static_cast<std::uint32_t>(W.doms.size());
+          W.doms.emplace_back();
+          doms[d].parts.emplace_back(p, W.slot[d]);
+        }
+        DomainPart& DP = W.doms[W.slot[d]];
+        index_in_domain[n] = static_cast<std::uint32_t>(DP.members.size());
+        DP.members.push_back(n);
+      }
+      for (DomainPart& DP : W.doms) {
+        DP.wheel.resize(kWheel);
+        DP.active.assign((DP.members.size() + 63) / 64, 0);
+        DP.pending.assign(DP.active.size(), 0);
+      }
+    }
+    if (P == 1) return;
+    go_barrier = std::make_unique<std::barrier<Start>>(P, Start{this});
+    mid_barrier = std::make_unique<std::barrier<>>(P);
+    end_barrier = std::make_unique<std::barrier<Sync>>(P, Sync{this});
+    for (std::uint32_t p = 1; p < P; ++p)
+      team.emplace_back([this, p] {
+        for (;;) {
+          go_barrier->arrive_and_wait();
+          if (shutting_down) return;
+          work(p);
+        }
+      });
+  }
+
+  Part& part(std::uint32_t n) { return parts[part_of[n]]; }
+  Packet& pkt(std::uint32_t id) { return (*parts[id & pmask].pool)[id >> pbits]; }
+  DomainPart& dpart(Part& W, std::uint32_t n) { return W.doms[W.slot[dom[n]]]; }
 
   [[noreturn]] void broken(const std::string& what) const { throw InvariantError("engine invariant broken: " + what); }
 
@@ -276,46 +424,61 @@ struct Engine::Impl {
   }
 
   // The receiver's cycle at which something sent from `from` arriving at sender cycle `k` is usable.
-  std::uint64_t to_receiver(std::uint32_t from, std::uint32_t to, std::uint64_t k, bool credit, bool count) {
+  std::uint64_t to_receiver(Part& W, std::uint32_t from, std::uint32_t to, std::uint64_t k, bool credit, bool count) {
     if (single_domain) return k;
     const std::uint32_t ds = dom[from], dr = dom[to];
     if (ds == dr) return k;
     const std::int64_t t = clk.edge_ps(ds, k);
     if (count) {
       if (credit) {
-        ++stats.domain_credits_out[ds];
-        ++stats.domain_credits_in[dr];
+        ++W.stats.domain_credits_out[ds];
+        ++W.stats.domain_credits_in[dr];
       } else {
-        ++stats.domain_flits_out[ds];
-        ++stats.domain_flits_in[dr];
+        ++W.stats.domain_flits_out[ds];
+        ++W.stats.domain_flits_in[dr];
       }
     }
     return clk.first_edge_at_or_after(dr, t) + static_cast<std::uint64_t>(sync);
   }
 
-  void list(std::uint32_t n, Domain& D) {
+  void list(std::uint32_t n, DomainPart& DP) {
     node[n].in_list = 1;
     const std::uint32_t i = index_in_domain[n];
-    D.pending[i >> 6] |= std::uint64_t{1} << (i & 63);
-    ++D.listed;
+    DP.pending[i >> 6] |= std::uint64_t{1} << (i & 63);
+    ++DP.listed;
   }
 
-  // Router m has something to do at cycle c of its clock (c is in the future).
-  void wake_at(std::uint32_t m, std::uint64_t c) {
+  // Router m (of partition W) has something to do at cycle c of its clock (c is in the future).
+  // Domains are rescheduled only between steps: a domain stepped edge by edge (stepping now, or
+  // busy) reaches c by itself, so the wake-up goes into its wheel; any other one may need an
+  // earlier edge, which the step's end arranges from W.wakes_out.
+  void wake_at(Part& W, std::uint32_t m, std::uint64_t c) {
     if (node[m].in_list || c >= wake_cycle[m]) return;
     wake_cycle[m] = c;
     const std::uint32_t d = dom[m];
-    Domain& D = doms[d];
-    if (!D.scheduled || c < D.cycle) {
-      D.cycle = c;
-      D.scheduled = true;
-      schedule.emplace(clk.edge_ps(d, c), d);
+    const Domain& D = doms[d];
+    DomainPart& DP = dpart(W, m);
+    if ((D.stepping || (D.scheduled && D.busy)) && c - D.cycle < kWheel) {
+      DP.wheel[c & (kWheel - 1)].push_back(m);
+      ++DP.wheel_count;
+      return;
     }
-    if (c - D.cycle < kWheel) {
-      D.wheel[c & (kWheel - 1)].push_back(m);
-      ++D.wheel_count;
-    } else {
-      D.sleepers.emplace(c, m);
+    DP.sleepers.emplace(c, m);
+    if (!D.scheduled || c < D.cycle) W.wakes_out.emplace_back(d, c);
+  }
+
+  // Between steps: domains woken for an earlier edge than they had.
+  void apply_wakes() {
+    for (Part& W : parts) {
+      for (const auto& [d, c] : W.wakes_out) {
+        Domain& D = doms[d];
+        if (D.scheduled && c >= D.cycle) continue;
+        D.cycle = c;
+        D.scheduled = true;
+        D.busy = false;
+        schedule.emplace(clk.edge_ps(d, c), d);
+      }
+      W.wakes_out.clear();
     }
   }
 
@@ -357,17 +520,9 @@ struct Engine::Impl {
     return src_next[n] <= k && src_next[n] < doms[dom[n]].create_limit;
   }
 
-  std::uint32_t new_packet() {
-    if (!free_packets.empty()) {
-      const std::uint32_t id = free_packets.back();
-      free_packets.pop_back();
-      return id;
-    }
-    packets.emplace_back();
-    return static_cast<std::uint32_t>(packets.size() - 1);
-  }
+  std::uint32_t new_packet(Part& W) { return W.pool->take() << pbits | W.index; }
 
-  void source_step(std::uint32_t n, std::uint64_t k) {
+  void source_step(Part& W, std::uint32_t n, std::uint64_t k) {
     if (src_pkt[n] == kNone) {
       while (source_due(n, k)) {
         const std::uint64_t c = src_next[n];
@@ -382,11 +537,11 @@ struct Engine::Impl {
         }
         src_next[n] = next_arrival(n, c + 1);
         if (dst == kNoDestination) {
-          ++stats.packets_suppressed;
+          ++W.stats.packets_suppressed;
           continue;
         }
-        const std::uint32_t id = new_packet();
-        Packet& p = packets[id];
+        const std::uint32_t id = new_packet(W);
+        Packet& p = pkt(id);
         p = Packet{};
         p.src = n;
         p.dst = dst;
@@ -394,11 +549,11 @@ struct Engine::Impl {
         p.created = stamp(c);
         p.seq = static_cast<std::uint32_t>(src_seq[n]++);
         p.measured = in_window(edge(n, c));
-        ++stats.packets_created;
-        ++eng.packets_live_;
+        ++W.stats.packets_created;
+        ++W.live;
         if (p.measured) {
-          ++stats.packets_measured;
-          stats.flits_offered_in_window += size;
+          ++W.stats.packets_measured;
+          W.stats.flits_offered_in_window += size;
         }
         src_pkt[n] = id;
         src_sent[n] = 0;
@@ -424,10 +579,11 @@ struct Engine::Impl {
     const std::size_t iv = base + src_vc[n];  // the local input VC; its credit view is at the same index
     pop_credits(iv, k);
     if (ovc[iv].credits <= 0) return;
-    Packet& p = packets[src_pkt[n]];
+    Packet& p = pkt(src_pkt[n]);
     const bool head = src_sent[n] == 0, tail = src_sent[n] + 1 == p.size;
-    write_flit(iv, iv, n, Flit{src_pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
-    ++stats.flits_injected;
+    take_credit(iv);
+    receive_flit(iv, n, Flit{src_pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
+    ++W.stats.flits_injected;
     if (head) p.injected = stamp(k);
     if (++src_sent[n] == p.size) {
       src_pkt[n] = kNone;
@@ -435,14 +591,16 @@ struct Engine::Impl {
     }
   }
 
-  // Sends a flit on output VC `ov` (its credit view) into input VC `iv` of router m.
-  void write_flit(std::size_t ov, std::size_t iv, std::uint32_t m, const Flit& f) {
-    InVc& q = ivc[iv];
-    if (opt.check_invariants) {
-      if (ovc[ov].credits <= 0) broken(fmt::format("flit sent to input VC {} without a credit", iv));
-      if (q.written - q.read >= static_cast<std::uint32_t>(B)) broken("buffer overflow");
-    }
+  // A flit leaves on output VC `ov`: it takes one of the credits the sender holds.
+  void take_credit(std::size_t ov) {
+    if (opt.check_invariants && ovc[ov].credits <= 0) broken(fmt::format("flit sent on output VC {} without a credit", ov));
     --ovc[ov].credits;
+  }
+
+  // A flit arrives in input VC `iv` of router m (written by m's partition).
+  void receive_flit(std::size_t iv, std::uint32_t m, const Flit& f) {
+    InVc& q = ivc[iv];
+    if (opt.check_invariants && q.written - q.read >= static_cast<std::uint32_t>(B)) broken("buffer overflow");
     if (q.written == q.read) q.front = f;
     else buf[iv * R + (q.written & RM)] = f;
     ++q.written;
@@ -470,7 +628,7 @@ struct Engine::Impl {
   }
 
   // The credit of a flit that left input VC `li` (router-local index) of router n at cycle k.
-  void send_credit(std::uint32_t n, int li, std::uint64_t k) {
+  void send_credit(Part& W, std::uint32_t n, int li, std::uint64_t k) {
     const int p = port_of[li];
     std::uint64_t at;
     std::size_t ov;  // the upstream's output VC for this input VC
@@ -480,13 +638,22 @@ struct Engine::Impl {
     } else {
       const auto m = static_cast<std::uint32_t>(n + off[p]);
       const int back = mesh::opposite(static_cast<mesh::Port>(p));
-      at = to_receiver(n, m, k + credit_delay + link_lat[m * 4 + back], true, true);
+      at = to_receiver(W, n, m, k + credit_delay + link_lat[m * 4 + back], true, true);
       ov = static_cast<std::size_t>(m) * VP + back * V + vc_of[li];
+      if (m < W.lo || m >= W.hi) {
+        W.credit_out[part_of[m]].push_back({static_cast<std::uint32_t>(ov), stamp(at)});
+        return;
+      }
     }
+    receive_credit(ov, stamp(at));
+  }
+
+  // A credit for output VC `ov`, usable from cycle `at` (written by ov's partition).
+  void receive_credit(std::size_t ov, std::uint32_t at) {
     OutVc& q = ovc[ov];
     if (opt.check_invariants && q.cred_written - q.cred_read >= static_cast<std::uint32_t>(B)) broken("credit ring overflow");
-    if (q.cred_written == q.cred_read) q.cred_front = stamp(at);
-    cred_time[ov * R + (q.cred_written & RM)] = stamp(at);
+    if (q.cred_written == q.cred_read) q.cred_front = at;
+    cred_time[ov * R + (q.cred_written & RM)] = at;
     ++q.cred_written;
   }
 
@@ -500,10 +667,11 @@ struct Engine::Impl {
     return m * VP + mesh::opposite(static_cast<mesh::Port>(port)) * V + vc;
   }
 
-  void eject(std::uint32_t n, const Flit& f, std::uint64_t arrival_cycle) {
+  void eject(Part& W, std::uint32_t n, const Flit& f, std::uint64_t arrival_cycle) {
     const std::uint32_t id = f.pkt;
     const bool tail = f.tail;
-    Packet& p = packets[id];
+    Packet& p = pkt(id);
+    Stats& stats = W.stats;
     if (f.head) p.hops = f.hops;
     const std::int64_t created_ps = edge(p.src, p.created);
     const std::int64_t t = edge(n, arrival_cycle);
@@ -525,12 +693,12 @@ struct Engine::Impl {
       stats.max_latency_ps = std::max(stats.max_latency_ps, lat);
       stats.latency_cycles.add(lat / static_cast<std::uint64_t>(eng.reference_period_ps()));
     }
-    if (opt.record_deliveries) eng.deliveries_.push_back({p.src, p.dst, p.seq, created_ps, t, p.hops, p.size});
-    free_packets.push_back(id);
-    --eng.packets_live_;
+    if (opt.record_deliveries) W.deliveries.push_back({p.src, p.dst, p.seq, created_ps, t, p.hops, p.size});
+    W.returns[id & pmask].push_back(id >> pbits);
+    --W.live;
   }
 
-  void transfer(std::uint32_t n, int li, std::uint64_t k, std::int64_t t) {
+  void transfer(Part& W, std::uint32_t n, int li, std::uint64_t k, std::int64_t t) {
     const std::size_t iv = static_cast<std::size_t>(n) * VP + li;
     InVc& q = ivc[iv];
     Flit f = q.front;
@@ -539,30 +707,35 @@ struct Engine::Impl {
     --nd.flits_held;
     if (q.read == q.written) nd.nonempty &= ~(std::uint64_t{1} << li);
     else q.front = buf[iv * R + (q.read & RM)];
-    send_credit(n, li, k);
+    send_credit(W, n, li, k);
     const int ovl = q.out;
     const int o = port_of[ovl], w = vc_of[ovl];
     if (f.tail) {
       q.state = kIdle;
       release_output(n, ovl);
     }
-    ++stats.flits_moved;
+    ++W.stats.flits_moved;
     if (o == mesh::kLocal) {
-      eject(n, f, k + d_sw + l_ej);
+      eject(W, n, f, k + d_sw + l_ej);
       return;
     }
     const std::size_t div = downstream_iv(n, o, w);
     const auto m = static_cast<std::uint32_t>(n + off[o]);
     const bool counted = in_window(t);
-    f.ready = stamp(to_receiver(n, m, k + d_sw + link_lat[n * 4 + o], false, counted));
+    f.ready = stamp(to_receiver(W, n, m, k + d_sw + link_lat[n * 4 + o], false, counted));
     if (f.head) ++f.hops;
-    write_flit(static_cast<std::size_t>(n) * VP + ovl, div, m, f);
-    wake_at(m, f.ready);
-    if (counted) ++stats.link_flits[n * 4 + o];
+    take_credit(static_cast<std::size_t>(n) * VP + ovl);
+    if (m >= W.lo && m < W.hi) {
+      receive_flit(div, m, f);
+      wake_at(W, m, f.ready);
+    } else {
+      W.flit_out[part_of[m]].push_back({static_cast<std::uint32_t>(div), m, f});
+    }
+    if (counted) ++eng.stats_.link_flits[n * 4 + o];
   }
 
-  void step_router(std::uint32_t n, std::uint64_t k, std::int64_t t) {
-    if (src_pkt[n] != kNone || source_due(n, k)) source_step(n, k);
+  void step_router(Part& W, std::uint32_t n, std::uint64_t k, std::int64_t t) {
+    if (src_pkt[n] != kNone || source_due(n, k)) source_step(W, n, k);
     Node& nd = node[n];
     if (!nd.nonempty) return;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
@@ -663,7 +836,7 @@ struct Engine::Impl {
       }
       const int li = round_robin_pick(vcs, sa_vc_ptr[gbase + g]);
       sa_vc_ptr[gbase + g] = next_pointer(li, VP);
-      transfer(n, li, k, t);
+      transfer(W, n, li, k, t);
     }
   }
 
@@ -691,8 +864,8 @@ struct Engine::Impl {
     for (int b = 0; b < VP * static_cast<int>(sizeof(InVc)); b += 64) __builtin_prefetch(p + b);
   }
 
-  void step_domain(std::uint32_t d, std::uint64_t k, std::int64_t t) {
-    Domain& D = doms[d];
+  // Steps partition W's routers of domain d at its cycle k (time t).
+  void step_domain(Part& W, DomainPart& D, std::uint64_t k, std::int64_t t) {
     auto due = [&](std::uint32_t n, std::uint64_t c) {
       if (node[n].in_list || wake_cycle[n] != c) return;  // superseded by an earlier wake-up
       wake_cycle[n] = kNever;
@@ -718,23 +891,33 @@ struct Engine::Impl {
         const int b = std::countr_zero(bits);
         const std::uint32_t n = D.members[w * 64 + b];
         if (const std::uint64_t later = bits & (bits - 1)) prefetch_router(D.members[w * 64 + std::countr_zero(later)]);
-        step_router(n, k, t);
+        step_router(W, n, k, t);
         const std::uint64_t next = next_work(n, k);
         if (next == k + 1) continue;
         D.active[w] &= ~(std::uint64_t{1} << b);
         --D.listed;
         node[n].in_list = 0;
-        if (next != kNever) wake_at(n, next);
+        if (next != kNever) wake_at(W, n, next);
       }
     }
   }
 
+  // Between steps: the domain's next edge, from the state of all its partitions.
   void reschedule(std::uint32_t d) {
     Domain& D = doms[d];
-    if (D.listed > 0 || D.wheel_count > 0) {
+    std::size_t listed = 0, wheeled = 0;
+    std::uint64_t first_sleeper = kNever;
+    for (const auto& [p, slot] : D.parts) {
+      const DomainPart& DP = parts[p].doms[slot];
+      listed += DP.listed;
+      wheeled += DP.wheel_count;
+      if (!DP.sleepers.empty()) first_sleeper = std::min(first_sleeper, DP.sleepers.top().first);
+    }
+    D.busy = listed > 0 || wheeled > 0;
+    if (D.busy) {
       D.scheduled = true;
-    } else if (!D.sleepers.empty()) {
-      D.cycle = std::max(D.cycle, D.sleepers.top().first);
+    } else if (first_sleeper != kNever) {
+      D.cycle = std::max(D.cycle, first_sleeper);
       D.scheduled = true;
     } else {
       D.scheduled = false;
@@ -743,25 +926,146 @@ struct Engine::Impl {
     schedule.emplace(clk.edge_ps(d, D.cycle), d);
   }
 
-  void run_until(std::int64_t until) {
+  // ---- stepping, on one thread or several ----
+  // A step: every domain with an edge at the earliest scheduled time (before until_) is stepped by
+  // every partition (each its own routers); then each partition takes in the flits and credits the
+  // others sent it; then, on one thread, the domains are rescheduled. Nothing sent in a step is
+  // usable in it (every latency is >= 1 cycle), so the result cannot depend on the partitioning.
+
+  // Picks the next step's domains; false when there is none before until_.
+  bool plan_step() {
+    step_set.clear();
     while (!schedule.empty()) {
       const auto [t, d] = schedule.top();
-      if (t >= until) break;
+      if (t >= until_ || (!step_set.empty() && t != step_t)) break;
       schedule.pop();
       Domain& D = doms[d];
-      if (!D.scheduled || clk.edge_ps(d, D.cycle) != t) continue;  // superseded entry
-      step_domain(d, D.cycle, t);
+      if (!D.scheduled || D.stepping || clk.edge_ps(d, D.cycle) != t) continue;  // superseded entry
+      D.stepping = true;
+      step_t = t;
+      step_set.push_back(d);
+    }
+    return !step_set.empty();
+  }
+
+  void step_part(Part& W) {
+    for (const std::uint32_t d : step_set) {
+      const std::uint32_t slot = W.slot[d];
+      if (slot != kNone) step_domain(W, W.doms[slot], doms[d].cycle, step_t);
+    }
+  }
+
+  // Partition W takes in what the others sent it this step, in partition order.
+  void take_mail(Part& W) {
+    for (Part& from : parts) {
+      if (&from == &W) continue;
+      auto& flits = from.flit_out[W.index];
+      for (const FlitMail& mail : flits) {
+        receive_flit(mail.iv, mail.m, mail.f);
+        wake_at(W, mail.m, mail.f.ready);
+      }
+      flits.clear();
+      auto& credits = from.credit_out[W.index];
+      for (const CreditMail& mail : credits) receive_credit(mail.ov, mail.at);
+      credits.clear();
+      auto& ids = from.returns[W.index];
+      for (const std::uint32_t i : ids) W.pool->give_back(i);
+      ids.clear();
+    }
+    for (const std::uint32_t i : W.returns[W.index]) W.pool->give_back(i);
+    W.returns[W.index].clear();
+  }
+
+  void finish_step() {
+    apply_wakes();
+    for (const std::uint32_t d : step_set) {
+      Domain& D = doms[d];
+      D.stepping = false;
       ++D.cycle;
       reschedule(d);
     }
+  }
+
+  // Runs on one thread after every partition has taken its mail.
+  void between_steps() {
+    if (failed.load()) {
+      running = false;
+      return;
+    }
+    finish_step();
+    running = plan_step();
+  }
+
+  // A partition's thread, from the step plan_step set up until the run ends.
+  void work(std::uint32_t p) {
+    Part& W = parts[p];
+    for (;;) {
+      try {
+        if (!failed.load(std::memory_order_relaxed)) step_part(W);
+      } catch (...) {
+        W.error = std::current_exception();
+        failed = true;
+      }
+      mid_barrier->arrive_and_wait();
+      try {
+        if (!failed.load(std::memory_order_relaxed)) take_mail(W);
+      } catch (...) {
+        W.error = std::current_exception();
+        failed = true;
+      }
+      end_barrier->arrive_and_wait();  // between_steps() runs here
+      if (!running) return;
+    }
+  }
+
+  void run_until(std::int64_t until) {
+    until_ = until;
+    if (team.empty()) {
+      while (plan_step()) {
+        step_part(parts[0]);
+        take_mail(parts[0]);
+        finish_step();
+      }
+    } else if (plan_step()) {
+      go_barrier->arrive_and_wait();
+      work(0);
+      for (Part& W : parts)  // the lowest partition's error: the same on every run
+        if (W.error) {
+          std::exception_ptr e = W.error;
+          for (Part& X : parts) X.error = nullptr;
+          failed = false;
+          for (const std::uint32_t d : step_set) doms[d].stepping = false;
+          std::rethrow_exception(e);
+        }
+    }
+    gather();
+  }
+
+  // Adds the partitions' counters and deliveries to the engine's; deliveries in a fixed order
+  // (ejection time, destination, source, sequence), whatever the partitioning.
+  void gather() {
+    Stats& s = eng.stats_;
+    const std::size_t first = eng.deliveries_.size();
+    for (Part& W : parts) {
+      s.merge(W.stats);
+      W.stats.reset();
+      eng.packets_live_ = static_cast<std::uint64_t>(static_cast<std::int64_t>(eng.packets_live_) + W.live);
+      W.live = 0;
+      eng.deliveries_.insert(eng.deliveries_.end(), W.deliveries.begin(), W.deliveries.end());
+      W.deliveries.clear();
+    }
+    std::sort(eng.deliveries_.begin() + static_cast<std::ptrdiff_t>(first), eng.deliveries_.end(), [](const Delivery& a, const Delivery& b) {
+      return std::tie(a.ejected_ps, a.dst, a.src, a.seq) < std::tie(b.ejected_ps, b.dst, b.src, b.seq);
+    });
   }
 
   void start_sources() {
     for (std::uint32_t n = 0; n < N; ++n) {
       if (!fabric.endpoint(n) || !fabric.router_alive(n)) continue;
       src_next[n] = next_arrival(n, 0);
-      if (src_next[n] != kNever) wake_at(n, src_next[n]);
+      if (src_next[n] != kNever) wake_at(part(n), n, src_next[n]);
     }
+    apply_wakes();
   }
 };
 
@@ -853,10 +1157,12 @@ std::size_t Engine::memory_bytes() const {
   std::size_t b = bytes(I.ivc) + bytes(I.ovc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.node) +
                   bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) + bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) +
                   bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) + bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) +
-                  bytes(I.src_seq) + bytes(I.src_rng) + I.packets.size() * sizeof(Packet) + bytes(I.free_packets) + bytes(I.link_lat) +
-                  bytes(I.link_mm) + bytes(stats_.link_flits);
-  b += bytes(I.index_in_domain);
-  for (const auto& d : I.doms) b += bytes(d.members) + bytes(d.active) + bytes(d.pending) + d.sleepers.size() * 16;
+                  bytes(I.src_seq) + bytes(I.src_rng) + bytes(I.link_lat) + bytes(I.link_mm) + bytes(stats_.link_flits) +
+                  bytes(I.index_in_domain) + bytes(I.wake_cycle) + bytes(I.part_of);
+  for (const auto& W : I.parts) {
+    b += W.pool->bytes() + bytes(W.slot);
+    for (const auto& d : W.doms) b += bytes(d.members) + bytes(d.active) + bytes(d.pending) + d.sleepers.size() * 16;
+  }
   return b;
 }
 

@@ -57,6 +57,9 @@ struct EngineOptions {
   double tile_pitch_x_mm = 1.0;  // link lengths for the energy figure
   double tile_pitch_y_mm = 1.0;
   std::uint64_t seed = 1;
+  // Threads, each stepping a band of rows (at most one per row, <= 64). Results are identical for
+  // every count; more than 1 pays only where a step has enough routers to share (large meshes).
+  int threads = 1;
   bool check_invariants = false;  // verify every credit, buffer and packet (slower; for tests)
   bool record_deliveries = false; // keep a log of every delivered packet (for tests)
 };

@@ -62,6 +62,7 @@ struct NocConfig {
   MeasurementSpec measurement;
   std::vector<double> sweep_rates;
   bool stop_at_saturation = true;
+  int threads = 1;  // engine threads: a property of the run, not the system (CLI --threads)
 
   static NocConfig load(const std::filesystem::path& file);
   // The same, with the system config replaced (CLI --system).

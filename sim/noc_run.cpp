@@ -32,6 +32,7 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
   opt.tile_pitch_x_mm = config.system.wafer.pitch_x_mm();
   opt.tile_pitch_y_mm = config.system.wafer.pitch_y_mm();
   opt.seed = config.seed;
+  opt.threads = config.threads;
   Engine engine(fabric, *net.routing, *net.clocks, opt);
   if (traffic.pattern == "trace") engine.set_trace(load_trace(traffic.trace_file, net.ctx));
   else engine.set_traffic(traffic, net.ctx);

@@ -22,6 +22,8 @@ class LatencyHistogram {
   // the overflow bin); 0 when empty.
   std::uint64_t quantile(double q) const;
   const std::vector<std::uint64_t>& bins() const { return bins_; }
+  void merge(const LatencyHistogram& other);
+  void clear();
 
  private:
   std::vector<std::uint64_t> bins_;
@@ -47,6 +49,11 @@ struct Stats {
   std::vector<std::uint32_t> link_flits;      // [node * 4 + port]: flits sent in the window (N, W, E, S)
   std::vector<std::uint64_t> domain_flits_in, domain_flits_out;     // crossings into / out of a domain (window)
   std::vector<std::uint64_t> domain_credits_in, domain_credits_out;
+
+  // Adds another run's (or partition's) counts; vectors are added where the other has them.
+  void merge(const Stats& other);
+  // Zeroes every count, keeping the vectors' sizes.
+  void reset();
 };
 
 }  // namespace wafersim::sim
