@@ -1,0 +1,346 @@
+#include "compiler/graph.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <stdexcept>
+
+namespace wafersim::compiler {
+
+const char* to_string(OpKind k) {
+  switch (k) {
+    case OpKind::kMatMul: return "matmul";
+    case OpKind::kAttnMatMul: return "attn_matmul";
+    case OpKind::kGather: return "gather";
+    case OpKind::kElementwise: return "elementwise";
+    case OpKind::kOptimizer: return "optimizer";
+  }
+  return "?";
+}
+
+const char* to_string(Phase p) {
+  switch (p) {
+    case Phase::kForward: return "forward";
+    case Phase::kRecompute: return "recompute";
+    case Phase::kBackward: return "backward";
+    case Phase::kOptimizer: return "optimizer";
+  }
+  return "?";
+}
+
+Recompute parse_recompute(const std::string& s) {
+  if (s == "none") return Recompute::kNone;
+  if (s == "selective") return Recompute::kSelective;
+  if (s == "full") return Recompute::kFull;
+  throw std::invalid_argument("recompute: '" + s + "' is not none, selective or full");
+}
+
+namespace {
+
+using V = std::size_t;
+
+// FLOPs per element of the element-wise ops (estimates; see graph.hpp).
+constexpr double kLayerNormFlops = 7, kRmsNormFlops = 4, kGeluFlops = 8, kSwigluFlops = 5, kSoftmaxFlops = 5, kRopeFlops = 3,
+                 kAddFlops = 1, kCombineFlops = 2;
+// Adam per parameter: two moment updates, bias corrections, the update (Kingma & Ba 2015, Alg. 1).
+constexpr double kAdamFlops = 12;
+
+struct Builder {
+  const ModelSpec& m;
+  OpGraph& g;
+  std::int64_t T, B, S;  // tokens, sequences, sequence length (per micro-batch)
+  double act, wb;        // bytes per activation / weight element
+
+  V add(Op op, const std::vector<V>& inputs) {
+    const V v = boost::add_vertex(op, g);
+    for (const V in : inputs) boost::add_edge(in, v, Tensor{g[in].bytes_written}, g);
+    return v;
+  }
+
+  // `weight`: the op owns a k x n weight (and a bias if the model has biases and `bias_ok`).
+  V matmul(const std::string& name, int layer, std::int64_t rows, std::int64_t k, std::int64_t n, bool weight, const std::vector<V>& in,
+           int expert = -1, double tokens = -1, bool bias_ok = true) {
+    Op op;
+    op.name = name;
+    op.kind = OpKind::kMatMul;
+    op.layer = layer;
+    op.expert = expert;
+    op.batch = 1;
+    op.m = rows;
+    op.k = k;
+    op.n = n;
+    const double r = tokens >= 0 ? tokens : static_cast<double>(rows);  // MoE experts: expected tokens
+    op.flops = 2.0 * r * static_cast<double>(k) * static_cast<double>(n);
+    op.params = weight ? k * n : 0;
+    op.bytes_read = r * static_cast<double>(k) * act + static_cast<double>(k * n) * wb;
+    op.bytes_written = r * static_cast<double>(n) * act;
+    op.footprint_bytes = static_cast<double>(op.params) * wb + op.bytes_written;
+    V v = add(op, in);
+    if (weight && bias_ok && m.bias) v = elementwise(name + ".bias", layer, r * static_cast<double>(n), kAddFlops, {v}, n, expert);
+    return v;
+  }
+
+  V attn_matmul(const std::string& name, int layer, std::int64_t batch, std::int64_t rows, std::int64_t k, std::int64_t n, const std::vector<V>& in) {
+    Op op;
+    op.name = name;
+    op.kind = OpKind::kAttnMatMul;
+    op.layer = layer;
+    op.batch = batch;
+    op.m = rows;
+    op.k = k;
+    op.n = n;
+    const double b = static_cast<double>(batch);
+    op.flops = 2.0 * b * static_cast<double>(rows) * static_cast<double>(k) * static_cast<double>(n);
+    op.bytes_read = b * static_cast<double>(rows * k + k * n) * act;
+    op.bytes_written = b * static_cast<double>(rows * n) * act;
+    op.footprint_bytes = op.bytes_written;
+    return add(op, in);
+  }
+
+  V elementwise(const std::string& name, int layer, double elements, double per_element, const std::vector<V>& in, std::int64_t params = 0,
+                int expert = -1) {
+    Op op;
+    op.name = name;
+    op.kind = OpKind::kElementwise;
+    op.layer = layer;
+    op.expert = expert;
+    op.flops = elements * per_element;
+    op.params = params;
+    op.bytes_read = elements * act * static_cast<double>(std::max<std::size_t>(1, in.size())) + static_cast<double>(params) * wb;
+    op.bytes_written = elements * act;
+    op.footprint_bytes = static_cast<double>(params) * wb + op.bytes_written;
+    return add(op, in);
+  }
+
+  V norm(const std::string& name, int layer, V in) {
+    const bool ln = m.norm == Norm::kLayerNorm;
+    return elementwise(name, layer, static_cast<double>(T * m.d_model), ln ? kLayerNormFlops : kRmsNormFlops, {in},
+                       ln ? 2 * m.d_model : m.d_model);
+  }
+
+  // One FFN (dense, or expert e on `tokens` expected tokens); returns its output.
+  V ffn(const std::string& p, int layer, V in, int expert, double tokens) {
+    const std::int64_t rows = tokens >= 0 ? static_cast<std::int64_t>(std::ceil(tokens)) : T;
+    const double elems = (tokens >= 0 ? tokens : static_cast<double>(T)) * static_cast<double>(m.ffn_size);
+    V a;
+    if (m.activation == Activation::kSwiglu) {
+      const V gate = matmul(p + "gate", layer, rows, m.d_model, m.ffn_size, true, {in}, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, true, {in}, expert, tokens);
+      a = elementwise(p + "swiglu", layer, elems, kSwigluFlops, {gate, up}, 0, expert);
+    } else {
+      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, true, {in}, expert, tokens);
+      a = elementwise(p + "gelu", layer, elems, kGeluFlops, {up}, 0, expert);
+    }
+    return matmul(p + "down", layer, rows, m.ffn_size, m.d_model, true, {a}, expert, tokens);
+  }
+
+  V layer(int l, V x) {
+    const std::string p = fmt::format("L{}.", l);
+    const double td = static_cast<double>(T * m.d_model);
+    const V ln1 = norm(p + "ln1", l, x);
+    V q = matmul(p + "attn.q_proj", l, T, m.d_model, m.q_width(), true, {ln1});
+    V k = matmul(p + "attn.k_proj", l, T, m.d_model, m.kv_width(), true, {ln1});
+    const V v = matmul(p + "attn.v_proj", l, T, m.d_model, m.kv_width(), true, {ln1});
+    if (m.position == Position::kRope) {
+      q = elementwise(p + "attn.rope_q", l, static_cast<double>(T * m.q_width()), kRopeFlops, {q});
+      k = elementwise(p + "attn.rope_k", l, static_cast<double>(T * m.kv_width()), kRopeFlops, {k});
+    }
+    const std::int64_t bh = B * m.heads;
+    const V scores = attn_matmul(p + "attn.scores", l, bh, S, m.head_dim, S, {q, k});
+    const V sm = elementwise(p + "attn.softmax", l, static_cast<double>(bh * S * S), kSoftmaxFlops, {scores});
+    const V ctx = attn_matmul(p + "attn.context", l, bh, S, S, m.head_dim, {sm, v});
+    const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, true, {ctx});
+    const V r1 = elementwise(p + "residual1", l, td, kAddFlops, {o, x});
+    const V ln2 = norm(p + "ln2", l, r1);
+    V out;
+    if (!m.is_moe()) {
+      out = ffn(p + "ffn.", l, ln2, -1, -1);
+    } else {
+      const std::int64_t E = m.moe.experts;
+      const V router = matmul(p + "moe.router", l, T, m.d_model, E, false, {ln2});
+      g[router].params = m.d_model * E;  // the router has no bias even in a biased model
+      g[router].footprint_bytes += static_cast<double>(g[router].params) * wb;
+      const V topk = elementwise(p + "moe.topk", l, static_cast<double>(T * E), kSoftmaxFlops, {router});
+      // Balanced routing: each expert gets T top_k / E tokens (its buffer holds capacity_factor x that).
+      const double per_expert = static_cast<double>(T * m.moe.top_k) / static_cast<double>(E);
+      std::vector<V> outs;
+      for (int e = 0; e < E; ++e) outs.push_back(ffn(fmt::format("{}moe.e{}.", p, e), l, topk, e, per_expert));
+      outs.push_back(topk);
+      out = elementwise(p + "moe.combine", l, static_cast<double>(T * m.moe.top_k * m.d_model), kCombineFlops, outs);
+    }
+    return elementwise(p + "residual2", l, td, kAddFlops, {out, r1});
+  }
+
+  void forward() {
+    Op emb;
+    emb.name = "embed";
+    emb.kind = OpKind::kGather;
+    emb.params = m.embedding_params();
+    emb.bytes_read = static_cast<double>(T * m.d_model) * wb;
+    emb.bytes_written = static_cast<double>(T * m.d_model) * act;
+    emb.footprint_bytes = static_cast<double>(emb.params) * wb + emb.bytes_written;
+    V x = add(emb, {});
+    if (m.position == Position::kLearned) x = elementwise("embed.add_position", -1, static_cast<double>(T * m.d_model), kAddFlops, {x});
+    for (int l = 0; l < m.layers; ++l) x = layer(l, x);
+    const V lnf = norm("final_norm", -1, x);
+    const V head = matmul("lm_head", -1, T, m.d_model, m.vocab, !m.tied_embeddings, {lnf}, -1, -1, false);  // no bias (GPT-2, Llama)
+    elementwise("loss.cross_entropy", -1, static_cast<double>(T * m.vocab), kSoftmaxFlops, {head});
+  }
+
+  bool recomputed(const Op& f, Recompute r) const {
+    if (r == Recompute::kNone || f.layer < 0) return false;
+    if (r == Recompute::kFull) return true;
+    const auto ends = [&](const char* s) { return f.name.size() >= std::strlen(s) && f.name.compare(f.name.size() - std::strlen(s), std::string::npos, s) == 0; };
+    return ends("attn.scores") || ends("attn.softmax") || ends("attn.context");
+  }
+
+  void backward(Recompute r) {
+    const std::size_t nf = boost::num_vertices(g);
+    // The op whose output the backward of a forward op reads: its recomputed copy, if any.
+    std::vector<V> saved(nf);
+    for (V f = 0; f < nf; ++f) saved[f] = f;
+    // Recompute copies, in forward order, each fed by the (recomputed) inputs of its original.
+    for (V f = 0; f < nf; ++f) {
+      if (!recomputed(g[f], r)) continue;
+      Op op = g[f];
+      op.name += ".recompute";
+      op.phase = Phase::kRecompute;
+      op.params = 0;
+      op.footprint_bytes = 0;
+      op.forward_of = static_cast<int>(f);
+      std::vector<V> in;
+      for (auto [e, end] = boost::in_edges(f, g); e != end; ++e) in.push_back(saved[boost::source(*e, g)]);
+      saved[f] = add(op, in);
+    }
+    // Backward ops in reverse forward order. grad_in[f]: the ops producing the gradient of f's output.
+    std::vector<std::vector<V>> grad_of_output(nf);
+    for (V f = nf; f-- > 0;) {
+      const Op fo = g[f];  // a copy: adding vertices moves the vertex storage
+      auto derived = [&](const std::string& suffix, double flops, std::int64_t rows, std::int64_t k, std::int64_t n) {
+        Op op;
+        op.name = fo.name + suffix;
+        op.kind = fo.kind;
+        op.phase = Phase::kBackward;
+        op.layer = fo.layer;
+        op.expert = fo.expert;
+        op.batch = fo.batch;
+        op.m = rows;
+        op.k = k;
+        op.n = n;
+        op.flops = flops;
+        op.bytes_read = fo.bytes_read + fo.bytes_written;
+        op.bytes_written = fo.bytes_read;
+        op.forward_of = static_cast<int>(f);
+        std::vector<V> in = grad_of_output[f];
+        in.push_back(saved[f]);
+        for (auto [e, end] = boost::in_edges(f, g); e != end; ++e)
+          if (boost::source(*e, g) < nf) in.push_back(saved[boost::source(*e, g)]);
+        return add(op, in);
+      };
+      std::vector<V> grads;
+      switch (fo.kind) {
+        case OpKind::kMatMul:
+          // dX = dY W^T: [m x n] x [n x k]; dW = X^T dY: [k x m] x [m x n].
+          grads.push_back(derived(".dX", fo.flops, fo.m, fo.n, fo.k));
+          if (fo.params > 0) grads.push_back(derived(".dW", fo.flops, fo.k, fo.m, fo.n));
+          else if (fo.name == "lm_head") grads.push_back(derived(".dW", fo.flops, fo.k, fo.m, fo.n));  // tied: grad of the embedding
+          break;
+        case OpKind::kAttnMatMul:
+          grads.push_back(derived(".dA", fo.flops, fo.m, fo.n, fo.k));
+          grads.push_back(derived(".dB", fo.flops, fo.k, fo.m, fo.n));
+          break;
+        case OpKind::kGather:
+          grads.push_back(derived(".d", static_cast<double>(T * m.d_model), 0, 0, 0));  // scatter-add
+          break;
+        case OpKind::kElementwise:
+          grads.push_back(derived(".d", 2 * fo.flops, 0, 0, 0));
+          break;
+        case OpKind::kOptimizer:
+          break;
+      }
+      // The gradient of f's inputs comes from f's backward ops.
+      for (auto [e, end] = boost::in_edges(f, g); e != end; ++e) {
+        const V src = boost::source(*e, g);
+        if (src < nf) grad_of_output[src].insert(grad_of_output[src].end(), grads.begin(), grads.end());
+      }
+      weight_grad_[f] = grads.back();
+    }
+  }
+
+  void optimizer() {
+    const std::size_t n = boost::num_vertices(g);
+    for (V f = 0; f < n; ++f) {
+      const Op fo = g[f];
+      if (fo.phase != Phase::kForward || fo.params == 0) continue;
+      Op op;
+      op.name = fo.name + ".adam";
+      op.kind = OpKind::kOptimizer;
+      op.phase = Phase::kOptimizer;
+      op.layer = fo.layer;
+      op.expert = fo.expert;
+      const double p = static_cast<double>(fo.params);
+      op.flops = kAdamFlops * p;
+      op.bytes_read = p * (m.weights.bytes + m.gradients.bytes + 2.0 * m.optimizer.bytes);
+      op.bytes_written = p * (m.weights.bytes + 2.0 * m.optimizer.bytes);
+      op.forward_of = static_cast<int>(f);
+      const auto it = weight_grad_.find(f);
+      add(op, it == weight_grad_.end() ? std::vector<V>{} : std::vector<V>{it->second});
+    }
+  }
+
+  std::map<V, V> weight_grad_;  // forward op -> its last backward op (the weight gradient for matmuls)
+};
+
+}  // namespace
+
+Graph Graph::build(const ModelSpec& model, const GraphOptions& options) {
+  Graph gr;
+  gr.model_ = model;
+  const std::int64_t B = options.micro_batch > 0 ? options.micro_batch : model.micro_batch;
+  gr.tokens_ = B * model.sequence;
+  Builder b{model, gr.g_, gr.tokens_, B, model.sequence, static_cast<double>(model.activations.bytes), static_cast<double>(model.weights.bytes), {}};
+  b.forward();
+  if (model.mode == Mode::kTraining) {
+    b.backward(options.recompute);
+    b.optimizer();
+  }
+  return gr;
+}
+
+double Graph::flops(Phase phase) const {
+  double s = 0;
+  for (std::size_t v = 0; v < size(); ++v)
+    if (g_[v].phase == phase) s += g_[v].flops;
+  return s;
+}
+
+double Graph::flops(Phase phase, OpKind kind) const {
+  double s = 0;
+  for (std::size_t v = 0; v < size(); ++v)
+    if (g_[v].phase == phase && g_[v].kind == kind) s += g_[v].flops;
+  return s;
+}
+
+double Graph::total_flops() const {
+  double s = 0;
+  for (std::size_t v = 0; v < size(); ++v) s += g_[v].flops;
+  return s;
+}
+
+std::int64_t Graph::params() const {
+  std::int64_t s = 0;
+  for (std::size_t v = 0; v < size(); ++v)
+    if (g_[v].phase == Phase::kForward) s += g_[v].params;
+  return s;
+}
+
+std::size_t Graph::count(Phase phase, OpKind kind) const {
+  std::size_t c = 0;
+  for (std::size_t v = 0; v < size(); ++v)
+    if (g_[v].phase == phase && g_[v].kind == kind) ++c;
+  return c;
+}
+
+}  // namespace wafersim::compiler

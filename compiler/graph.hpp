@@ -1,0 +1,89 @@
+#pragma once
+// The tensor-op graph of one training (or inference) step of one micro-batch, built from a
+// ModelSpec: forward ops, backward ops derived from them by per-kind rules, and Adam's update.
+// Vertices are ops (Boost.Graph adjacency_list), edges carry the bytes of the tensor that flows.
+//
+// Accounting (docs/compiler.md):
+// - A multiply-add is 2 FLOPs. A matmul [m x k] x [k x n] repeated `batch` times costs
+//   2 batch m k n. Attention scores and attention x V are batched matmuls over (sequence, head)
+//   at full length (no causal halving: the convention of PaLM's MFU and of 12 L d s).
+// - Backward rules: a matmul Y = X W gives dX = dY W^T and dW = X^T dY, each with the forward's
+//   FLOPs, so backward is exactly twice forward; an attention matmul likewise gives its two input
+//   gradients. Element-wise ops (norms, activations, softmax, residual adds, RoPE) cost about
+//   twice their forward; an embedding gather's backward is a scatter-add.
+// - Element-wise FLOPs per element are estimates (layernorm 7, rmsnorm 4, GeLU 8, SiLU x gate 5,
+//   softmax 5, RoPE 3, add 1); they are well under 1% of a transformer's total.
+// - Recomputation: none keeps every activation; selective recomputes the attention core (scores,
+//   softmax, x V) in the backward pass (Korthikanti et al. 2022); full recomputes each layer's
+//   whole forward before its backward.
+// - Adam: 12 FLOPs per parameter; reads weight, gradient, both moments; writes weight and moments.
+#include <boost/graph/adjacency_list.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/model_spec.hpp"
+
+namespace wafersim::compiler {
+
+enum class OpKind { kMatMul, kAttnMatMul, kGather, kElementwise, kOptimizer };
+enum class Phase { kForward, kRecompute, kBackward, kOptimizer };
+enum class Recompute { kNone, kSelective, kFull };
+
+const char* to_string(OpKind k);
+const char* to_string(Phase p);
+Recompute parse_recompute(const std::string& s);  // none | selective | full (std::invalid_argument)
+
+struct Op {
+  std::string name;  // e.g. "L3.attn.q_proj", "L3.attn.q_proj.dX"
+  OpKind kind = OpKind::kElementwise;
+  Phase phase = Phase::kForward;
+  int layer = -1;       // -1: embedding, head, loss
+  int expert = -1;      // MoE expert, or -1
+  // Matmul shape: batch x [m x k] x [k x n] (0 for other kinds).
+  std::int64_t batch = 0, m = 0, k = 0, n = 0;
+  double flops = 0;
+  double bytes_read = 0, bytes_written = 0;
+  std::int64_t params = 0;  // parameters this (forward) op owns
+  double footprint_bytes = 0;  // weights + activations it keeps resident (forward ops)
+  int forward_of = -1;         // for backward / recompute ops: the forward op it derives from
+};
+
+struct Tensor {
+  double bytes = 0;
+};
+
+using OpGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, Op, Tensor>;
+
+struct GraphOptions {
+  Recompute recompute = Recompute::kNone;
+  std::int64_t micro_batch = 0;  // sequences; 0: the model's micro_batch
+};
+
+class Graph {
+ public:
+  // The step for one micro-batch; training adds backward and (once per step, for all parameters)
+  // the optimizer.
+  static Graph build(const ModelSpec& model, const GraphOptions& options = {});
+
+  const OpGraph& ops() const { return g_; }
+  std::size_t size() const { return boost::num_vertices(g_); }
+  const Op& op(std::size_t v) const { return g_[v]; }
+  const ModelSpec& model() const { return model_; }
+  std::int64_t tokens() const { return tokens_; }  // per micro-batch
+
+  double flops(Phase phase) const;
+  double flops(Phase phase, OpKind kind) const;
+  double total_flops() const;
+  std::int64_t params() const;  // sum over forward ops
+  // Forward op counts by kind (what the ONNX import is compared with).
+  std::size_t count(Phase phase, OpKind kind) const;
+
+ private:
+  ModelSpec model_;
+  std::int64_t tokens_ = 0;
+  OpGraph g_;
+};
+
+}  // namespace wafersim::compiler

@@ -1,0 +1,118 @@
+#include "compiler/model_spec.hpp"
+
+#include <fmt/format.h>
+
+namespace wafersim::compiler {
+
+Dtype Dtype::parse(const YamlNode& node, const std::string& fallback) {
+  // Sizes in bytes of the formats a training recipe names.
+  static const std::vector<std::pair<std::string, int>> kSizes = {{"fp32", 4}, {"tf32", 4}, {"bf16", 2}, {"fp16", 2}, {"fp8", 1}, {"int8", 1}};
+  std::vector<std::string> names;
+  for (const auto& [n, b] : kSizes) names.push_back(n);
+  const std::string name = node.is_null() ? fallback : node.as_choice(names);
+  for (const auto& [n, b] : kSizes)
+    if (n == name) return {n, b};
+  return {};
+}
+
+ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
+  node.expect_map();
+  node.check_keys({"name", "source", "vocab", "d_model", "layers", "heads", "kv_heads", "head_dim", "ffn", "moe", "norm", "bias", "position",
+                   "max_positions", "tied_embeddings", "sequence", "global_batch", "micro_batch", "dtypes", "mode"});
+  ModelSpec m;
+  m.name = node.require("name").as_string();
+  m.source = node.get_string("source", "");
+  constexpr double kBig = 1e12;
+  m.vocab = node.require("vocab").as_int(Range::closed(1, kBig));
+  m.d_model = node.require("d_model").as_int(Range::closed(1, kBig));
+  m.layers = static_cast<int>(node.require("layers").as_int(Range::closed(1, 100000)));
+  m.heads = static_cast<int>(node.require("heads").as_int(Range::closed(1, 100000)));
+  m.kv_heads = static_cast<int>(node.get_int("kv_heads", m.heads, Range::closed(1, 100000)));
+  if (m.heads % m.kv_heads != 0)
+    node.child("kv_heads").fail(fmt::format("must divide heads ({}): each KV head serves heads / kv_heads query heads", m.heads));
+  if (node.has("head_dim")) {
+    m.head_dim = node.require("head_dim").as_int(Range::closed(1, kBig));
+  } else {
+    if (m.d_model % m.heads != 0)
+      node.child("heads").fail(fmt::format("{} heads do not divide d_model {}; set head_dim if the heads are not d_model / heads wide",
+                                           m.heads, m.d_model));
+    m.head_dim = m.d_model / m.heads;
+  }
+  const YamlNode ffn = node.require("ffn");
+  ffn.expect_map();
+  ffn.check_keys({"size", "activation"});
+  m.ffn_size = ffn.require("size").as_int(Range::closed(1, kBig));
+  m.activation = ffn.get_choice("activation", "gelu", {"gelu", "swiglu"}) == "swiglu" ? Activation::kSwiglu : Activation::kGelu;
+  if (node.has("moe")) {
+    const YamlNode moe = node.child("moe");
+    moe.expect_map();
+    moe.check_keys({"experts", "top_k", "capacity_factor"});
+    m.moe.experts = static_cast<int>(moe.require("experts").as_int(Range::closed(1, 100000)));
+    m.moe.top_k = static_cast<int>(moe.get_int("top_k", 1, Range::closed(1, m.moe.experts)));
+    m.moe.capacity_factor = moe.get_double("capacity_factor", 1.0, Range::at_least(1.0));
+  }
+  m.norm = node.get_choice("norm", "layernorm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? Norm::kRmsNorm : Norm::kLayerNorm;
+  m.bias = node.get_bool("bias", true);
+  m.position = node.get_choice("position", "learned", {"learned", "rope"}) == "rope" ? Position::kRope : Position::kLearned;
+  m.sequence = node.require("sequence").as_int(Range::closed(1, kBig));
+  if (m.position == Position::kLearned) {
+    m.max_positions = node.get_int("max_positions", m.sequence, Range::closed(1, kBig));
+    if (m.max_positions < m.sequence)
+      node.child("max_positions").fail(fmt::format("a learned position table of {} rows cannot serve sequences of {}", m.max_positions, m.sequence));
+  } else if (node.has("max_positions")) {
+    node.child("max_positions").fail("only a learned position table has max_positions (position: rope has no table)");
+  }
+  m.tied_embeddings = node.get_bool("tied_embeddings", true);
+  m.global_batch = node.get_int("global_batch", 1, Range::closed(1, kBig));
+  m.micro_batch = node.get_int("micro_batch", 1, Range::closed(1, kBig));
+  if (m.global_batch % m.micro_batch != 0)
+    node.child("micro_batch").fail(fmt::format("must divide global_batch ({})", m.global_batch));
+  const YamlNode dt = node.child("dtypes");
+  dt.expect_map();
+  dt.check_keys({"weights", "activations", "gradients", "optimizer"});
+  m.weights = Dtype::parse(dt.child("weights"), "bf16");
+  m.activations = Dtype::parse(dt.child("activations"), "bf16");
+  m.gradients = Dtype::parse(dt.child("gradients"), "bf16");
+  m.optimizer = Dtype::parse(dt.child("optimizer"), "fp32");
+  m.mode = node.get_choice("mode", "training", {"training", "inference"}) == "inference" ? Mode::kInference : Mode::kTraining;
+  return m;
+}
+
+ModelSpec ModelSpec::load(const std::filesystem::path& file) { return from_yaml(YamlNode::load_file(file)); }
+
+std::int64_t ModelSpec::attention_params_per_layer() const {
+  // Q and O are d x (heads * head_dim); K and V are d x (kv_heads * head_dim).
+  std::int64_t p = 2 * d_model * q_width() + 2 * d_model * kv_width();
+  if (bias) p += q_width() + 2 * kv_width() + d_model;
+  return p;
+}
+
+std::int64_t ModelSpec::ffn_params_per_layer() const {
+  std::int64_t one = ffn_matrices() * d_model * ffn_size;
+  if (bias) one += (ffn_matrices() - 1) * ffn_size + d_model;
+  if (!is_moe()) return one;
+  return moe.experts * one + d_model * moe.experts;  // experts + router
+}
+
+std::int64_t ModelSpec::norm_params_per_layer() const { return 2 * (norm == Norm::kLayerNorm ? 2 * d_model : d_model); }
+
+std::int64_t ModelSpec::embedding_params() const {
+  return vocab * d_model + (position == Position::kLearned ? max_positions * d_model : 0);
+}
+
+std::int64_t ModelSpec::head_params() const {
+  return (norm == Norm::kLayerNorm ? 2 * d_model : d_model) + (tied_embeddings ? 0 : vocab * d_model);
+}
+
+std::int64_t ModelSpec::total_params() const {
+  return embedding_params() + layers * (attention_params_per_layer() + ffn_params_per_layer() + norm_params_per_layer()) + head_params();
+}
+
+std::int64_t ModelSpec::active_params() const {
+  std::int64_t ffn = ffn_params_per_layer();
+  if (is_moe()) ffn = (ffn - d_model * moe.experts) / moe.experts * moe.top_k + d_model * moe.experts;
+  const std::int64_t final_norm = norm == Norm::kLayerNorm ? 2 * d_model : d_model;
+  return layers * (attention_params_per_layer() + ffn + norm_params_per_layer()) + final_norm + vocab * d_model;
+}
+
+}  // namespace wafersim::compiler
