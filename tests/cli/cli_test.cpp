@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include <nlohmann/json.hpp>
+
 #include "core/csv.hpp"
 
 namespace {
@@ -170,6 +172,25 @@ TEST_F(NocCli, RunsMeasuresAndWritesItsResults) {
   EXPECT_THAT(json, HasSubstr("\"status\": \"ok\""));
 }
 
+TEST_F(NocCli, ThreadsGiveTheSameResultsFile) {
+  const std::string config = noc("traffic: {pattern: uniform, rate: 0.3, packet_size: 2}\n", "duato", "{dead_tile_fraction: 0.1}");
+  auto result_of = [&](const std::string& threads, const std::string& out) {
+    const Result r = run("noc " + config + " --threads " + threads + " --no-plots --out " + (dir / out).string());
+    EXPECT_EQ(r.status, 0) << r.output;
+    std::ifstream in(dir / out / "noc.json");
+    const auto json = nlohmann::json::parse(in);
+    EXPECT_EQ(json.at("threads"), std::stoi(threads));
+    auto res = json.at("result");
+    for (const char* timing : {"wall_seconds", "router_cycles_per_second", "engine_bytes"}) res.erase(timing);
+    return res.dump();
+  };
+  const std::string one = result_of("1", "t1");
+  EXPECT_THAT(one, HasSubstr("latency_cycles"));
+  EXPECT_EQ(result_of("3", "t3"), one);
+  std::ifstream h1(dir / "t1" / "latency_histogram.csv"), h3(dir / "t3" / "latency_histogram.csv");
+  EXPECT_EQ(std::string(std::istreambuf_iterator<char>(h1), {}), std::string(std::istreambuf_iterator<char>(h3), {}));
+}
+
 TEST_F(NocCli, SweepWritesALatencyThroughputCurveAndStopsAtSaturation) {
   const Result r = run("noc " + noc() + " --sweep --rates 0.05,0.2,0.9,0.95 --no-plots --out " + (dir / "s").string());
   ASSERT_EQ(r.status, 0) << r.output;
@@ -196,6 +217,7 @@ TEST_F(NocCli, BadNocInputsGiveOneLineAndExitCode2) {
   write("t.csv", "cycle,src_row,src_col,dst_row,dst_col,flits\n0,0,0,5,5,2\n3,0,0,9,0,1\n");
   expect_bad_input(run("noc " + noc("traffic: {pattern: trace, trace: t.csv}\n") + out), "t.csv:3: coordinates outside the 6 x 6 fabric");
   expect_bad_input(run("noc " + noc("measurement: {warmup_cycles: -5}\n") + out), "measurement.warmup_cycles");
+  expect_bad_input(run("noc " + noc() + " --threads 0" + out), "--threads");
 }
 
 TEST_F(NocCli, TraceDrivenTrafficDeliversEveryPacket) {
