@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cmath>
-#include <cstring>
 #include <map>
 #include <stdexcept>
 
@@ -59,9 +58,13 @@ struct Builder {
     return v;
   }
 
-  // `weight`: the op owns a k x n weight (and a bias if the model has biases and `bias_ok`).
-  V matmul(const std::string& name, int layer, std::int64_t rows, std::int64_t k, std::int64_t n, bool weight, const std::vector<V>& in,
-           int expert = -1, double tokens = -1, bool bias_ok = true) {
+  // What a matmul multiplies by: activations only, its own k x n weight (with a bias if the model
+  // has biases, or never), or the tied embedding table (owned by the gather).
+  enum class Weight { kNone, kOwn, kOwnNoBias, kTied };
+
+  V matmul(const std::string& name, int layer, std::int64_t rows, std::int64_t k, std::int64_t n, Weight weight, const std::vector<V>& in,
+           int expert = -1, double tokens = -1) {
+    const bool owns = weight == Weight::kOwn || weight == Weight::kOwnNoBias;
     Op op;
     op.name = name;
     op.kind = OpKind::kMatMul;
@@ -73,12 +76,13 @@ struct Builder {
     op.n = n;
     const double r = tokens >= 0 ? tokens : static_cast<double>(rows);  // MoE experts: expected tokens
     op.flops = 2.0 * r * static_cast<double>(k) * static_cast<double>(n);
-    op.params = weight ? k * n : 0;
+    op.params = owns ? k * n : 0;
+    op.weighted = weight != Weight::kNone;
     op.bytes_read = r * static_cast<double>(k) * act + static_cast<double>(k * n) * wb;
     op.bytes_written = r * static_cast<double>(n) * act;
     op.footprint_bytes = static_cast<double>(op.params) * wb + op.bytes_written;
     V v = add(op, in);
-    if (weight && bias_ok && m.bias) v = elementwise(name + ".bias", layer, r * static_cast<double>(n), kAddFlops, {v}, n, expert);
+    if (weight == Weight::kOwn && m.bias) v = elementwise(name + ".bias", layer, r * static_cast<double>(n), kAddFlops, {v}, n, expert);
     return v;
   }
 
@@ -126,23 +130,23 @@ struct Builder {
     const double elems = (tokens >= 0 ? tokens : static_cast<double>(T)) * static_cast<double>(m.ffn_size);
     V a;
     if (m.activation == Activation::kSwiglu) {
-      const V gate = matmul(p + "gate", layer, rows, m.d_model, m.ffn_size, true, {in}, expert, tokens);
-      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, true, {in}, expert, tokens);
+      const V gate = matmul(p + "gate", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, {in}, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, {in}, expert, tokens);
       a = elementwise(p + "swiglu", layer, elems, kSwigluFlops, {gate, up}, 0, expert);
     } else {
-      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, true, {in}, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, {in}, expert, tokens);
       a = elementwise(p + "gelu", layer, elems, kGeluFlops, {up}, 0, expert);
     }
-    return matmul(p + "down", layer, rows, m.ffn_size, m.d_model, true, {a}, expert, tokens);
+    return matmul(p + "down", layer, rows, m.ffn_size, m.d_model, Weight::kOwn, {a}, expert, tokens);
   }
 
   V layer(int l, V x) {
     const std::string p = fmt::format("L{}.", l);
     const double td = static_cast<double>(T * m.d_model);
     const V ln1 = norm(p + "ln1", l, x);
-    V q = matmul(p + "attn.q_proj", l, T, m.d_model, m.q_width(), true, {ln1});
-    V k = matmul(p + "attn.k_proj", l, T, m.d_model, m.kv_width(), true, {ln1});
-    const V v = matmul(p + "attn.v_proj", l, T, m.d_model, m.kv_width(), true, {ln1});
+    V q = matmul(p + "attn.q_proj", l, T, m.d_model, m.q_width(), Weight::kOwn, {ln1});
+    V k = matmul(p + "attn.k_proj", l, T, m.d_model, m.kv_width(), Weight::kOwn, {ln1});
+    const V v = matmul(p + "attn.v_proj", l, T, m.d_model, m.kv_width(), Weight::kOwn, {ln1});
     if (m.position == Position::kRope) {
       q = elementwise(p + "attn.rope_q", l, static_cast<double>(T * m.q_width()), kRopeFlops, {q});
       k = elementwise(p + "attn.rope_k", l, static_cast<double>(T * m.kv_width()), kRopeFlops, {k});
@@ -151,7 +155,8 @@ struct Builder {
     const V scores = attn_matmul(p + "attn.scores", l, bh, S, m.head_dim, S, {q, k});
     const V sm = elementwise(p + "attn.softmax", l, static_cast<double>(bh * S * S), kSoftmaxFlops, {scores});
     const V ctx = attn_matmul(p + "attn.context", l, bh, S, S, m.head_dim, {sm, v});
-    const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, true, {ctx});
+    for (const V c : {scores, sm, ctx}) g[c].attention_core = true;
+    const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, Weight::kOwn, {ctx});
     const V r1 = elementwise(p + "residual1", l, td, kAddFlops, {o, x});
     const V ln2 = norm(p + "ln2", l, r1);
     V out;
@@ -159,9 +164,7 @@ struct Builder {
       out = ffn(p + "ffn.", l, ln2, -1, -1);
     } else {
       const std::int64_t E = m.moe.experts;
-      const V router = matmul(p + "moe.router", l, T, m.d_model, E, false, {ln2});
-      g[router].params = m.d_model * E;  // the router has no bias even in a biased model
-      g[router].footprint_bytes += static_cast<double>(g[router].params) * wb;
+      const V router = matmul(p + "moe.router", l, T, m.d_model, E, Weight::kOwnNoBias, {ln2});
       const V topk = elementwise(p + "moe.topk", l, static_cast<double>(T * E), kSoftmaxFlops, {router});
       // Balanced routing: each expert gets T top_k / E tokens (its buffer holds capacity_factor x that).
       const double per_expert = static_cast<double>(T * m.moe.top_k) / static_cast<double>(E);
@@ -185,15 +188,13 @@ struct Builder {
     if (m.position == Position::kLearned) x = elementwise("embed.add_position", -1, static_cast<double>(T * m.d_model), kAddFlops, {x});
     for (int l = 0; l < m.layers; ++l) x = layer(l, x);
     const V lnf = norm("final_norm", -1, x);
-    const V head = matmul("lm_head", -1, T, m.d_model, m.vocab, !m.tied_embeddings, {lnf}, -1, -1, false);  // no bias (GPT-2, Llama)
+    const V head = matmul("lm_head", -1, T, m.d_model, m.vocab, m.tied_embeddings ? Weight::kTied : Weight::kOwnNoBias, {lnf});  // no bias (GPT-2, Llama)
     elementwise("loss.cross_entropy", -1, static_cast<double>(T * m.vocab), kSoftmaxFlops, {head});
   }
 
-  bool recomputed(const Op& f, Recompute r) const {
+  static bool recomputed(const Op& f, Recompute r) {
     if (r == Recompute::kNone || f.layer < 0) return false;
-    if (r == Recompute::kFull) return true;
-    const auto ends = [&](const char* s) { return f.name.size() >= std::strlen(s) && f.name.compare(f.name.size() - std::strlen(s), std::string::npos, s) == 0; };
-    return ends("attn.scores") || ends("attn.softmax") || ends("attn.context");
+    return r == Recompute::kFull || f.attention_core;
   }
 
   void backward(Recompute r) {
@@ -244,8 +245,7 @@ struct Builder {
         case OpKind::kMatMul:
           // dX = dY W^T: [m x n] x [n x k]; dW = X^T dY: [k x m] x [m x n].
           grads.push_back(derived(".dX", fo.flops, fo.m, fo.n, fo.k));
-          if (fo.params > 0) grads.push_back(derived(".dW", fo.flops, fo.k, fo.m, fo.n));
-          else if (fo.name == "lm_head") grads.push_back(derived(".dW", fo.flops, fo.k, fo.m, fo.n));  // tied: grad of the embedding
+          if (fo.weighted) grads.push_back(derived(".dW", fo.flops, fo.k, fo.m, fo.n));
           break;
         case OpKind::kAttnMatMul:
           grads.push_back(derived(".dA", fo.flops, fo.m, fo.n, fo.k));

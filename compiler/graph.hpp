@@ -46,6 +46,8 @@ struct Op {
   double flops = 0;
   double bytes_read = 0, bytes_written = 0;
   std::int64_t params = 0;  // parameters this (forward) op owns
+  bool weighted = false;    // a matmul by a weight (its own, or the tied embedding): backward has a dW
+  bool attention_core = false;  // scores, softmax, context: what selective recomputation redoes
   double footprint_bytes = 0;  // weights + activations it keeps resident (forward ops)
   int forward_of = -1;         // for backward / recompute ops: the forward op it derives from
 };

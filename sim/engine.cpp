@@ -157,7 +157,7 @@ struct Part {
   std::int64_t live = 0;                     // packets made here minus packets finished here
   std::vector<Delivery> deliveries;
   std::unique_ptr<PacketPool> pool;
-  std::vector<std::vector<std::uint32_t>> returns;  // [owner partition]: its packet ids finished here
+  std::vector<std::vector<std::uint32_t>> returns;  // [other partition]: its packet ids finished here
   std::vector<std::vector<FlitMail>> flit_out;      // [partition]
   std::vector<std::vector<CreditMail>> credit_out;  // [partition]
   std::vector<std::pair<std::uint32_t, std::uint64_t>> wakes_out;  // (domain, cycle): reschedule between steps
@@ -694,7 +694,9 @@ struct Engine::Impl {
       stats.latency_cycles.add(lat / static_cast<std::uint64_t>(eng.reference_period_ps()));
     }
     if (opt.record_deliveries) W.deliveries.push_back({p.src, p.dst, p.seq, created_ps, t, p.hops, p.size});
-    W.returns[id & pmask].push_back(id >> pbits);
+    // A record goes back to its own pool now, or to another band's pool at the step's barrier.
+    if ((id & pmask) == W.index) W.pool->give_back(id >> pbits);
+    else W.returns[id & pmask].push_back(id >> pbits);
     --W.live;
   }
 
@@ -972,8 +974,6 @@ struct Engine::Impl {
       for (const std::uint32_t i : ids) W.pool->give_back(i);
       ids.clear();
     }
-    for (const std::uint32_t i : W.returns[W.index]) W.pool->give_back(i);
-    W.returns[W.index].clear();
   }
 
   void finish_step() {

@@ -18,8 +18,7 @@ struct Outcome {
 };
 
 // Runs in chunks (so the threads stop and restart many times), with a measurement window.
-Outcome run(const TestNetwork& base, int threads, const TrafficSpec& traffic, std::int64_t cycles) {
-  TestNetwork& net = const_cast<TestNetwork&>(base);
+Outcome run(TestNetwork& net, int threads, const TrafficSpec& traffic, std::int64_t cycles) {
   net.options.threads = threads;
   net.options.record_deliveries = true;
   auto engine = net.engine();
