@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
+#include <deque>
 #include <bit>
 #include <exception>
 #include <limits>
@@ -209,6 +210,9 @@ struct Engine::Impl {
   std::unique_ptr<TrafficPattern> pattern;
   std::vector<TracePacket> trace;
   std::vector<std::uint32_t> trace_pos, trace_end;
+  // Packets injected while running (Engine::inject), per source, in injection order.
+  std::vector<std::deque<TracePacket>> inbox;
+  bool dynamic = false;
 
   std::vector<Domain> doms;
   std::vector<std::uint32_t> index_in_domain;  // within its DomainPart
@@ -495,6 +499,11 @@ struct Engine::Impl {
   // ---- sources ----
   std::uint64_t next_arrival(std::uint32_t n, std::uint64_t from) {
     const std::uint64_t limit = doms[dom[n]].create_limit;
+    if (dynamic) {
+      if (inbox[n].empty()) return kNever;
+      const std::uint64_t c = inbox[n].front().cycle;
+      return c < limit ? c : kNever;
+    }
     if (!synthetic) {
       if (trace_pos[n] >= trace_end[n]) return kNever;
       const std::uint64_t c = trace[trace_pos[n]].cycle;  // several packets may share a cycle
@@ -530,6 +539,10 @@ struct Engine::Impl {
         if (synthetic) {
           dst = pattern->destination(n, src_rng[n]);
           size = packet_size;
+        } else if (dynamic) {
+          dst = inbox[n].front().dst;
+          size = inbox[n].front().flits;
+          inbox[n].pop_front();
         } else {
           dst = trace[trace_pos[n]].dst;
           size = trace[trace_pos[n]].flits;
@@ -1121,6 +1134,28 @@ void Engine::set_trace(std::vector<TracePacket> packets) {
     I.trace_end[s] = static_cast<std::uint32_t>(i + 1);
   }
   I.start_sources();
+}
+
+void Engine::inject(std::uint32_t src, std::uint32_t dst, std::uint32_t flits, std::int64_t t_ps) {
+  Impl& I = *impl_;
+  if (I.synthetic) throw std::logic_error("Engine::inject needs trace mode (set_trace)");
+  if (src >= I.N || dst >= I.N || !I.fabric.endpoint(src) || !I.fabric.router_alive(src))
+    throw std::invalid_argument(fmt::format("Engine::inject: {} -> {} is not between working tiles", src, dst));
+  if (flits == 0 || flits > 0xFFFF) throw std::invalid_argument("Engine::inject: a packet has 1 to 65535 flits");
+  if (!I.dynamic) {
+    I.dynamic = true;
+    I.inbox.assign(I.N, {});
+  }
+  const std::uint32_t d = I.dom[src];
+  const std::uint64_t cycle = clocks_.first_edge_at_or_after(d, std::max(t_ps, now_ps_));
+  auto& q = I.inbox[src];
+  q.push_back(TracePacket{cycle, src, dst, flits});
+  if (q.size() > 1) return;  // the source reaches it after the ones before
+  I.src_next[src] = cycle;
+  if (I.src_pkt[src] == kNone) {
+    I.wake_at(I.part(src), src, cycle);
+    I.apply_wakes();
+  }
 }
 
 void Engine::count_unmade_offered(std::int64_t until_ps) {

@@ -82,6 +82,13 @@ class Engine {
   void set_traffic(const TrafficSpec& spec, const TrafficContext& ctx);
   // Trace-driven traffic (replaces synthetic traffic).
   void set_trace(std::vector<TracePacket> packets);
+  // Workload-driven traffic (sim/workload_run.hpp): after set_trace({}), packets are added while
+  // the engine runs. The packet is created at the first edge of src's clock at or after t_ps, and
+  // never before now_ps(); a source sends its packets in the order they were injected. Its delivery
+  // carries seq = the number of packets src made before it.
+  void inject(std::uint32_t src, std::uint32_t dst, std::uint32_t flits, std::int64_t t_ps);
+  // Forgets the deliveries recorded so far (a long workload run reads and drops them as it goes).
+  void clear_deliveries() { deliveries_.clear(); }
   // Packets created in [begin, end) are measured; flits ejected and links used then are counted.
   void set_window(std::int64_t begin_ps, std::int64_t end_ps);
   // Sources make no packets created at or after t (to drain the network).
