@@ -120,8 +120,10 @@ struct Builder {
 
   V norm(const std::string& name, int layer, V in) {
     const bool ln = m.norm == Norm::kLayerNorm;
-    return elementwise(name, layer, static_cast<double>(T * m.d_model), ln ? kLayerNormFlops : kRmsNormFlops, {in},
-                       ln ? 2 * m.d_model : m.d_model);
+    const V v = elementwise(name, layer, static_cast<double>(T * m.d_model), ln ? kLayerNormFlops : kRmsNormFlops, {in},
+                            ln ? 2 * m.d_model : m.d_model);
+    g[v].row_reduction = true;
+    return v;
   }
 
   // One FFN (dense, or expert e on `tokens` expected tokens); returns its output.
@@ -189,7 +191,8 @@ struct Builder {
     for (int l = 0; l < m.layers; ++l) x = layer(l, x);
     const V lnf = norm("final_norm", -1, x);
     const V head = matmul("lm_head", -1, T, m.d_model, m.vocab, m.tied_embeddings ? Weight::kTied : Weight::kOwnNoBias, {lnf});  // no bias (GPT-2, Llama)
-    elementwise("loss.cross_entropy", -1, static_cast<double>(T * m.vocab), kSoftmaxFlops, {head});
+    const V loss = elementwise("loss.cross_entropy", -1, static_cast<double>(T * m.vocab), kSoftmaxFlops, {head});
+    g[loss].row_reduction = true;
   }
 
   static bool recomputed(const Op& f, Recompute r) {
@@ -219,7 +222,7 @@ struct Builder {
     std::vector<std::vector<V>> grad_of_output(nf);
     for (V f = nf; f-- > 0;) {
       const Op fo = g[f];  // a copy: adding vertices moves the vertex storage
-      auto derived = [&](const std::string& suffix, double flops, std::int64_t rows, std::int64_t k, std::int64_t n) {
+      auto derived = [&](const std::string& suffix, double flops, std::int64_t rows, std::int64_t k, std::int64_t n, int input = -1) {
         Op op;
         op.name = fo.name + suffix;
         op.kind = fo.kind;
@@ -234,6 +237,8 @@ struct Builder {
         op.bytes_read = fo.bytes_read + fo.bytes_written;
         op.bytes_written = fo.bytes_read;
         op.forward_of = static_cast<int>(f);
+        op.grad_of_input = input;
+        op.row_reduction = fo.row_reduction;
         std::vector<V> in = grad_of_output[f];
         in.push_back(saved[f]);
         for (auto [e, end] = boost::in_edges(f, g); e != end; ++e)
@@ -244,12 +249,12 @@ struct Builder {
       switch (fo.kind) {
         case OpKind::kMatMul:
           // dX = dY W^T: [m x n] x [n x k]; dW = X^T dY: [k x m] x [m x n].
-          grads.push_back(derived(".dX", fo.flops, fo.m, fo.n, fo.k));
-          if (fo.weighted) grads.push_back(derived(".dW", fo.flops, fo.k, fo.m, fo.n));
+          grads.push_back(derived(".dX", fo.flops, fo.m, fo.n, fo.k, 0));
+          if (fo.weighted) grads.push_back(derived(".dW", fo.flops, fo.k, fo.m, fo.n, 1));
           break;
         case OpKind::kAttnMatMul:
-          grads.push_back(derived(".dA", fo.flops, fo.m, fo.n, fo.k));
-          grads.push_back(derived(".dB", fo.flops, fo.k, fo.m, fo.n));
+          grads.push_back(derived(".dA", fo.flops, fo.m, fo.n, fo.k, 0));
+          grads.push_back(derived(".dB", fo.flops, fo.k, fo.m, fo.n, 1));
           break;
         case OpKind::kGather:
           grads.push_back(derived(".d", static_cast<double>(T * m.d_model), 0, 0, 0));  // scatter-add

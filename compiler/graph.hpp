@@ -50,6 +50,8 @@ struct Op {
   bool attention_core = false;  // scores, softmax, context: what selective recomputation redoes
   double footprint_bytes = 0;  // weights + activations it keeps resident (forward ops)
   int forward_of = -1;         // for backward / recompute ops: the forward op it derives from
+  int grad_of_input = -1;      // backward matmuls: which forward input this is the gradient of (0: A/X, 1: B/W)
+  bool row_reduction = false;  // needs statistics over whole rows (norms, cross-entropy)
 };
 
 struct Tensor {

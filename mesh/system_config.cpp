@@ -4,7 +4,8 @@ namespace wafersim::mesh {
 
 SystemConfig SystemConfig::from_yaml(const YamlNode& root) {
   if (root.is_null()) root.fail("the system config is empty");
-  root.check_keys({"name", "description", "process_node_nm", "wafer", "defects", "repair", "routing"});
+  // compute, io and noc are read by the compiler (compiler/wafer_system.hpp).
+  root.check_keys({"name", "description", "process_node_nm", "wafer", "defects", "repair", "routing", "compute", "io", "noc"});
   SystemConfig c;
   c.name = root.get_string("name", std::filesystem::path(root.file()).stem().string());
   c.description = root.get_string("description", "");

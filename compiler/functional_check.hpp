@@ -1,0 +1,38 @@
+#pragma once
+// Executes a functional plan numerically: each tile keeps the slices it holds; a message copies a
+// slice from its source tile's store to its destination's; a task computes its block (Eigen) from
+// what is in its own tile's store. A read succeeds only from data that is there initially or was
+// put there by an item the reader depends on (directly or through others): a plan that reads data
+// no message delivered, or delivered without ordering it first, fails with FunctionalError.
+//
+// Also here: the small plans the check runs, built with the same PlanBuilder and layouts as the
+// compiler's mapping styles: a SUMMA matmul, and one causal attention head (Q, K, V projections
+// by SUMMA, redistribution to query-block units, attention per unit, and back to the grid).
+#include <Eigen/Dense>
+
+#include <map>
+#include <stdexcept>
+#include <string>
+
+#include "compiler/plan.hpp"
+#include "compiler/wafer_system.hpp"
+#include "mesh/fabric.hpp"
+
+namespace wafersim::compiler {
+
+struct FunctionalError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// `tensors`: the whole value of every tensor named by the plan's initial slices.
+// Returns every tensor named by the plan's outputs, assembled from the tiles holding them.
+std::map<int, Eigen::MatrixXd> execute_plan(const Plan& plan, const std::map<int, Eigen::MatrixXd>& tensors);
+
+// Tensors 0: A [M x K], 1: B [K x N], 2: C = A B, on the working tiles of the whole fabric.
+Plan plan_matmul(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N);
+
+// Tensors 0: X [S x d], 1-3: Wq, Wk, Wv [d x hd], 4-6: Q, K, V, 7: context (in head layout),
+// 8: context back in grid layout = softmax(mask(Q K^T / sqrt(hd))) V with a causal mask.
+Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd);
+
+}  // namespace wafersim::compiler

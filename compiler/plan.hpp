@@ -1,0 +1,64 @@
+#pragma once
+// A compiled plan: the sim::Workload the engine runs, where it was placed, and what it costs.
+// For the functional check (compiler/functional_check.hpp) a plan can also carry what each item
+// does to data: which slice of which tensor a message carries, which block product a task computes.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "sim/workload.hpp"
+
+namespace wafersim::compiler {
+
+// A rectangle [r0, r1) x [c0, c1) of a 2D tensor.
+struct Slice {
+  int tensor = -1;
+  std::int64_t r0 = 0, r1 = 0, c0 = 0, c1 = 0;
+  std::int64_t rows() const { return r1 - r0; }
+  std::int64_t cols() const { return c1 - c0; }
+  bool empty() const { return r1 <= r0 || c1 <= c0; }
+};
+
+// What an item does to data (functional plans only).
+struct ItemData {
+  enum class Kind : std::uint8_t { kNone, kCarry, kMatMulAcc, kAttention, kCopy };
+  Kind kind = Kind::kNone;
+  Slice out;      // carry: the slice moved; matmul: C block (+= A B); attention: the context rows; copy: a, renamed
+  Slice a, b, c;  // matmul: A, B; attention: Q rows, K and V rows (causal, scaled by 1/sqrt(cols))
+  bool first = false;  // matmul: C starts at zero
+};
+
+// A block of working tiles used as a pr x pc grid: position (i, j) is tiles[i * pc + j].
+struct TileGrid {
+  int pr = 0, pc = 0;
+  std::vector<std::uint32_t> tiles;
+  std::uint32_t at(int i, int j) const { return tiles[static_cast<std::size_t>(i) * pc + j]; }
+  std::size_t size() const { return tiles.size(); }
+};
+
+struct Region {
+  std::string name;                 // "L0-L3", "embed+head", "wafer"
+  int row0 = 0, col0 = 0, rows = 0, cols = 0;  // the logical rectangle it was given
+  TileGrid grid;                    // the working tiles it uses
+  std::vector<int> layers;          // model layers mapped here (-1: embedding, head, loss)
+  double sram_bytes_per_tile = 0;   // resident: weights, gradients, optimizer state, activations
+  double flops = 0;                 // of its ops, one micro-batch
+};
+
+struct Plan {
+  std::string model, system, style;
+  std::vector<Region> regions;
+  sim::Workload workload;
+  std::vector<int> item_op;         // graph op of each item (-1: none)
+  std::vector<ItemData> item_data;  // functional plans only (else empty)
+  std::vector<std::pair<std::uint32_t, Slice>> initial;  // data on tiles before the plan runs
+  std::vector<std::pair<std::uint32_t, Slice>> outputs;  // where the results end up
+  bool weights_stream = false;
+  double flops = 0;                 // mapped on the wafer (one micro-batch)
+  double offwafer_flops = 0;        // e.g. the optimizer of a weight-streaming system
+  double sram_max_bytes = 0, sram_mean_bytes = 0;  // per used tile
+  double external_memory_bytes = 0;
+  std::vector<std::string> notes;   // what was abstracted, in words
+};
+
+}  // namespace wafersim::compiler

@@ -1,0 +1,160 @@
+#include "compiler/plan_builder.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <stdexcept>
+
+namespace wafersim::compiler {
+namespace {
+
+std::vector<std::uint32_t> joined(std::vector<std::uint32_t> a, const std::vector<std::uint32_t>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  a.erase(std::remove(a.begin(), a.end(), kNoItem), a.end());
+  std::sort(a.begin(), a.end());
+  a.erase(std::unique(a.begin(), a.end()), a.end());
+  return a;
+}
+
+std::uint64_t whole_bytes(double b) { return std::max<std::uint64_t>(1, static_cast<std::uint64_t>(std::ceil(b))); }
+
+}  // namespace
+
+PlanBuilder::PlanBuilder(Plan& plan, const TileComputeSpec& tile, double element_bytes, bool functional,
+                         std::function<std::uint32_t(std::uint32_t)> edge_tile)
+    : plan_(plan), tile_(tile), elem_(element_bytes), functional_(functional), edge_tile_(std::move(edge_tile)) {}
+
+std::uint32_t PlanBuilder::push(std::uint32_t id, int op, const ItemData& d) {
+  plan_.item_op.push_back(op);
+  if (functional_) plan_.item_data.push_back(d);
+  return id;
+}
+
+std::uint32_t PlanBuilder::task(std::uint32_t tile, std::uint64_t cycles, std::vector<std::uint32_t> after, int op, ItemData data) {
+  return push(plan_.workload.add_task(tile, cycles, joined(std::move(after), {}), op), op, data);
+}
+
+std::uint32_t PlanBuilder::message(std::uint32_t src, std::uint32_t dst, double bytes, std::vector<std::uint32_t> after, int op,
+                                   Slice carried) {
+  ItemData d;
+  d.kind = ItemData::Kind::kCarry;
+  d.out = carried;
+  return push(plan_.workload.add_message(src, dst, whole_bytes(bytes), joined(std::move(after), {}), op), op, d);
+}
+
+std::uint32_t PlanBuilder::load(std::uint32_t dst, double bytes, std::vector<std::uint32_t> after, int op, Slice carried) {
+  if (!edge_tile_) throw std::logic_error("PlanBuilder::load without an edge");
+  ItemData d;
+  d.kind = ItemData::Kind::kCarry;
+  d.out = carried;
+  return push(plan_.workload.add_offwafer(sim::kOffWafer, dst, edge_tile_(dst), whole_bytes(bytes), joined(std::move(after), {}), op), op,
+              d);
+}
+
+std::uint32_t PlanBuilder::store(std::uint32_t src, double bytes, std::vector<std::uint32_t> after, int op) {
+  if (!edge_tile_) throw std::logic_error("PlanBuilder::store without an edge");
+  return push(plan_.workload.add_offwafer(src, sim::kOffWafer, edge_tile_(src), whole_bytes(bytes), joined(std::move(after), {}), op), op,
+              {});
+}
+
+Deps PlanBuilder::summa(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc, const Deps& a_ready,
+                        const Deps& b_ready, int op, bool b_offwafer) {
+  const int pr = g.pr, pc = g.pc;
+  auto pos = [&](int i, int j) { return static_cast<std::size_t>(i) * pc + j; };
+  Deps last(g.size());
+  // B blocks that come from off-wafer memory are loaded into their holder first.
+  Deps b_have = b_ready;
+  if (b_offwafer) {
+    for (int kk = 0; kk < pc; ++kk)
+      for (int j = 0; j < pc; ++j) {
+        const Slice s{tb, part_begin(K, pc, kk), part_end(K, pc, kk), part_begin(N, pc, j), part_end(N, pc, j)};
+        if (s.empty()) continue;
+        const std::size_t h = pos(kk % pr, j);
+        b_have[h].push_back(load(g.tiles[h], static_cast<double>(s.rows() * s.cols()) * elem_, b_ready[h], op, s));
+      }
+  }
+  for (int kk = 0; kk < pc; ++kk) {
+    const std::int64_t k0 = part_begin(K, pc, kk), k1 = part_end(K, pc, kk);
+    if (k1 <= k0) continue;
+    // Row broadcasts of A(i, kk) and column broadcasts of B(kk, j).
+    std::vector<std::vector<std::uint32_t>> a_at(g.size()), b_at(g.size());
+    for (int i = 0; i < pr; ++i) {
+      const Slice s{ta, part_begin(M, pr, i), part_end(M, pr, i), k0, k1};
+      if (s.empty()) continue;
+      const std::size_t h = pos(i, kk);
+      for (int j = 0; j < pc; ++j)
+        a_at[pos(i, j)] = j == kk ? a_ready[h] : std::vector<std::uint32_t>{message(g.at(i, kk), g.at(i, j), static_cast<double>(s.rows() * s.cols()) * elem_, a_ready[h], op, s)};
+    }
+    for (int j = 0; j < pc; ++j) {
+      const Slice s{tb, k0, k1, part_begin(N, pc, j), part_end(N, pc, j)};
+      if (s.empty()) continue;
+      const int hi = kk % pr;
+      const std::size_t h = pos(hi, j);
+      for (int i = 0; i < pr; ++i) {
+        b_at[pos(i, j)] = i == hi ? b_have[h]
+                                  : std::vector<std::uint32_t>{message(g.at(hi, j), g.at(i, j), static_cast<double>(s.rows() * s.cols()) * elem_, b_have[h], op, s)};
+      }
+    }
+    for (int i = 0; i < pr; ++i)
+      for (int j = 0; j < pc; ++j) {
+        const std::int64_t m0 = part_begin(M, pr, i), m1 = part_end(M, pr, i), n0 = part_begin(N, pc, j), n1 = part_end(N, pc, j);
+        if (m1 <= m0 || n1 <= n0) continue;
+        const std::size_t p = pos(i, j);
+        ItemData d;
+        d.kind = ItemData::Kind::kMatMulAcc;
+        d.out = {tc, m0, m1, n0, n1};
+        d.a = {ta, m0, m1, k0, k1};
+        d.b = {tb, k0, k1, n0, n1};
+        d.first = last[p].empty();
+        auto after = joined(joined(a_at[p], b_at[p]), last[p]);
+        if (last[p].empty()) after = joined(after, a_ready[p]);  // whatever else this position waited for
+        last[p] = {task(g.tiles[p], tile_.matmul_cycles(m1 - m0, k1 - k0, n1 - n0), after, op, d)};
+      }
+  }
+  return last;
+}
+
+Deps PlanBuilder::redistribute(const std::vector<Piece>& have, const std::vector<Piece>& need, double scale, int op) {
+  Deps out(need.size());
+  for (std::size_t n = 0; n < need.size(); ++n) {
+    const Slice& w = need[n].rect;
+    for (const Piece& h : have) {
+      const Slice o{w.tensor, std::max(w.r0, h.rect.r0), std::min(w.r1, h.rect.r1), std::max(w.c0, h.rect.c0), std::min(w.c1, h.rect.c1)};
+      if (o.empty()) continue;
+      if (h.tile == need[n].tile) {
+        out[n] = joined(out[n], h.ready);
+        continue;
+      }
+      out[n].push_back(message(h.tile, need[n].tile, static_cast<double>(o.rows() * o.cols()) * elem_ * scale, h.ready, op, o));
+    }
+  }
+  return out;
+}
+
+Deps PlanBuilder::elementwise(const TileGrid& g, std::int64_t rows, double flops, bool row_reduction, const Deps& ready, int op) {
+  Deps out(g.size());
+  const double share = flops / static_cast<double>(g.size());
+  if (!row_reduction || g.pc == 1) {
+    for (std::size_t p = 0; p < g.size(); ++p) out[p] = {task(g.tiles[p], tile_.vector_cycles(share), ready[p], op)};
+    return out;
+  }
+  // Local statistics, to the row's leftmost tile, combined there, and back.
+  for (int i = 0; i < g.pr; ++i) {
+    const double stat_bytes = 8.0 * static_cast<double>(std::max<std::int64_t>(1, part_end(rows, g.pr, i) - part_begin(rows, g.pr, i)));
+    std::vector<std::uint32_t> local(g.pc), to_leader;
+    for (int j = 0; j < g.pc; ++j) {
+      const std::size_t p = static_cast<std::size_t>(i) * g.pc + j;
+      local[j] = task(g.at(i, j), tile_.vector_cycles(share / 2), ready[p], op);
+      if (j > 0) to_leader.push_back(message(g.at(i, j), g.at(i, 0), stat_bytes, {local[j]}, op));
+    }
+    to_leader.push_back(local[0]);
+    const std::uint32_t combined = task(g.at(i, 0), tile_.vector_cycles(static_cast<double>(g.pc) * stat_bytes / 4), to_leader, op);
+    for (int j = 0; j < g.pc; ++j) {
+      const std::size_t p = static_cast<std::size_t>(i) * g.pc + j;
+      const std::uint32_t back = j == 0 ? combined : message(g.at(i, 0), g.at(i, j), stat_bytes, {combined}, op);
+      out[p] = {task(g.at(i, j), tile_.vector_cycles(share / 2), {back, local[j]}, op)};
+    }
+  }
+  return out;
+}
+
+}  // namespace wafersim::compiler

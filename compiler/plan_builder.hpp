@@ -1,0 +1,76 @@
+#pragma once
+// The building blocks every mapping style is made of, emitting sim::Workload items into a Plan:
+// - summa(): a matmul over a 2D grid of tiles, SUMMA-style (van de Geijn & Watts 1997): for each
+//   panel kk of the shared dimension, the holder of A(i, kk) sends it along row i and the holder of
+//   B(kk, j) sends it down column j (as unicasts: the holder's injection port serializes the
+//   copies), then every tile adds A(i, kk) B(kk, j) into its C(i, j).
+// - redistribute(): a tensor moving between two layouts (grid to attention heads, tokens to MoE
+//   experts and back, one region to the next): every tile that needs a rectangle gets the overlap
+//   from every tile that holds part of it. This is where all-to-all traffic comes from.
+// Both record what each item does to data when the plan is functional, so that the plan can be
+// executed numerically (compiler/functional_check.hpp).
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "compiler/plan.hpp"
+#include "compiler/wafer_system.hpp"
+
+namespace wafersim::compiler {
+
+inline constexpr std::uint32_t kNoItem = 0xFFFFFFFFu;
+
+// [i n / p, (i + 1) n / p): block i of n split as evenly as possible over p.
+inline std::int64_t part_begin(std::int64_t n, int p, int i) { return n * i / p; }
+inline std::int64_t part_end(std::int64_t n, int p, int i) { return n * (i + 1) / p; }
+
+// A tile and the rectangle of a tensor it holds (with the items that must finish first) or needs.
+struct Piece {
+  std::uint32_t tile = 0;
+  Slice rect;
+  std::vector<std::uint32_t> ready;
+};
+
+using Deps = std::vector<std::vector<std::uint32_t>>;  // per position: items to wait for
+
+class PlanBuilder {
+ public:
+  // `edge_tile(t)`: where data for tile t enters from off-wafer memory (and leaves to it).
+  PlanBuilder(Plan& plan, const TileComputeSpec& tile, double element_bytes, bool functional,
+              std::function<std::uint32_t(std::uint32_t)> edge_tile = {});
+
+  std::uint32_t task(std::uint32_t tile, std::uint64_t cycles, std::vector<std::uint32_t> after, int op, ItemData data = {});
+  std::uint32_t message(std::uint32_t src, std::uint32_t dst, double bytes, std::vector<std::uint32_t> after, int op, Slice carried = {});
+  // From / to off-wafer memory through the tile's edge tile.
+  std::uint32_t load(std::uint32_t dst, double bytes, std::vector<std::uint32_t> after, int op, Slice carried = {});
+  std::uint32_t store(std::uint32_t src, double bytes, std::vector<std::uint32_t> after, int op);
+
+  // C[M x N] = A[M x K] B[K x N] on grid g (tensors ta, tb, tc). A(i, kk) is held by position
+  // (i, kk) (K split in pc panels) and is ready after a_ready; B(kk, j) by (kk mod pr, j), ready
+  // after b_ready, or loaded from off-wafer memory into that position first when b_offwafer
+  // (b_ready then gates the load: double buffering). Returns, per position, C(i, j)'s last task.
+  Deps summa(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc, const Deps& a_ready,
+             const Deps& b_ready, int op, bool b_offwafer = false);
+
+  // Every need piece gets the overlap of every have piece (bytes = overlap elements x element
+  // size x scale; scale < 1 models tokens that go to only some experts). Returns per need piece
+  // the items to wait for: the messages, or the holder's ready items where it is the same tile.
+  Deps redistribute(const std::vector<Piece>& have, const std::vector<Piece>& need, double scale, int op);
+
+  // An element-wise step over the positions of g (flops in total, split evenly); with
+  // row_reduction, each row of the grid first exchanges per-row statistics (8 bytes per row of
+  // its block) with its leftmost tile and back.
+  Deps elementwise(const TileGrid& g, std::int64_t rows, double flops, bool row_reduction, const Deps& ready, int op);
+
+  const TileComputeSpec& tile() const { return tile_; }
+
+ private:
+  Plan& plan_;
+  const TileComputeSpec& tile_;
+  double elem_;
+  bool functional_;
+  std::function<std::uint32_t(std::uint32_t)> edge_tile_;
+  std::uint32_t push(std::uint32_t id, int op, const ItemData& d);
+};
+
+}  // namespace wafersim::compiler
