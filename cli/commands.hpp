@@ -50,6 +50,23 @@ struct NocArgs {
 };
 int run_noc_command(const NocArgs& args);
 
+// compile and simulate: a model on a wafer system (compiler/step.hpp).
+struct StepArgs {
+  std::filesystem::path model_file;
+  std::filesystem::path system_file;
+  std::filesystem::path out_dir;  // compile: required; simulate: optional
+  std::string style = "auto";
+  std::string recompute = "none";
+  int layers = 0;
+  long long sequence = 0;
+  long long micro_batch = 0;
+  long long seed = 1;
+  double dead_fraction = -1;
+  int quantum = 1;
+};
+int run_compile_command(const StepArgs& args);
+int run_simulate_command(const StepArgs& args);
+
 // Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
 int run_plot_command(const std::filesystem::path& out_dir);
 

@@ -67,6 +67,29 @@ int main(int argc, char** argv) {
   noc_cmd->add_option("--rates", noc.rates, "Comma-separated rates for --sweep");
   noc_cmd->add_flag("!--no-plots", noc.plots, "Skip drawing the chart");
 
+  cli::StepArgs compile_args, simulate_args;
+  auto step_options = [](CLI::App* cmd, cli::StepArgs& a, bool out_required) {
+    cmd->add_option("--model", a.model_file, "Model YAML (e.g. workloads/gpt2-small.yaml)")->required()->check(CLI::ExistingFile);
+    cmd->add_option("--system", a.system_file, "System YAML (e.g. configs/systems/tiny-3nm.yaml)")->required()->check(CLI::ExistingFile);
+    auto* out = cmd->add_option("--out", a.out_dir, "Output directory (plan.json, placement.svg)");
+    if (out_required) out->required();
+    cmd->add_option("--style", a.style, "Mapping style: auto, layer_pipelined, weight_streaming")->default_val("auto");
+    cmd->add_option("--recompute", a.recompute, "Activation recomputation: none, selective, full")
+        ->check(CLI::IsMember({"none", "selective", "full"}))
+        ->default_val("none");
+    cmd->add_option("--layers", a.layers, "Map only the first N layers (embedding and head kept)")->check(CLI::Range(1, 100000));
+    cmd->add_option("--sequence", a.sequence, "Override the model's sequence length")->check(CLI::Range(1LL, 10000000LL));
+    cmd->add_option("--micro-batch", a.micro_batch, "Override the model's micro-batch (sequences)")->check(CLI::Range(1LL, 1000000LL));
+    cmd->add_option("--seed", a.seed, "Seed of the defect map and clock phases")->check(CLI::Range(0LL, 9000000000000000000LL));
+    cmd->add_option("--dead-fraction", a.dead_fraction, "Uniform random dead tiles instead of the system's defect model")
+        ->check(CLI::Range(0.0, 0.99));
+  };
+  auto* compile_cmd = app.add_subcommand("compile", "Map a model onto a wafer system; writes DIR/plan.json and DIR/placement.svg");
+  step_options(compile_cmd, compile_args, true);
+  auto* simulate_cmd = app.add_subcommand("simulate", "Compile, then run one micro-batch's step through the cycle engine; measured vs analytic");
+  step_options(simulate_cmd, simulate_args, false);
+  simulate_cmd->add_option("--quantum", simulate_args.quantum, "Engine cycles per step while packets fly (1 = exact)")->check(CLI::Range(1, 1000));
+
   std::filesystem::path plot_dir;
   auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
   plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
@@ -98,6 +121,8 @@ int main(int argc, char** argv) {
     if (*plot_cmd) return cli::run_plot_command(plot_dir);
     if (*route_cmd) return cli::run_route_command(route);
     if (*noc_cmd) return cli::run_noc_command(noc);
+    if (*compile_cmd) return cli::run_compile_command(compile_args);
+    if (*simulate_cmd) return cli::run_simulate_command(simulate_args);
   } catch (const InputError& e) {
     fmt::print(stderr, "wafersim: error: {}\n", e.what());
     return 2;

@@ -1,0 +1,101 @@
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "cli/commands.hpp"
+#include "compiler/step.hpp"
+#include "core/input_error.hpp"
+#include "core/json_file.hpp"
+#include "core/progress.hpp"
+
+namespace wafersim::cli {
+namespace {
+
+compiler::CompiledStep compile(const StepArgs& a) {
+  compiler::StepOptions o;
+  o.style = a.style;
+  o.recompute = compiler::parse_recompute(a.recompute);
+  o.layers = a.layers;
+  o.sequence = a.sequence;
+  o.micro_batch = a.micro_batch;
+  o.seed = static_cast<std::uint64_t>(a.seed);
+  o.dead_fraction = a.dead_fraction;
+  o.quantum_cycles = a.quantum;
+  return compiler::compile_step(a.model_file, a.system_file, o);
+}
+
+double ms(double ps) { return ps * 1e-9; }
+
+void print_plan(const compiler::CompiledStep& s) {
+  const auto& p = s.plan;
+  const auto& f = s.net->sample.fabric;
+  std::size_t used = 0;
+  for (const auto& r : p.regions) used += r.grid.size();
+  fmt::print("{} on {} ({} x {} fabric, {} working tiles): {}\n", s.model.name, s.system.mesh.name, f.rows(), f.cols(), f.endpoint_count(), p.style);
+  fmt::print("  one micro-batch: {} sequences x {} tokens, {} layers; {:.4g} micro-batches per step\n", s.model.micro_batch, s.model.sequence,
+             s.model.layers, s.micro_batches);
+  for (std::size_t r = 0; r < p.regions.size() && r < 12; ++r)
+    fmt::print("  region {:<12} {:>4} x {:<4} tiles  {:10.4g} GFLOP\n", p.regions[r].name, p.regions[r].grid.pr, p.regions[r].grid.pc,
+               p.regions[r].flops / 1e9);
+  if (p.regions.size() > 12) fmt::print("  ... {} regions in all (plan.json)\n", p.regions.size());
+  fmt::print("  tiles used {} of {}; SRAM per tile max {:.3g} MiB, mean {:.3g} MiB (capacity {:.3g} MiB)\n", used, f.endpoint_count(),
+             p.sram_max_bytes / 1048576, p.sram_mean_bytes / 1048576, s.system.compute.sram_bytes() / 1048576);
+  if (p.weights_stream) fmt::print("  off-wafer memory {:.4g} GB (weights, gradients, optimizer state)\n", p.external_memory_bytes / 1e9);
+  fmt::print("  {:.4g} GFLOP on the wafer{}; {:.4g} MB moved on-wafer, {:.4g} MB off-wafer; {} tasks, {} messages\n", p.flops / 1e9,
+             p.offwafer_flops > 0 ? fmt::format(" (+{:.4g} GFLOP optimizer off-wafer, not simulated)", p.offwafer_flops / 1e9) : "",
+             static_cast<double>(p.workload.on_wafer_bytes()) / 1e6, static_cast<double>(p.workload.off_wafer_bytes()) / 1e6, p.workload.tasks(),
+             p.workload.messages());
+  const auto& a = s.analytic;
+  fmt::print("  analytic: one micro-batch {:.4g} ms (critical path: compute {:.4g}, on-wafer {:.4g}, off-wafer {:.4g}, waiting {:.4g} ms)\n",
+             ms(a.makespan_ps), ms(a.critical_path.compute_ps), ms(a.critical_path.on_wafer_ps), ms(a.critical_path.off_wafer_ps),
+             ms(a.critical_path.waiting_ps));
+  fmt::print("  full step ESTIMATED from one micro-batch ({}): {:.4g} s\n",
+             p.style == "layer_pipelined" ? "pipeline: (micro-batches + stages - 1) x stage" : "micro-batches x one", s.full_step_s(a.makespan_ps));
+}
+
+}  // namespace
+
+int run_compile_command(const StepArgs& a) {
+  const auto s = compile(a);
+  print_plan(s);
+  compiler::write_plan(s, a.out_dir);
+  fmt::print("wrote {}/plan.json, placement.svg\n", a.out_dir.string());
+  return 0;
+}
+
+int run_simulate_command(const StepArgs& a) {
+  const auto s = compile(a);
+  print_plan(s);
+  if (Progress::stderr_is_terminal()) fmt::print(stderr, "simulating {} tasks and {} messages...\n", s.plan.workload.tasks(), s.plan.workload.messages());
+  const auto t0 = std::chrono::steady_clock::now();
+  const auto r = compiler::simulate_step(s);
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto& b = r.critical_path;
+  const double an = s.analytic.makespan_ps, me = static_cast<double>(r.makespan_ps);
+  fmt::print("simulated (cycle engine): one micro-batch {:.4g} ms = {:.3f} x analytic ({:+.1f}%)\n", ms(me), me / an, 100 * (me / an - 1));
+  fmt::print("  critical path: compute {:.4g} ms, on-wafer {:.4g} ms, off-wafer {:.4g} ms, waiting {:.4g} ms\n", ms(b.compute_ps),
+             ms(b.on_wafer_ps), ms(b.off_wafer_ps), ms(b.waiting_ps));
+  fmt::print("  {} packets, {} flits; tiles busy {:.1f}% of the time; {:.1f} s of simulation\n", r.packets, r.flits,
+             100 * r.tile_busy_ps / (me * static_cast<double>(s.net->sample.fabric.endpoint_count())), wall);
+  const double extra_wait = b.waiting_ps - s.analytic.critical_path.waiting_ps;
+  fmt::print("  difference to analytic: {:+.4g} ms of waiting on the critical path (network contention the formula leaves out), "
+             "{:+.4g} ms of on-wafer zero-load time (routes longer than Manhattan: detours, bypass links)\n",
+             ms(extra_wait), ms(b.on_wafer_ps - s.analytic.critical_path.on_wafer_ps));
+  fmt::print("  full step ESTIMATED from the simulated micro-batch: {:.4g} s\n", s.full_step_s(me));
+  if (!a.out_dir.empty()) {
+    compiler::write_plan(s, a.out_dir);
+    nlohmann::ordered_json j;
+    j["micro_batch_s"] = {{"simulated", me * 1e-12}, {"analytic", an * 1e-12}, {"ratio", me / an}};
+    j["critical_path_s"] = {{"compute", b.compute_ps * 1e-12}, {"on_wafer", b.on_wafer_ps * 1e-12}, {"off_wafer", b.off_wafer_ps * 1e-12},
+                            {"waiting", b.waiting_ps * 1e-12}};
+    j["packets"] = r.packets;
+    j["flits"] = r.flits;
+    j["full_step_s_extrapolated"] = s.full_step_s(me);
+    j["wall_seconds"] = wall;
+    write_json_file(a.out_dir / "simulate.json", j);
+    fmt::print("wrote {}/simulate.json, plan.json, placement.svg\n", a.out_dir.string());
+  }
+  return 0;
+}
+
+}  // namespace wafersim::cli

@@ -1,0 +1,70 @@
+#pragma once
+// The Mapper: places one micro-batch's Graph on the healthy tiles of a Fabric and emits the
+// sim::Workload that executes it (compiler/plan.hpp).
+//
+// A mapping style (registered by name, compiler/impl/*.cpp, chosen with `style:` or --style)
+// decides the regions and where the weights live; everything else is shared:
+// - Each op runs in one layout of its region: the grid (matmuls by SUMMA, element-wise ops on each
+//   block, norms and the loss with a row reduction), attention heads (scores, softmax, context and
+//   their gradients per (sequence, head, query block) unit), or one MoE expert's sub-grid.
+// - An edge between ops in different layouts or regions is a redistribution: grid -> heads and
+//   back around the attention core, tokens -> experts and back (all-to-all, scaled by top_k /
+//   experts), one region's grid to the next.
+// - Weight-streaming styles load every weight block from off-wafer memory through the wafer edge
+//   just before its matmul (one op ahead: double buffering) and store weight gradients back; the
+//   optimizer then runs off-wafer, next to the memory (its FLOPs are reported, not simulated).
+//
+// Abstractions (docs/compiler.md): operands are taken to be in the layout SUMMA wants (the
+// transposes of backward matmuls move no data); one micro-batch is mapped (the pipeline over
+// micro-batches is extrapolated, not simulated); SRAM capacity is checked, SRAM bandwidth is not
+// modelled.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "compiler/graph.hpp"
+#include "compiler/plan.hpp"
+#include "compiler/wafer_system.hpp"
+#include "core/registry.hpp"
+#include "mesh/fabric.hpp"
+
+namespace wafersim::compiler {
+
+struct MapOptions {
+  std::string style = "auto";  // auto: layer_pipelined if it fits, else weight_streaming
+  Recompute recompute = Recompute::kNone;
+};
+
+// What a style decides.
+struct StyleLayout {
+  std::vector<Region> regions;
+  std::vector<int> region_of_layer;  // [layer + 1]: the region of each layer (index 0: embedding, head, loss)
+  bool weights_stream = false;
+};
+
+// Memory a style needs, per tile and off the wafer.
+struct MemoryFit {
+  bool fits = true;
+  std::string why_not;
+  double sram_max_bytes = 0, sram_mean_bytes = 0, external_bytes = 0;
+};
+
+struct MappingStyleEntry {
+  std::string name;
+  std::string summary;
+  std::function<StyleLayout(const Graph&, const WaferSystem&, const mesh::Fabric&)> layout;
+};
+using MappingStyleRegistry = Registry<MappingStyleEntry>;
+
+// Region grid caps: more tiles than blocks of the array size along a dimension only add traffic.
+int useful_grid_rows(const Graph& g, const TileComputeSpec& t);
+int useful_grid_cols(std::int64_t width, const TileComputeSpec& t);
+
+// Memory of a layout: weights, gradients and optimizer state (resident, or streamed and held
+// off-wafer), activations kept for the backward pass (recomputation keeps fewer).
+MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute);
+
+// Throws InputError if no style (or not the one asked for) fits, with each style's reason.
+Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options);
+
+}  // namespace wafersim::compiler

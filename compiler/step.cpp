@@ -1,0 +1,164 @@
+#include "compiler/step.hpp"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include <algorithm>
+#include <fstream>
+
+#include "core/input_error.hpp"
+#include "core/json_file.hpp"
+
+namespace wafersim::compiler {
+
+double CompiledStep::full_step_s(double micro_batch_ps) const {
+  const double t = micro_batch_ps * 1e-12;
+  if (plan.style == "layer_pipelined") return (micro_batches + stages - 1.0) * t / stages;
+  return micro_batches * t;
+}
+
+CompiledStep compile_step(const std::filesystem::path& model_file, const std::filesystem::path& system_file, const StepOptions& o) {
+  CompiledStep s;
+  s.model = ModelSpec::load(model_file);
+  s.system = WaferSystem::load(system_file);
+  if (o.layers > 0) {
+    if (o.layers > s.model.layers) throw InputError(fmt::format("--layers {}: the model has {} layers", o.layers, s.model.layers));
+    s.model.layers = o.layers;
+  }
+  if (o.sequence > 0) {
+    if (s.model.max_positions > 0 && o.sequence > s.model.max_positions)
+      throw InputError(fmt::format("--sequence {}: the model's learned positions stop at {}", o.sequence, s.model.max_positions));
+    s.model.sequence = o.sequence;
+  }
+  if (o.micro_batch > 0) s.model.micro_batch = o.micro_batch;
+  s.micro_batches = static_cast<double>(s.model.global_batch) / static_cast<double>(s.model.micro_batch);
+
+  s.noc.name = s.system.mesh.name;
+  s.noc.system = s.system.mesh;
+  if (o.dead_fraction >= 0) {
+    if (o.dead_fraction >= 1) throw InputError("--dead-fraction must be in [0, 1)");
+    s.noc.system.defects = mesh::DefectSpec{};
+    s.noc.system.defects.dead_tile_fraction = o.dead_fraction;
+  }
+  s.noc.seed = o.seed;
+  s.noc.router = s.system.router;
+  s.noc.channels = s.system.channels;
+  s.noc.clock = s.system.clock;
+  s.net = std::make_unique<sim::NocNetwork>(s.noc);
+  const mesh::Fabric& fabric = s.net->sample.fabric;
+
+  GraphOptions go;
+  go.recompute = o.recompute;
+  s.graph = std::make_unique<Graph>(Graph::build(s.model, go));
+  MapOptions mo;
+  mo.style = o.style;
+  mo.recompute = o.recompute;
+  s.plan = map_model(*s.graph, s.system, fabric, mo);
+  s.plan.system = s.system.mesh.name;
+  s.stages = static_cast<double>(s.plan.regions.size());
+
+  s.engine.router = s.system.router;
+  s.engine.channels = s.system.channels;
+  s.engine.synchronizer_stages = s.system.clock.synchronizer_stages;
+  s.engine.seed = o.seed;
+  s.engine.record_deliveries = true;
+  s.run.max_packet_flits = s.system.packet_flits;
+  s.run.quantum_cycles = o.quantum_cycles;
+  s.run.io_bytes_per_ps_per_side = s.system.io.bytes_per_ps_per_side();
+  s.run.io_latency_ps = static_cast<std::int64_t>(s.system.io.latency_ns * 1000.0);
+  s.analytic = analytic_estimate(s.plan.workload, fabric, *s.net->clocks, s.engine, s.run);
+  return s;
+}
+
+sim::WorkloadResult simulate_step(const CompiledStep& s) {
+  sim::Engine engine(s.net->sample.fabric, *s.net->routing, *s.net->clocks, s.engine);
+  engine.set_trace({});
+  return sim::run_workload(engine, s.net->sample.fabric, *s.net->clocks, s.plan.workload, s.engine, s.run);
+}
+
+namespace {
+
+// One colour per region, dead tiles black, unused working tiles light grey.
+std::string placement_svg(const CompiledStep& s) {
+  const mesh::Fabric& f = s.net->sample.fabric;
+  std::vector<int> region(f.nodes(), -1);
+  for (std::size_t r = 0; r < s.plan.regions.size(); ++r)
+    for (auto t : s.plan.regions[r].grid.tiles) region[t] = static_cast<int>(r);
+  const double cell = std::max(1.0, 800.0 / std::max(f.rows(), f.cols()));
+  const double W = cell * f.cols(), H = cell * f.rows();
+  std::string out = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" font-family="sans-serif">)" "\n",
+                                W + 260, std::max(H, 40.0 + 18.0 * s.plan.regions.size()) + 40);
+  out += fmt::format(R"(<text x="4" y="16" font-size="13">{} on {} ({}), {} x {} fabric</text>)" "\n", s.model.name, s.system.mesh.name,
+                     s.plan.style, f.rows(), f.cols());
+  auto colour = [](int r) {
+    if (r < 0) return std::string("#e4e4e4");
+    return fmt::format("hsl({},65%,{}%)", (r * 137) % 360, 45 + (r % 3) * 10);
+  };
+  for (int row = 0; row < f.rows(); ++row) {
+    for (int c = 0; c < f.cols();) {
+      const auto n = f.node(row, c);
+      const bool dead = !f.endpoint(n) || !f.router_alive(n);
+      const std::string fill = dead ? "#000000" : colour(region[n]);
+      int e = c + 1;
+      while (e < f.cols()) {
+        const auto m = f.node(row, e);
+        const bool d2 = !f.endpoint(m) || !f.router_alive(m);
+        if ((d2 ? "#000000" : colour(region[m])) != fill) break;
+        ++e;
+      }
+      out += fmt::format(R"(<rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}"/>)" "\n", c * cell, 24 + row * cell,
+                         (e - c) * cell, cell, fill);
+      c = e;
+    }
+  }
+  double y = 40;
+  for (std::size_t r = 0; r < s.plan.regions.size() && r < 60; ++r, y += 18) {
+    const Region& g = s.plan.regions[r];
+    out += fmt::format(R"(<rect x="{:.0f}" y="{:.0f}" width="12" height="12" fill="{}"/><text x="{:.0f}" y="{:.0f}" font-size="12">{}: {} x {} tiles</text>)" "\n",
+                       W + 10, y - 10, colour(static_cast<int>(r)), W + 28, y, g.name, g.grid.pr, g.grid.pc);
+  }
+  out += fmt::format(R"(<rect x="{:.0f}" y="{:.0f}" width="12" height="12" fill="#000000"/><text x="{:.0f}" y="{:.0f}" font-size="12">dead</text>)" "\n",
+                     W + 10, y - 10, W + 28, y);
+  out += fmt::format(R"(<rect x="{:.0f}" y="{:.0f}" width="12" height="12" fill="#e4e4e4"/><text x="{:.0f}" y="{:.0f}" font-size="12">working, unused</text>)" "\n",
+                     W + 10, y + 8, W + 28, y + 18);
+  return out + "</svg>\n";
+}
+
+}  // namespace
+
+void write_plan(const CompiledStep& s, const std::filesystem::path& dir) {
+  std::filesystem::create_directories(dir);
+  const Plan& p = s.plan;
+  nlohmann::ordered_json j;
+  j["model"] = s.model.name;
+  j["system"] = s.system.mesh.name;
+  j["style"] = p.style;
+  j["fabric"] = {{"rows", s.net->sample.fabric.rows()}, {"cols", s.net->sample.fabric.cols()},
+                 {"working_tiles", s.net->sample.fabric.endpoint_count()}};
+  j["tokens_per_micro_batch"] = s.graph->tokens();
+  j["micro_batches_per_step"] = s.micro_batches;
+  auto& regions = j["regions"] = nlohmann::ordered_json::array();
+  for (const Region& r : p.regions)
+    regions.push_back({{"name", r.name}, {"layers", r.layers}, {"rect", {r.row0, r.col0, r.rows, r.cols}}, {"grid", {r.grid.pr, r.grid.pc}},
+                       {"tiles", r.grid.size()}, {"gflop", r.flops / 1e9}});
+  std::size_t used = 0;
+  for (const Region& r : p.regions) used += r.grid.size();
+  j["tiles_used"] = used;
+  j["sram_per_tile_bytes"] = {{"max", p.sram_max_bytes}, {"mean", p.sram_mean_bytes}, {"capacity", s.system.compute.sram_bytes()}};
+  j["external_memory_bytes"] = p.external_memory_bytes;
+  j["flops_on_wafer"] = p.flops;
+  j["flops_off_wafer"] = p.offwafer_flops;
+  j["bytes_on_wafer"] = p.workload.on_wafer_bytes();
+  j["bytes_off_wafer"] = p.workload.off_wafer_bytes();
+  j["tasks"] = p.workload.tasks();
+  j["messages"] = p.workload.messages();
+  const auto& a = s.analytic;
+  j["analytic"] = {{"micro_batch_s", a.makespan_ps * 1e-12},
+                   {"critical_path_s", {{"compute", a.critical_path.compute_ps * 1e-12}, {"on_wafer", a.critical_path.on_wafer_ps * 1e-12},
+                                        {"off_wafer", a.critical_path.off_wafer_ps * 1e-12}, {"waiting", a.critical_path.waiting_ps * 1e-12}}},
+                   {"full_step_s_extrapolated", s.full_step_s(a.makespan_ps)}};
+  write_json_file(dir / "plan.json", j);
+  std::ofstream(dir / "placement.svg") << placement_svg(s);
+}
+
+}  // namespace wafersim::compiler
