@@ -194,7 +194,10 @@ class Emitter {
       Deps b_ready = weight_operand ? Deps(g.size()) : ready;
       const auto key = std::make_pair(me.region, me.expert);
       if (stream && last_weighted_.count(key)) b_ready = last_weighted_[key];
-      me.out = b_.summa(g, o.m, o.k, o.n, -1, -1, static_cast<int>(v), ready, b_ready, static_cast<int>(v), stream);
+      if (weight_operand && !lay_.weights_stream)
+        me.out = b_.weight_stationary(g, o.m, o.k, o.n, ready, static_cast<int>(v));
+      else
+        me.out = b_.summa(g, o.m, o.k, o.n, -1, -1, static_cast<int>(v), ready, b_ready, static_cast<int>(v), stream);
       if (stream) last_weighted_[key] = me.out;
       if (lay_.weights_stream && o.grad_of_input == 1 && op(static_cast<Vtx>(fwd(v))).weighted) {
         // Weight gradients leave for the off-wafer optimizer.
@@ -313,8 +316,12 @@ Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabri
   else throw InputError(reg.unknown(options.style, "mapping style"));
   std::string reasons;
   for (const std::string& name : tries) {
-    const StyleLayout lay = reg.find(name)->layout(g, sys, fabric);
-    const MemoryFit fit = memory_fit(g, sys, lay, options.recompute);
+    StyleLayout lay = reg.find(name)->layout(g, sys, fabric, false);
+    MemoryFit fit = memory_fit(g, sys, lay, options.recompute);
+    if (!fit.fits) {
+      lay = reg.find(name)->layout(g, sys, fabric, true);
+      fit = memory_fit(g, sys, lay, options.recompute);
+    }
     if (!fit.fits) {
       reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", name, fit.why_not);
       continue;

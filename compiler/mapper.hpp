@@ -52,7 +52,9 @@ struct MemoryFit {
 struct MappingStyleEntry {
   std::string name;
   std::string summary;
-  std::function<StyleLayout(const Graph&, const WaferSystem&, const mesh::Fabric&)> layout;
+  // spread: use every row of the region even where the tokens give blocks shorter than the array
+  // (the mapper retries with it when the compact layout does not fit in SRAM).
+  std::function<StyleLayout(const Graph&, const WaferSystem&, const mesh::Fabric&, bool spread)> layout;
 };
 using MappingStyleRegistry = Registry<MappingStyleEntry>;
 

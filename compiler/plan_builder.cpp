@@ -113,6 +113,50 @@ Deps PlanBuilder::summa(const TileGrid& g, std::int64_t M, std::int64_t K, std::
   return last;
 }
 
+Deps PlanBuilder::weight_stationary(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, const Deps& a_ready, int op) {
+  const int pr = g.pr, pc = g.pc;
+  auto pos = [&](int i, int j) { return static_cast<std::size_t>(i) * pc + j; };
+  Deps partial(g.size()), out(g.size());
+  for (int i = 0; i < pr; ++i) {
+    const std::int64_t k0 = part_begin(K, pr, i), k1 = part_end(K, pr, i);
+    for (int j = 0; j < pc; ++j) {
+      const std::int64_t n0 = part_begin(N, pc, j), n1 = part_end(N, pc, j);
+      if (k1 <= k0 || n1 <= n0) continue;
+      // Gather A(:, k0:k1) from the positions holding it in grid layout (rows over pr, K over pc).
+      std::vector<std::uint32_t> after;
+      for (int i2 = 0; i2 < pr; ++i2)
+        for (int j2 = 0; j2 < pc; ++j2) {
+          const std::int64_t c0 = std::max(k0, part_begin(K, pc, j2)), c1 = std::min(k1, part_end(K, pc, j2));
+          const std::int64_t rows = part_end(M, pr, i2) - part_begin(M, pr, i2);
+          if (c1 <= c0 || rows <= 0) continue;
+          const std::size_t h = pos(i2, j2);
+          if (h == pos(i, j)) after = joined(after, a_ready[h]);
+          else after.push_back(message(g.tiles[h], g.at(i, j), static_cast<double>(rows * (c1 - c0)) * elem_, a_ready[h], op));
+        }
+      partial[pos(i, j)] = {task(g.at(i, j), tile_.matmul_cycles(M, k1 - k0, n1 - n0), after, op)};
+    }
+  }
+  // Reduce-scatter down each column.
+  for (int j = 0; j < pc; ++j) {
+    const std::int64_t cols = part_end(N, pc, j) - part_begin(N, pc, j);
+    for (int i = 0; i < pr; ++i) {
+      const std::int64_t rows = part_end(M, pr, i) - part_begin(M, pr, i);
+      if (rows <= 0 || cols <= 0) continue;
+      std::vector<std::uint32_t> after;
+      int parts = 0;
+      for (int i2 = 0; i2 < pr; ++i2) {
+        const auto& p = partial[pos(i2, j)];
+        if (p.empty()) continue;
+        ++parts;
+        if (i2 == i) after = joined(after, p);
+        else after.push_back(message(g.at(i2, j), g.at(i, j), static_cast<double>(rows * cols) * elem_, p, op));
+      }
+      out[pos(i, j)] = {task(g.at(i, j), tile_.vector_cycles(static_cast<double>(rows * cols * std::max(0, parts - 1))), after, op)};
+    }
+  }
+  return out;
+}
+
 Deps PlanBuilder::redistribute(const std::vector<Piece>& have, const std::vector<Piece>& need, double scale, int op) {
   Deps out(need.size());
   for (std::size_t n = 0; n < need.size(); ++n) {

@@ -52,6 +52,13 @@ class PlanBuilder {
   Deps summa(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc, const Deps& a_ready,
              const Deps& b_ready, int op, bool b_offwafer = false);
 
+  // Weight-stationary C[M x N] = A[M x K] W[K x N]: position (i, j) holds W(K block i, N block j)
+  // and never moves it. It gathers A(all M, K block i) from the grid layout of A (ready per
+  // position), multiplies, and the pr partial products of column j are reduce-scattered down the
+  // column so that (i, j) ends with C(M block i, N block j), the grid layout. Moves activations
+  // only: the right choice when weights are resident and a micro-batch has few tokens.
+  Deps weight_stationary(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, const Deps& a_ready, int op);
+
   // Every need piece gets the overlap of every have piece (bytes = overlap elements x element
   // size x scale; scale < 1 models tokens that go to only some experts). Returns per need piece
   // the items to wait for: the messages, or the holder's ready items where it is the same tile.

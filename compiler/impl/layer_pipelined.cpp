@@ -12,7 +12,7 @@
 namespace wafersim::compiler {
 namespace {
 
-StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f) {
+StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f, bool spread) {
   const ModelSpec& m = g.model();
   const int L = m.layers;
   const int groups = std::max(1, std::min(L, f.cols() - 1));
@@ -27,7 +27,7 @@ StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
   for (int extra = f.cols() - std::accumulate(width.begin(), width.end(), 0), u = 0; extra > 0; --extra, u = (u + 1) % static_cast<int>(width.size()))
     ++width[static_cast<std::size_t>(u)];
   StyleLayout lay;
-  const int pr = useful_grid_rows(g, sys.compute);
+  const int pr = spread ? f.rows() : useful_grid_rows(g, sys.compute);
   int c0 = 0;
   for (std::size_t u = 0; u < work.size(); ++u) {
     Region r;

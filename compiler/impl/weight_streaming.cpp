@@ -8,7 +8,7 @@
 namespace wafersim::compiler {
 namespace {
 
-StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f) {
+StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f, bool spread) {
   const ModelSpec& m = g.model();
   StyleLayout lay;
   lay.weights_stream = true;
@@ -16,7 +16,8 @@ StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
   r.name = "wafer";
   r.rows = f.rows();
   r.cols = f.cols();
-  r.grid = make_grid(f, 0, 0, f.rows(), f.cols(), useful_grid_rows(g, sys.compute), useful_grid_cols(m.d_model, sys.compute));
+  r.grid = make_grid(f, 0, 0, f.rows(), f.cols(), spread ? f.rows() : useful_grid_rows(g, sys.compute),
+                     spread ? f.cols() : useful_grid_cols(m.d_model, sys.compute));
   for (int l = -1; l < m.layers; ++l) r.layers.push_back(l);
   lay.regions.push_back(std::move(r));
   lay.region_of_layer.assign(static_cast<std::size_t>(m.layers) + 1, 0);
