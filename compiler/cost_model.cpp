@@ -15,11 +15,6 @@ PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Fabric& f, co
   std::vector<double> tile_free(f.nodes(), 0), inj_free(f.nodes(), 0), ej_free(f.nodes(), 0);
   std::vector<std::uint32_t> tile_last(f.nodes(), 0xFFFFFFFFu);
   double io_free[4] = {0, 0, 0, 0};
-  auto side = [&](std::uint32_t t) {
-    const int r = f.row_of(t), c = f.col_of(t);
-    const int d[4] = {c, f.cols() - 1 - c, r, f.rows() - 1 - r};
-    return static_cast<int>(std::min_element(d, d + 4) - d);
-  };
   // The network leg from a to z starting no earlier than t: returns its end.
   auto network = [&](std::size_t i, std::uint32_t a, std::uint32_t z, double t) {
     if (a == z) return t;
@@ -51,7 +46,7 @@ PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Fabric& f, co
     double t = ready[i];
     auto io_leg = [&](std::uint32_t edge) {
       const double bytes_ps = ro.io_bytes_per_ps_per_side;
-      const int s = side(edge);
+      const int s = f.nearest_side(edge);
       const double start = std::max(t, io_free[s]);
       const double transfer = static_cast<double>(it.bytes) / bytes_ps;
       io_free[s] = start + transfer;

@@ -152,11 +152,7 @@ Plan plan_matmul(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::i
   const TileGrid g = whole_fabric_grid(fabric);
   PlanBuilder b(plan, tile, 2.0, true);
   for (const Piece& p : grid_pieces(g, 0, M, K, {})) plan.initial.emplace_back(p.tile, p.rect);
-  for (int kk = 0; kk < g.pc; ++kk)
-    for (int j = 0; j < g.pc; ++j) {
-      const Slice s{1, part_begin(K, g.pc, kk), part_end(K, g.pc, kk), part_begin(N, g.pc, j), part_end(N, g.pc, j)};
-      if (!s.empty()) plan.initial.emplace_back(g.at(kk % g.pr, j), s);
-    }
+  for (const auto& [h, s] : summa_b_blocks(g, 1, K, N)) plan.initial.emplace_back(g.tiles[h], s);
   const Deps none(g.size());
   b.summa(g, M, K, N, 0, 1, 2, none, none, -1);
   for (const Piece& p : grid_pieces(g, 2, M, N, {}))
@@ -171,11 +167,7 @@ Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile
   PlanBuilder b(plan, tile, 2.0, true);
   for (const Piece& p : grid_pieces(g, 0, S, d, {})) plan.initial.emplace_back(p.tile, p.rect);
   for (int w = 1; w <= 3; ++w)
-    for (int kk = 0; kk < g.pc; ++kk)
-      for (int j = 0; j < g.pc; ++j) {
-        const Slice s{w, part_begin(d, g.pc, kk), part_end(d, g.pc, kk), part_begin(hd, g.pc, j), part_end(hd, g.pc, j)};
-        if (!s.empty()) plan.initial.emplace_back(g.at(kk % g.pr, j), s);
-      }
+    for (const auto& [h, s] : summa_b_blocks(g, w, d, hd)) plan.initial.emplace_back(g.tiles[h], s);
   const Deps none(g.size());
   Deps qkv[3];
   for (int w = 0; w < 3; ++w) qkv[w] = b.summa(g, S, d, hd, 0, 1 + w, 4 + w, none, none, -1);

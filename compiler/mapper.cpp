@@ -32,10 +32,9 @@ class Edge {
   std::uint32_t operator()(std::uint32_t t) {
     if (auto it = cache_.find(t); it != cache_.end()) return it->second;
     const int r = f_.row_of(t), c = f_.col_of(t);
-    const int d[4] = {c, f_.cols() - 1 - c, r, f_.rows() - 1 - r};
-    const int side = static_cast<int>(std::min_element(d, d + 4) - d);
+    const int side = f_.nearest_side(t);
     std::uint32_t found = t;
-    for (int k = 0; k <= d[side]; ++k) {
+    for (int k = 0; k <= f_.distance_to_side(t, side); ++k) {
       const int rr = side == 2 ? k : side == 3 ? f_.rows() - 1 - k : r;
       const int cc = side == 0 ? k : side == 1 ? f_.cols() - 1 - k : c;
       const auto n = f_.node(rr, cc);
@@ -163,7 +162,7 @@ class Emitter {
       return;
     }
     plan_.flops += o.flops;
-    lay_regions_flops_[me.region] += o.flops;
+    region_flops_[me.region] += o.flops;
     const std::size_t npos = me.layout == Layout::kHead ? units(me.region).count() : grid_of(me).size();
     Deps ready(npos);
     for (auto [e, end] = boost::in_edges(v, g_.ops()); e != end; ++e) {
@@ -240,9 +239,10 @@ class Emitter {
   std::set<Vtx> key_;
   std::vector<std::vector<TileGrid>> expert_grids_;
   std::map<std::pair<int, int>, Deps> last_weighted_;
+  std::map<int, double> region_flops_;
 
  public:
-  std::map<int, double> lay_regions_flops_;
+  const std::map<int, double>& region_flops() const { return region_flops_; }
 };
 
 double kept_activation_bytes(const Graph& g, int layer, Recompute r) {
@@ -337,7 +337,7 @@ Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabri
     plan.external_memory_bytes = fit.external_bytes;
     Emitter e(g, sys, fabric, lay, plan);
     e.run();
-    for (auto [r, f] : e.lay_regions_flops_) plan.regions[static_cast<std::size_t>(r)].flops = f;
+    for (auto [r, f] : e.region_flops()) plan.regions[static_cast<std::size_t>(r)].flops = f;
     return plan;
   }
   throw InputError(fmt::format("model '{}' ({:.4g} B parameters) does not fit system '{}' in any mapping style: {}", g.model().name,

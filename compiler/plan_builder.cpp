@@ -19,6 +19,16 @@ std::uint64_t whole_bytes(double b) { return std::max<std::uint64_t>(1, static_c
 
 }  // namespace
 
+std::vector<std::pair<std::size_t, Slice>> summa_b_blocks(const TileGrid& g, int tensor, std::int64_t K, std::int64_t N) {
+  std::vector<std::pair<std::size_t, Slice>> out;
+  for (int kk = 0; kk < g.pc; ++kk)
+    for (int j = 0; j < g.pc; ++j) {
+      const Slice s{tensor, part_begin(K, g.pc, kk), part_end(K, g.pc, kk), part_begin(N, g.pc, j), part_end(N, g.pc, j)};
+      if (!s.empty()) out.emplace_back(static_cast<std::size_t>(kk % g.pr) * g.pc + j, s);
+    }
+  return out;
+}
+
 PlanBuilder::PlanBuilder(Plan& plan, const TileComputeSpec& tile, double element_bytes, bool functional,
                          std::function<std::uint32_t(std::uint32_t)> edge_tile)
     : plan_(plan), tile_(tile), elem_(element_bytes), functional_(functional), edge_tile_(std::move(edge_tile)) {}
@@ -63,15 +73,9 @@ Deps PlanBuilder::summa(const TileGrid& g, std::int64_t M, std::int64_t K, std::
   Deps last(g.size());
   // B blocks that come from off-wafer memory are loaded into their holder first.
   Deps b_have = b_ready;
-  if (b_offwafer) {
-    for (int kk = 0; kk < pc; ++kk)
-      for (int j = 0; j < pc; ++j) {
-        const Slice s{tb, part_begin(K, pc, kk), part_end(K, pc, kk), part_begin(N, pc, j), part_end(N, pc, j)};
-        if (s.empty()) continue;
-        const std::size_t h = pos(kk % pr, j);
-        b_have[h].push_back(load(g.tiles[h], static_cast<double>(s.rows() * s.cols()) * elem_, b_ready[h], op, s));
-      }
-  }
+  if (b_offwafer)
+    for (const auto& [h, s] : summa_b_blocks(g, tb, K, N))
+      b_have[h].push_back(load(g.tiles[h], static_cast<double>(s.rows() * s.cols()) * elem_, b_ready[h], op, s));
   for (int kk = 0; kk < pc; ++kk) {
     const std::int64_t k0 = part_begin(K, pc, kk), k1 = part_end(K, pc, kk);
     if (k1 <= k0) continue;

@@ -33,6 +33,10 @@ struct Piece {
 
 using Deps = std::vector<std::vector<std::uint32_t>>;  // per position: items to wait for
 
+// SUMMA's layout of B[K x N] on g: block (kk, j) (K in pc panels, N in pc columns) is held by
+// position (kk mod pr, j). Returns (position, slice) of every non-empty block.
+std::vector<std::pair<std::size_t, Slice>> summa_b_blocks(const TileGrid& g, int tensor, std::int64_t K, std::int64_t N);
+
 class PlanBuilder {
  public:
   // `edge_tile(t)`: where data for tile t enters from off-wafer memory (and leaves to it).

@@ -66,4 +66,21 @@ std::size_t Fabric::memory_bytes() const {
          role_.capacity() * sizeof(TileRole);
 }
 
+int Fabric::distance_to_side(NodeId n, int side) const {
+  const int r = row_of(n), c = col_of(n);
+  switch (side) {
+    case 0: return c;
+    case 1: return cols_ - 1 - c;
+    case 2: return r;
+    default: return rows_ - 1 - r;
+  }
+}
+
+int Fabric::nearest_side(NodeId n) const {
+  int best = 0;
+  for (int s = 1; s < 4; ++s)
+    if (distance_to_side(n, s) < distance_to_side(n, best)) best = s;
+  return best;
+}
+
 }  // namespace wafersim::mesh

@@ -48,6 +48,10 @@ class Fabric {
   bool east_crosses_reticle(NodeId n) const { return flags_[n] & kEastCrossesReticle; }
   bool south_crosses_reticle(NodeId n) const { return flags_[n] & kSouthCrossesReticle; }
   TileRole role(TileId t) const { return role_[t]; }
+  // The side of the logical array nearest to n (0 west, 1 east, 2 north, 3 south; ties in that
+  // order) and n's distance to it in nodes: where off-wafer traffic for n crosses the edge.
+  int nearest_side(NodeId n) const;
+  int distance_to_side(NodeId n, int side) const;
 
   // Building.
   void place(NodeId n, TileId t, bool router_alive, bool endpoint);

@@ -96,12 +96,6 @@ class Runner {
   static constexpr std::int64_t kInf = std::numeric_limits<std::int64_t>::max();
   static std::uint64_t key(std::uint32_t src, std::uint64_t seq) { return std::uint64_t{src} << 32 | (seq & 0xFFFFFFFFu); }
 
-  int side_of(std::uint32_t tile) const {
-    const int r = fab_.row_of(tile), c = fab_.col_of(tile);
-    const int d[4] = {c, fab_.cols() - 1 - c, r, fab_.rows() - 1 - r};
-    return static_cast<int>(std::min_element(d, d + 4) - d);
-  }
-
   void make_ready(std::uint32_t i, std::int64_t t) {
     const WorkItem& w = w_.items[i];
     r_.timing[i].ready_ps = t;
@@ -141,7 +135,7 @@ class Runner {
 
   void start_io(std::uint32_t i, std::int64_t t) {
     const WorkItem& w = w_.items[i];
-    const int side = side_of(w.edge_tile);
+    const int side = fab_.nearest_side(w.edge_tile);
     const auto transfer = static_cast<std::int64_t>(static_cast<double>(w.bytes) / o_.io_bytes_per_ps_per_side + 0.5);
     const std::int64_t start = std::max(t, io_free_[side]);
     io_free_[side] = start + transfer;
@@ -248,7 +242,6 @@ class Runner {
       std::uint32_t next = kNone;
       for (auto a : w.after)
         if (next == kNone || r_.timing[a].end_ps > r_.timing[next].end_ps) next = a;
-      if (next != kNone) b.waiting_ps += static_cast<double>(tm.ready_ps - r_.timing[next].end_ps);  // 0 by construction
       i = next;
     }
   }

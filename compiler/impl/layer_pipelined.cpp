@@ -3,6 +3,8 @@
 // FLOPs; the embedding, final norm, LM head and loss share one more strip (tied weights live
 // once). Weights, gradients and optimizer state stay in the strip's SRAM; activations stream from
 // strip to strip.
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <numeric>
 
@@ -48,7 +50,7 @@ StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
   }
   for (std::size_t u = 0; u < lay.regions.size(); ++u) {
     auto& ls = lay.regions[u].layers;
-    lay.regions[u].name = u == 0 ? "embed+head" : ls.size() == 1 ? "L" + std::to_string(ls[0]) : "L" + std::to_string(ls.front()) + "-L" + std::to_string(ls.back());
+    lay.regions[u].name = u == 0 ? std::string("embed+head") : ls.size() == 1 ? fmt::format("L{}", ls[0]) : fmt::format("L{}-L{}", ls.front(), ls.back());
   }
   return lay;
 }

@@ -51,8 +51,11 @@ TEST(Functional, SummaMatmulOnFabricsWithDeadTiles) {
     ASSERT_EQ(out.count(2), 1u);
     EXPECT_LT((out.at(2) - a * b).cwiseAbs().maxCoeff(), 1e-12) << c.rows << "x" << c.cols;
     // No dead tile is used, and the plan runs on the engine (every message arrives).
-    for (const auto& w : plan.workload.items)
-      if (w.kind == sim::WorkItem::Kind::kTask) EXPECT_TRUE(net.fabric.endpoint(w.tile));
+    for (const auto& w : plan.workload.items) {
+      if (w.kind == sim::WorkItem::Kind::kTask) {
+        EXPECT_TRUE(net.fabric.endpoint(w.tile));
+      }
+    }
     net.options.record_deliveries = true;
     auto e = net.engine();
     e->set_trace({});
