@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 namespace wafersim::cli {
 
@@ -66,6 +67,17 @@ struct StepArgs {
 };
 int run_compile_command(const StepArgs& args);
 int run_simulate_command(const StepArgs& args);
+
+// graph: a model's op graph (YAML description or ONNX file): op counts, parameters, FLOPs.
+struct GraphArgs {
+  std::filesystem::path model_file;
+  std::string recompute = "none";
+  long long sequence = 0;            // YAML only
+  long long micro_batch = 0;         // YAML only
+  bool inference = false;
+  std::vector<std::string> dims;     // ONNX only: NAME=N for symbolic dimensions
+};
+int run_graph_command(const GraphArgs& args);
 
 // Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
 int run_plot_command(const std::filesystem::path& out_dir);

@@ -67,6 +67,19 @@ int main(int argc, char** argv) {
   noc_cmd->add_option("--rates", noc.rates, "Comma-separated rates for --sweep");
   noc_cmd->add_flag("!--no-plots", noc.plots, "Skip drawing the chart");
 
+  cli::GraphArgs graph;
+  auto* graph_cmd = app.add_subcommand("graph", "A model's op graph (YAML or ONNX): op counts, parameters, FLOPs per phase and per token");
+  graph_cmd->add_option("--model", graph.model_file, "Model YAML or ONNX file (e.g. workloads/gpt2-small.yaml, build/workloads/gpt2-block.onnx)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  graph_cmd->add_option("--recompute", graph.recompute, "Activation recomputation: none, selective, full")
+      ->check(CLI::IsMember({"none", "selective", "full"}))
+      ->default_val("none");
+  graph_cmd->add_option("--sequence", graph.sequence, "Override the model's sequence length (YAML)")->check(CLI::Range(1LL, 10000000LL));
+  graph_cmd->add_option("--micro-batch", graph.micro_batch, "Override the model's micro-batch (YAML)")->check(CLI::Range(1LL, 1000000LL));
+  graph_cmd->add_flag("--inference", graph.inference, "Forward only (no backward, no optimizer)");
+  graph_cmd->add_option("--dim", graph.dims, "Value of a symbolic ONNX dimension, NAME=N (repeatable)");
+
   cli::StepArgs compile_args, simulate_args;
   auto step_options = [](CLI::App* cmd, cli::StepArgs& a, bool out_required) {
     cmd->add_option("--model", a.model_file, "Model YAML (e.g. workloads/gpt2-small.yaml)")->required()->check(CLI::ExistingFile);
@@ -121,6 +134,7 @@ int main(int argc, char** argv) {
     if (*plot_cmd) return cli::run_plot_command(plot_dir);
     if (*route_cmd) return cli::run_route_command(route);
     if (*noc_cmd) return cli::run_noc_command(noc);
+    if (*graph_cmd) return cli::run_graph_command(graph);
     if (*compile_cmd) return cli::run_compile_command(compile_args);
     if (*simulate_cmd) return cli::run_simulate_command(simulate_args);
   } catch (const InputError& e) {

@@ -6,6 +6,9 @@
 #include <map>
 #include <stdexcept>
 
+#include "compiler/elementwise_flops.hpp"
+#include "compiler/op_costing.hpp"
+
 namespace wafersim::compiler {
 
 const char* to_string(OpKind k) {
@@ -40,11 +43,10 @@ namespace {
 
 using V = std::size_t;
 
-// FLOPs per element of the element-wise ops (estimates; see graph.hpp).
-constexpr double kLayerNormFlops = 7, kRmsNormFlops = 4, kGeluFlops = 8, kSwigluFlops = 5, kSoftmaxFlops = 5, kRopeFlops = 3,
-                 kAddFlops = 1, kCombineFlops = 2;
-// Adam per parameter: two moment updates, bias corrections, the update (Kingma & Ba 2015, Alg. 1).
-constexpr double kAdamFlops = 12;
+namespace ef = elementwise_flops;
+constexpr double kLayerNormFlops = ef::kLayerNorm, kRmsNormFlops = ef::kRmsNorm, kGeluFlops = ef::kGelu, kSwigluFlops = ef::kSwiglu,
+                 kSoftmaxFlops = ef::kSoftmax, kAttnSoftmaxFlops = ef::kAttnSoftmax, kRopeFlops = ef::kRope, kAddFlops = ef::kAdd,
+                 kCombineFlops = ef::kCombine, kAdamFlops = ef::kAdam;
 
 struct Builder {
   const ModelSpec& m;
@@ -65,58 +67,26 @@ struct Builder {
   V matmul(const std::string& name, int layer, std::int64_t rows, std::int64_t k, std::int64_t n, Weight weight, const std::vector<V>& in,
            int expert = -1, double tokens = -1) {
     const bool owns = weight == Weight::kOwn || weight == Weight::kOwnNoBias;
-    Op op;
-    op.name = name;
-    op.kind = OpKind::kMatMul;
-    op.layer = layer;
+    Op op = cost().matmul(name, layer, rows, k, n, owns ? k * n : 0, weight != Weight::kNone, tokens);
     op.expert = expert;
-    op.batch = 1;
-    op.m = rows;
-    op.k = k;
-    op.n = n;
-    const double r = tokens >= 0 ? tokens : static_cast<double>(rows);  // MoE experts: expected tokens
-    op.flops = 2.0 * r * static_cast<double>(k) * static_cast<double>(n);
-    op.params = owns ? k * n : 0;
-    op.weighted = weight != Weight::kNone;
-    op.bytes_read = r * static_cast<double>(k) * act + static_cast<double>(k * n) * wb;
-    op.bytes_written = r * static_cast<double>(n) * act;
-    op.footprint_bytes = static_cast<double>(op.params) * wb + op.bytes_written;
     V v = add(op, in);
+    const double r = tokens >= 0 ? tokens : static_cast<double>(rows);  // MoE experts: expected tokens
     if (weight == Weight::kOwn && m.bias) v = elementwise(name + ".bias", layer, r * static_cast<double>(n), kAddFlops, {v}, n, expert);
     return v;
   }
 
   V attn_matmul(const std::string& name, int layer, std::int64_t batch, std::int64_t rows, std::int64_t k, std::int64_t n, const std::vector<V>& in) {
-    Op op;
-    op.name = name;
-    op.kind = OpKind::kAttnMatMul;
-    op.layer = layer;
-    op.batch = batch;
-    op.m = rows;
-    op.k = k;
-    op.n = n;
-    const double b = static_cast<double>(batch);
-    op.flops = 2.0 * b * static_cast<double>(rows) * static_cast<double>(k) * static_cast<double>(n);
-    op.bytes_read = b * static_cast<double>(rows * k + k * n) * act;
-    op.bytes_written = b * static_cast<double>(rows * n) * act;
-    op.footprint_bytes = op.bytes_written;
-    return add(op, in);
+    return add(cost().attn_matmul(name, layer, batch, rows, k, n), in);
   }
 
   V elementwise(const std::string& name, int layer, double elements, double per_element, const std::vector<V>& in, std::int64_t params = 0,
                 int expert = -1) {
-    Op op;
-    op.name = name;
-    op.kind = OpKind::kElementwise;
-    op.layer = layer;
+    Op op = cost().elementwise(name, layer, elements, per_element, in.size(), params);
     op.expert = expert;
-    op.flops = elements * per_element;
-    op.params = params;
-    op.bytes_read = elements * act * static_cast<double>(std::max<std::size_t>(1, in.size())) + static_cast<double>(params) * wb;
-    op.bytes_written = elements * act;
-    op.footprint_bytes = static_cast<double>(params) * wb + op.bytes_written;
     return add(op, in);
   }
+
+  OpCosting cost() const { return OpCosting{act, wb}; }
 
   V norm(const std::string& name, int layer, V in) {
     const bool ln = m.norm == Norm::kLayerNorm;
@@ -155,9 +125,9 @@ struct Builder {
     }
     const std::int64_t bh = B * m.heads;
     const V scores = attn_matmul(p + "attn.scores", l, bh, S, m.head_dim, S, {q, k});
-    const V sm = elementwise(p + "attn.softmax", l, static_cast<double>(bh * S * S), kSoftmaxFlops, {scores});
+    const V sm = elementwise(p + "attn.softmax", l, static_cast<double>(bh * S * S), kAttnSoftmaxFlops, {scores});
     const V ctx = attn_matmul(p + "attn.context", l, bh, S, S, m.head_dim, {sm, v});
-    for (const V c : {scores, sm, ctx}) g[c].attention_core = true;
+    g[sm].attention_core = true;  // the matmuls around it are attention core by kind
     const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, Weight::kOwn, {ctx});
     const V r1 = elementwise(p + "residual1", l, td, kAddFlops, {o, x});
     const V ln2 = norm(p + "ln2", l, r1);
@@ -179,13 +149,7 @@ struct Builder {
   }
 
   void forward() {
-    Op emb;
-    emb.name = "embed";
-    emb.kind = OpKind::kGather;
-    emb.params = m.embedding_params();
-    emb.bytes_read = static_cast<double>(T * m.d_model) * wb;
-    emb.bytes_written = static_cast<double>(T * m.d_model) * act;
-    emb.footprint_bytes = static_cast<double>(emb.params) * wb + emb.bytes_written;
+    const Op emb = cost().gather("embed", -1, static_cast<double>(T * m.d_model), m.embedding_params());
     V x = add(emb, {});
     if (m.position == Position::kLearned) x = elementwise("embed.add_position", -1, static_cast<double>(T * m.d_model), kAddFlops, {x});
     for (int l = 0; l < m.layers; ++l) x = layer(l, x);
@@ -257,7 +221,7 @@ struct Builder {
           grads.push_back(derived(".dB", fo.flops, fo.k, fo.m, fo.n, 1));
           break;
         case OpKind::kGather:
-          grads.push_back(derived(".d", static_cast<double>(T * m.d_model), 0, 0, 0));  // scatter-add
+          grads.push_back(derived(".d", fo.bytes_written / act, 0, 0, 0));  // scatter-add: one add per output element
           break;
         case OpKind::kElementwise:
           grads.push_back(derived(".d", 2 * fo.flops, 0, 0, 0));
@@ -309,6 +273,21 @@ Graph Graph::build(const ModelSpec& model, const GraphOptions& options) {
   b.forward();
   if (model.mode == Mode::kTraining) {
     b.backward(options.recompute);
+    b.optimizer();
+  }
+  return gr;
+}
+
+Graph Graph::from_forward(const ModelSpec& model, OpGraph forward, std::int64_t tokens, Recompute recompute) {
+  for (std::size_t v = 0; v < boost::num_vertices(forward); ++v)
+    if (forward[v].phase != Phase::kForward) throw std::invalid_argument("Graph::from_forward: op " + forward[v].name + " is not a forward op");
+  Graph gr;
+  gr.model_ = model;
+  gr.tokens_ = tokens;
+  gr.g_ = std::move(forward);
+  Builder b{model, gr.g_, tokens, model.micro_batch, model.sequence, static_cast<double>(model.activations.bytes), static_cast<double>(model.weights.bytes), {}};
+  if (model.mode == Mode::kTraining) {
+    b.backward(recompute);
     b.optimizer();
   }
   return gr;

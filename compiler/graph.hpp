@@ -11,8 +11,8 @@
 //   FLOPs, so backward is exactly twice forward; an attention matmul likewise gives its two input
 //   gradients. Element-wise ops (norms, activations, softmax, residual adds, RoPE) cost about
 //   twice their forward; an embedding gather's backward is a scatter-add.
-// - Element-wise FLOPs per element are estimates (layernorm 7, rmsnorm 4, GeLU 8, SiLU x gate 5,
-//   softmax 5, RoPE 3, add 1); they are well under 1% of a transformer's total.
+// - Element-wise FLOPs per element are estimates (compiler/elementwise_flops.hpp: layernorm 7,
+//   GeLU 8, attention's scaled and masked softmax 7, ...); together well under 1% of the total.
 // - Recomputation: none keeps every activation; selective recomputes the attention core (scores,
 //   softmax, x V) in the backward pass (Korthikanti et al. 2022); full recomputes each layer's
 //   whole forward before its backward.
@@ -70,6 +70,10 @@ class Graph {
   // The step for one micro-batch; training adds backward and (once per step, for all parameters)
   // the optimizer.
   static Graph build(const ModelSpec& model, const GraphOptions& options = {});
+  // A graph whose forward ops were built elsewhere (the ONNX import, compiler/onnx_import.hpp), in
+  // topological order: backward and optimizer ops are derived by the same rules as build()'s.
+  // `model` supplies the dtypes, the mode and the micro-batch shape.
+  static Graph from_forward(const ModelSpec& model, OpGraph forward, std::int64_t tokens, Recompute recompute = Recompute::kNone);
 
   const OpGraph& ops() const { return g_; }
   std::size_t size() const { return boost::num_vertices(g_); }

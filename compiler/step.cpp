@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <fstream>
 
+#include "compiler/onnx_import.hpp"
 #include "core/input_error.hpp"
 #include "core/json_file.hpp"
 
@@ -19,6 +20,11 @@ double CompiledStep::full_step_s(double micro_batch_ps) const {
 
 CompiledStep compile_step(const std::filesystem::path& model_file, const std::filesystem::path& system_file, const StepOptions& o) {
   CompiledStep s;
+  if (is_onnx_path(model_file))
+    throw InputError(fmt::format("{}: compile and simulate take YAML model descriptions (workloads/*.yaml); the mapper places "
+                                 "transformer layers by their structure, which an ONNX graph does not state. `wafersim graph --model {}` "
+                                 "shows the ONNX graph's ops, parameters and FLOPs",
+                                 model_file.string(), model_file.string()));
   s.model = ModelSpec::load(model_file);
   s.system = WaferSystem::load(system_file);
   if (o.layers > 0) {

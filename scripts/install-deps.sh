@@ -9,7 +9,8 @@ packages=(
   libsystemc-dev verilator
   libgtest-dev libgmock-dev googletest libbenchmark-dev
   libcli11-dev libfmt-dev nlohmann-json3-dev
-  python3 python3-matplotlib
+  libonnx-dev libprotobuf-dev protobuf-compiler
+  python3 python3-matplotlib python3-onnx
   clang libclang-rt-14-dev
 )
 
