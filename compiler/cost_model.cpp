@@ -1,98 +1,303 @@
 #include "compiler/cost_model.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
-#include <cstdlib>
+#include <cmath>
+#include <queue>
+#include <stdexcept>
 
 namespace wafersim::compiler {
+namespace {
 
-PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Fabric& f, const sim::ClockDomains& clk, const sim::EngineOptions& eo,
-                               const sim::WorkloadRunOptions& ro) {
-  using Kind = sim::WorkItem::Kind;
-  const std::size_t n = w.items.size();
-  const double period = static_cast<double>(clk.report.nominal_period_ps);
-  std::vector<double> end(n, 0), ready(n, 0), zero_load(n, 0), io(n, 0);
-  std::vector<std::uint32_t> resource_prev(n, 0xFFFFFFFFu);
-  std::vector<double> tile_free(f.nodes(), 0), inj_free(f.nodes(), 0), ej_free(f.nodes(), 0);
-  std::vector<std::uint32_t> tile_last(f.nodes(), 0xFFFFFFFFu);
-  double io_free[4] = {0, 0, 0, 0};
-  // The network leg from a to z starting no earlier than t: returns its end.
-  auto network = [&](std::size_t i, std::uint32_t a, std::uint32_t z, double t) {
-    if (a == z) return t;
-    const double flits = std::ceil(static_cast<double>(w.items[i].bytes) / eo.channels.flit_bytes);
-    const double pkt = std::min<double>(flits, ro.max_packet_flits);
-    const int hops = std::abs(f.row_of(a) - f.row_of(z)) + std::abs(f.col_of(a) - f.col_of(z));
-    const double zl = (sim::Engine::zero_load_latency(eo.router, eo.channels, hops, static_cast<int>(pkt)) + flits - pkt) * period;
-    const double start = std::max(t, inj_free[a]);
-    inj_free[a] = start + flits * period;
-    const double arrive = std::max(start + zl, ej_free[z] + flits * period);
-    ej_free[z] = arrive;
-    zero_load[i] += zl;
-    return arrive;
+constexpr std::uint32_t kNone = 0xFFFFFFFFu;
+
+// The busy intervals of one link or port: sorted, disjoint. Queries never ask about the past (the
+// model advances in time order), so intervals that ended before "now" are dropped as it goes.
+class Timeline {
+ public:
+  // The earliest start >= t of a free gap d long; no later query will ask about times before now.
+  double earliest(double t, double d, double now) {
+    while (head_ < busy_.size() && busy_[head_].second <= now) ++head_;
+    if (head_ > 64 && 2 * head_ > busy_.size()) {
+      busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(head_));
+      head_ = 0;
+    }
+    for (std::size_t k = head_; k < busy_.size(); ++k) {
+      if (busy_[k].first >= t + d) break;
+      t = std::max(t, busy_[k].second);
+    }
+    return t;
+  }
+
+  // Marks [s, e) busy. It may overlap intervals already there (a message held past its own
+  // serialization by a blocked head downstream): they merge.
+  void reserve(double s, double e) {
+    total_ += e - s;
+    auto first = std::partition_point(busy_.begin() + static_cast<std::ptrdiff_t>(head_), busy_.end(),
+                                      [&](const std::pair<double, double>& b) { return b.second < s; });
+    auto last = first;
+    while (last != busy_.end() && last->first <= e) {
+      s = std::min(s, last->first);
+      e = std::max(e, last->second);
+      ++last;
+    }
+    if (first == last) {
+      busy_.insert(first, {s, e});
+      return;
+    }
+    *first = {s, e};
+    busy_.erase(first + 1, last);
+  }
+
+  double total() const { return total_; }
+
+ private:
+  std::vector<std::pair<double, double>> busy_;
+  std::size_t head_ = 0;
+  double total_ = 0;
+};
+
+class FlowModel {
+ public:
+  FlowModel(const sim::Workload& w, const mesh::Routing& r, const sim::ClockDomains& clk, const sim::EngineOptions& eo,
+            const sim::WorkloadRunOptions& ro)
+      : w_(w), routing_(r), f_(r.fabric()), clk_(clk), eo_(eo), ro_(ro), n_(w.items.size()) {
+    period_ = static_cast<double>(clk.report.nominal_period_ps);
+    const std::size_t N = f_.nodes();
+    ready_.assign(n_, -1);
+    start_.assign(n_, -1);
+    end_.assign(n_, -1);
+    zero_load_.assign(n_, 0);
+    io_.assign(n_, 0);
+    prev_task_.assign(n_, kNone);
+    tile_last_.assign(N, kNone);
+    tile_free_.assign(N, 0);
+    tile_running_.assign(N, 0);
+    tile_queue_.resize(N);
+    inj_free_.assign(N, 0);
+    link_.resize(N * 4);
+    eject_.resize(N);
+    link_lat_.assign(N * 4, 0);
+    for (std::uint32_t v = 0; v < N; ++v)
+      for (int p = 0; p < 4; ++p)
+        if (routing_.has_link(v, p)) link_lat_[v * 4 + static_cast<std::uint32_t>(p)] = eo_.channels.link_latency(f_, v, p);
+    // Successor lists (CSR) and dependency counts.
+    waiting_on_.assign(n_, 0);
+    succ_start_.assign(n_ + 1, 0);
+    for (std::size_t i = 0; i < n_; ++i)
+      for (const auto a : w_.items[i].after) ++succ_start_[a + 1];
+    for (std::size_t i = 0; i < n_; ++i) succ_start_[i + 1] += succ_start_[i];
+    succ_.resize(succ_start_[n_]);
+    std::vector<std::uint32_t> fill(succ_start_.begin(), succ_start_.end() - 1);
+    for (std::size_t i = 0; i < n_; ++i) {
+      waiting_on_[i] = static_cast<std::uint32_t>(w_.items[i].after.size());
+      for (const auto a : w_.items[i].after) succ_[fill[a]++] = static_cast<std::uint32_t>(i);
+    }
+  }
+
+  PlanEstimate run() {
+    for (std::size_t i = 0; i < n_; ++i)
+      if (waiting_on_[i] == 0) make_ready(static_cast<std::uint32_t>(i), 0);
+    while (!events_.empty()) {
+      const Event e = events_.top();
+      events_.pop();
+      on_event(e);
+    }
+    PlanEstimate est;
+    std::size_t last = 0;
+    for (std::size_t k = 0; k < n_; ++k) {
+      if (end_[k] < 0) throw std::logic_error(fmt::format("analytic model: item {} never ran (a dependency cycle?)", k));
+      if (end_[k] > end_[last]) last = k;
+    }
+    est.makespan_ps = n_ ? end_[last] : 0;
+    if (n_) est.critical_path = critical_path(last);
+    for (const auto& l : link_) est.link_busy_max_ps = std::max(est.link_busy_max_ps, l.total());
+    est.end_ps = end_;
+    return est;
+  }
+
+ private:
+  enum Phase : std::uint8_t { kDone, kNetworkLeg, kIoLeg };
+  struct Event {
+    double t;
+    std::uint64_t seq;
+    std::uint32_t item;
+    Phase phase;
+    bool operator>(const Event& o) const { return t != o.t ? t > o.t : seq > o.seq; }
   };
-  for (std::size_t i = 0; i < n; ++i) {
-    const sim::WorkItem& it = w.items[i];
-    for (auto a : it.after) ready[i] = std::max(ready[i], end[a]);
-    if (it.kind == Kind::kTask) {
-      const auto d = clk.of(it.tile);
-      const double p = static_cast<double>(clk.domain(d).period_ps);
-      double start = std::max(ready[i], tile_free[it.tile]);
-      start = static_cast<double>(clk.edge_ps(d, clk.first_edge_at_or_after(d, static_cast<std::int64_t>(std::ceil(start)))));
-      if (tile_free[it.tile] > ready[i]) resource_prev[i] = tile_last[it.tile];
-      end[i] = start + static_cast<double>(it.cycles) * p;
-      tile_free[it.tile] = end[i];
-      tile_last[it.tile] = static_cast<std::uint32_t>(i);
-      continue;
-    }
-    double t = ready[i];
-    auto io_leg = [&](std::uint32_t edge) {
-      const double bytes_ps = ro.io_bytes_per_ps_per_side;
-      const int s = f.nearest_side(edge);
-      const double start = std::max(t, io_free[s]);
-      const double transfer = static_cast<double>(it.bytes) / bytes_ps;
-      io_free[s] = start + transfer;
-      io[i] += transfer + static_cast<double>(ro.io_latency_ps);
-      t = start + transfer + static_cast<double>(ro.io_latency_ps);
-    };
-    if (it.src == sim::kOffWafer) {
-      io_leg(it.edge_tile);
-      t = network(i, it.edge_tile, it.dst, t);
-    } else if (it.dst == sim::kOffWafer) {
-      t = network(i, it.src, it.edge_tile, t);
-      io_leg(it.edge_tile);
+
+  void push(double t, std::uint32_t item, Phase phase) { events_.push({t, seq_++, item, phase}); }
+
+  void make_ready(std::uint32_t i, double t) {
+    const sim::WorkItem& it = w_.items[i];
+    ready_[i] = t;
+    start_[i] = t;
+    if (it.kind == sim::WorkItem::Kind::kTask) {
+      tile_queue_[it.tile].push({t, i});
+      try_start(it.tile, t);
+    } else if (it.src == sim::kOffWafer) {
+      push(io_leg(i, t), i, kNetworkLeg);
     } else {
-      t = network(i, it.src, it.dst, t);
+      const double net = network(i, it.src, it.dst == sim::kOffWafer ? it.edge_tile : it.dst, t);
+      push(net, i, it.dst == sim::kOffWafer ? kIoLeg : kDone);
     }
-    end[i] = t;
   }
-  PlanEstimate e;
-  std::size_t i = 0;
-  for (std::size_t k = 0; k < n; ++k)
-    if (end[k] > end[i]) i = k;
-  e.makespan_ps = n ? end[i] : 0;
-  // Critical path: back through the dependency that finished last, or the task the tile ran before.
-  while (n) {
-    const sim::WorkItem& it = w.items[i];
-    const double dur = end[i] - ready[i];
-    if (it.kind == Kind::kTask) {
-      const double p = static_cast<double>(clk.domain(clk.of(it.tile)).period_ps);
-      e.critical_path.compute_ps += static_cast<double>(it.cycles) * p;
-      if (resource_prev[i] != 0xFFFFFFFFu) {
-        i = resource_prev[i];
-        continue;
+
+  void try_start(std::uint32_t tile, double t) {
+    auto& q = tile_queue_[tile];
+    if (q.empty() || tile_running_[tile]) return;
+    const auto [ready, i] = q.top();
+    q.pop();
+    const auto d = clk_.of(tile);
+    const double begin = std::max({t, ready, tile_free_[tile]});
+    const double start = static_cast<double>(clk_.edge_ps(d, clk_.first_edge_at_or_after(d, static_cast<std::int64_t>(std::ceil(begin)))));
+    start_[i] = start;
+    prev_task_[i] = tile_last_[tile];
+    tile_last_[tile] = i;
+    tile_free_[tile] = start + static_cast<double>(w_.items[i].cycles) * static_cast<double>(clk_.domain(d).period_ps);
+    tile_running_[tile] = 1;
+    push(tile_free_[tile], i, kDone);
+  }
+
+  void on_event(const Event& e) {
+    const sim::WorkItem& it = w_.items[e.item];
+    switch (e.phase) {
+      case kNetworkLeg: push(network(e.item, it.edge_tile, it.dst, e.t), e.item, kDone); return;
+      case kIoLeg: push(io_leg(e.item, e.t), e.item, kDone); return;
+      case kDone: break;
+    }
+    end_[e.item] = e.t;
+    if (it.kind == sim::WorkItem::Kind::kTask) tile_running_[it.tile] = 0;
+    for (std::uint32_t k = succ_start_[e.item]; k < succ_start_[e.item + 1]; ++k)
+      if (--waiting_on_[succ_[k]] == 0) make_ready(succ_[k], e.t);
+    if (it.kind == sim::WorkItem::Kind::kTask) try_start(it.tile, e.t);
+  }
+
+  // Through the side's I/O channel from t; returns the end.
+  double io_leg(std::uint32_t i, double t) {
+    const sim::WorkItem& it = w_.items[i];
+    const int side = f_.nearest_side(it.edge_tile);
+    const double transfer = static_cast<double>(it.bytes) / ro_.io_bytes_per_ps_per_side;
+    const double start = std::max(t, io_free_[side]);
+    io_free_[side] = start + transfer;
+    io_[i] += transfer + static_cast<double>(ro_.io_latency_ps);
+    return start + transfer + static_cast<double>(ro_.io_latency_ps);
+  }
+
+  // From tile a to tile z, ready at t; returns when the last flit is delivered.
+  double network(std::uint32_t i, std::uint32_t a, std::uint32_t z, double t) {
+    if (a == z) return t;
+    const auto& ch = eo_.channels;
+    const double F = std::ceil(static_cast<double>(w_.items[i].bytes) / ch.flit_bytes);
+    const double hold = F * period_;
+    const double hop = eo_.router.hop_delay() * period_;
+    // Forward: when the head gets each link on the route (resource 0 is the injection port).
+    path_.clear();
+    head_at_.clear();
+    double s = std::max(t + ch.injection_latency * period_, inj_free_[a]);
+    head_at_.push_back(s);
+    std::uint32_t node = a;
+    auto in_port = mesh::kLocal;
+    int in_vc = 0, latency = 0;
+    const int escape = routing_.escape_class();
+    mesh::RouteSet options;
+    while (node != z) {
+      routing_.route(node, z, in_port, in_vc, options);
+      const bool on_escape = in_port != mesh::kLocal && in_vc == escape;
+      bool adaptive = false;
+      for (const auto& o : options) adaptive |= o.vc != escape && o.port != mesh::kLocal;
+      double best = 0;
+      int best_port = -1, best_vc = 0;
+      for (const auto& o : options) {
+        if (o.port == mesh::kLocal || (adaptive && !on_escape && o.vc == escape)) continue;
+        const double at = link_[node * 4 + o.port].earliest(s + hop, hold, t);
+        if (best_port < 0 || at < best) best = at, best_port = o.port, best_vc = o.vc;
       }
-      e.critical_path.waiting_ps += dur - static_cast<double>(it.cycles) * p;
-    } else {
-      e.critical_path.on_wafer_ps += zero_load[i];
-      e.critical_path.off_wafer_ps += io[i];
-      e.critical_path.waiting_ps += std::max(0.0, dur - zero_load[i] - io[i]);
+      if (best_port < 0)
+        throw std::logic_error(fmt::format("analytic model: {} has no route from router {} to {}", routing_.name(), node, z));
+      const std::uint32_t link = node * 4 + static_cast<std::uint32_t>(best_port);
+      path_.push_back(link);
+      head_at_.push_back(best);
+      s = best + link_lat_[link] * period_;
+      latency += link_lat_[link];
+      node = routing_.neighbour(node, best_port);
+      in_port = mesh::opposite(static_cast<mesh::Port>(best_port));
+      in_vc = best_vc;
     }
-    if (it.after.empty()) break;
-    std::uint32_t next = it.after[0];
-    for (auto a : it.after)
-      if (end[a] > end[next]) next = a;
-    i = next;
+    const double e = eject_[z].earliest(s + hop, hold, t);
+    eject_[z].reserve(e, e + hold);
+    // Backward: wormhole flow control. A resource is free again only when the tail has left it,
+    // and the tail cannot run more than one VC buffer ahead of the resource after it: a head
+    // that waited downstream holds every link behind it (and its source) for that long.
+    const double slack = eo_.router.vc_buf_size * period_;
+    double tail = e + hold;
+    for (std::size_t k = path_.size(); k-- > 0;) {
+      tail = std::max(head_at_[k + 1] + hold, tail - slack);
+      link_[path_[k]].reserve(head_at_[k + 1], tail);
+    }
+    inj_free_[a] = std::max(head_at_[0] + hold, tail - slack);
+    const auto hops = static_cast<double>(path_.size());
+    zero_load_[i] += (ch.injection_latency + (hops + 1) * eo_.router.hop_delay() + latency + ch.ejection_latency + F - 1) * period_;
+    return e + (ch.ejection_latency + F - 1) * period_;
   }
-  return e;
+
+  // Back from the item that finished last, as the runner's breakdown does.
+  sim::WorkloadBreakdown critical_path(std::size_t i) const {
+    sim::WorkloadBreakdown b;
+    for (;;) {
+      const sim::WorkItem& it = w_.items[i];
+      if (it.kind == sim::WorkItem::Kind::kTask) {
+        const double compute = end_[i] - start_[i];
+        b.compute_ps += compute;
+        const std::uint32_t p = prev_task_[i];
+        if (start_[i] > ready_[i] && p != kNone && end_[p] >= ready_[i]) {
+          i = p;  // it waited for its tile: the task before it is on the path
+          continue;
+        }
+        b.waiting_ps += start_[i] - ready_[i];  // clock-edge alignment
+      } else {
+        b.on_wafer_ps += zero_load_[i];
+        b.off_wafer_ps += io_[i];
+        b.waiting_ps += std::max(0.0, end_[i] - ready_[i] - zero_load_[i] - io_[i]);
+      }
+      if (it.after.empty()) break;
+      std::uint32_t next = it.after[0];
+      for (const auto a : it.after)
+        if (end_[a] > end_[next]) next = a;
+      i = next;
+    }
+    return b;
+  }
+
+  const sim::Workload& w_;
+  const mesh::Routing& routing_;
+  const mesh::Fabric& f_;
+  const sim::ClockDomains& clk_;
+  const sim::EngineOptions& eo_;
+  const sim::WorkloadRunOptions& ro_;
+  std::size_t n_;
+  double period_ = 1;
+  std::vector<double> ready_, start_, end_, zero_load_, io_;
+  std::vector<std::uint32_t> prev_task_, tile_last_, waiting_on_, succ_start_, succ_;
+  std::vector<double> tile_free_, inj_free_;
+  std::vector<char> tile_running_;
+  using Ready = std::pair<double, std::uint32_t>;
+  std::vector<std::priority_queue<Ready, std::vector<Ready>, std::greater<>>> tile_queue_;
+  std::vector<Timeline> link_, eject_;
+  std::vector<int> link_lat_;
+  std::vector<std::uint32_t> path_;  // scratch of network(): links of the route
+  std::vector<double> head_at_;      // and when the head got each (0: the injection port)
+  double io_free_[4] = {0, 0, 0, 0};
+  std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
+  std::uint64_t seq_ = 0;
+};
+
+}  // namespace
+
+PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Routing& routing, const sim::ClockDomains& clocks,
+                               const sim::EngineOptions& engine, const sim::WorkloadRunOptions& run) {
+  return FlowModel(w, routing, clocks, engine, run).run();
 }
 
 }  // namespace wafersim::compiler

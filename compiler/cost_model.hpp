@@ -1,13 +1,24 @@
 #pragma once
-// The analytic cost model of a plan: the same items, resources and clocks as the cycle engine,
-// with the network replaced by a formula. Each tile's compute unit runs its tasks in plan order; a
-// message holds its source's injection port and its destination's ejection port for one cycle per
-// flit and takes the zero-load latency (docs/noc.md) over the Manhattan distance; an off-wafer leg
-// holds its edge side's I/O channel for bytes / bandwidth, plus latency. What it leaves out is
-// exactly what the engine adds: contention inside the network (two packets wanting one link or
-// buffer), detours around dead routers, longer bypass links, and clock-crossing synchronizers.
+// The analytic cost model of a plan: the same items, resources, clocks and scheduling rules as the
+// cycle engine's run (sim/workload_run.hpp), with the network replaced by a flow-level model.
+//
+// Scheduling, as in the runner: an item is ready when its dependencies are done; each tile runs its
+// ready tasks one at a time, earliest ready first, on its own clock's edges; an off-wafer leg holds
+// its side's I/O channel for bytes / bandwidth, plus latency.
+//
+// The network, per message (its flits F, in one block): it queues FIFO at its source's injection
+// port; then hop by hop, the head takes the router pipeline and the link latency, and the message
+// occupies each link on its route, and finally the destination's ejection port, for F cycles in the
+// first free gap at or after the head's arrival (links and ports keep their busy intervals). The
+// route follows the system's routing function; where it offers a choice (duato's adaptive class),
+// the model takes the link that frees first, as the engine's adaptive routers do by credits. With
+// no other traffic this is the zero-load latency exactly (docs/noc.md).
+//
+// What it leaves out is what the engine adds: wormhole blocking (a stalled packet holds buffers,
+// and so links, behind it; the model's links never wait on downstream ones), packets of different
+// messages interleaving, VC and switch allocation conflicts, and clock-domain synchronizers.
 #include "compiler/plan.hpp"
-#include "mesh/fabric.hpp"
+#include "mesh/routing.hpp"
 #include "sim/clock_domains.hpp"
 #include "sim/engine.hpp"
 #include "sim/workload_run.hpp"
@@ -17,9 +28,11 @@ namespace wafersim::compiler {
 struct PlanEstimate {
   double makespan_ps = 0;
   sim::WorkloadBreakdown critical_path;
+  double link_busy_max_ps = 0;  // the busiest link's occupied time (the bandwidth bound on the step)
+  std::vector<double> end_ps;   // per item: when it finishes
 };
 
-PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Fabric& fabric, const sim::ClockDomains& clocks,
+PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Routing& routing, const sim::ClockDomains& clocks,
                                const sim::EngineOptions& engine, const sim::WorkloadRunOptions& run);
 
 }  // namespace wafersim::compiler

@@ -51,6 +51,19 @@ std::uint32_t PlanBuilder::message(std::uint32_t src, std::uint32_t dst, double 
   return push(plan_.workload.add_message(src, dst, whole_bytes(bytes), joined(std::move(after), {}), op), op, d);
 }
 
+std::vector<std::uint32_t> PlanBuilder::exchange(const std::vector<Exchange>& m, std::size_t ranks, int op) {
+  const std::size_t n = std::max<std::size_t>(1, ranks);
+  std::vector<std::size_t> order(m.size());
+  for (std::size_t k = 0; k < m.size(); ++k) order[k] = k;
+  auto round = [&](std::size_t k) { return (m[k].dst_rank % n + n - m[k].src_rank % n) % n; };
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return round(a) != round(b) ? round(a) < round(b) : m[a].src_rank < m[b].src_rank;
+  });
+  std::vector<std::uint32_t> ids(m.size());
+  for (const std::size_t k : order) ids[k] = message(m[k].src, m[k].dst, m[k].bytes, m[k].after, op, m[k].carried);
+  return ids;
+}
+
 std::uint32_t PlanBuilder::load(std::uint32_t dst, double bytes, std::vector<std::uint32_t> after, int op, Slice carried) {
   if (!edge_tile_) throw std::logic_error("PlanBuilder::load without an edge");
   ItemData d;
@@ -121,40 +134,65 @@ Deps PlanBuilder::weight_stationary(const TileGrid& g, std::int64_t M, std::int6
   const int pr = g.pr, pc = g.pc;
   auto pos = [&](int i, int j) { return static_cast<std::size_t>(i) * pc + j; };
   Deps partial(g.size()), out(g.size());
+  // Gather A(:, K block i) at every (i, j) from the positions holding it in grid layout (rows over
+  // pr, K over pc), as one staggered exchange.
+  std::vector<Exchange> gather;
+  std::vector<std::vector<std::uint32_t>> local(g.size());
+  std::vector<std::vector<std::size_t>> gathered(g.size());  // indices into `gather`
   for (int i = 0; i < pr; ++i) {
     const std::int64_t k0 = part_begin(K, pr, i), k1 = part_end(K, pr, i);
     for (int j = 0; j < pc; ++j) {
       const std::int64_t n0 = part_begin(N, pc, j), n1 = part_end(N, pc, j);
       if (k1 <= k0 || n1 <= n0) continue;
-      // Gather A(:, k0:k1) from the positions holding it in grid layout (rows over pr, K over pc).
-      std::vector<std::uint32_t> after;
       for (int i2 = 0; i2 < pr; ++i2)
         for (int j2 = 0; j2 < pc; ++j2) {
           const std::int64_t c0 = std::max(k0, part_begin(K, pc, j2)), c1 = std::min(k1, part_end(K, pc, j2));
           const std::int64_t rows = part_end(M, pr, i2) - part_begin(M, pr, i2);
           if (c1 <= c0 || rows <= 0) continue;
           const std::size_t h = pos(i2, j2);
-          if (h == pos(i, j)) after = joined(after, a_ready[h]);
-          else after.push_back(message(g.tiles[h], g.at(i, j), static_cast<double>(rows * (c1 - c0)) * elem_, a_ready[h], op));
+          if (h == pos(i, j)) {
+            local[pos(i, j)] = a_ready[h];
+            continue;
+          }
+          gathered[pos(i, j)].push_back(gather.size());
+          gather.push_back({h, pos(i, j), g.tiles[h], g.at(i, j), static_cast<double>(rows * (c1 - c0)) * elem_, a_ready[h], {}});
         }
+    }
+  }
+  const auto gather_ids = exchange(gather, g.size(), op);
+  for (int i = 0; i < pr; ++i) {
+    const std::int64_t k0 = part_begin(K, pr, i), k1 = part_end(K, pr, i);
+    for (int j = 0; j < pc; ++j) {
+      const std::int64_t n0 = part_begin(N, pc, j), n1 = part_end(N, pc, j);
+      if (k1 <= k0 || n1 <= n0) continue;
+      std::vector<std::uint32_t> after = local[pos(i, j)];
+      for (const std::size_t k : gathered[pos(i, j)]) after.push_back(gather_ids[k]);
       partial[pos(i, j)] = {task(g.at(i, j), tile_.matmul_cycles(M, k1 - k0, n1 - n0), after, op)};
     }
   }
-  // Reduce-scatter down each column.
+  // Reduce-scatter down each column, staggered over the column's ranks.
   for (int j = 0; j < pc; ++j) {
     const std::int64_t cols = part_end(N, pc, j) - part_begin(N, pc, j);
+    std::vector<Exchange> reduce;
+    std::vector<std::vector<std::size_t>> incoming(static_cast<std::size_t>(pr));
     for (int i = 0; i < pr; ++i) {
       const std::int64_t rows = part_end(M, pr, i) - part_begin(M, pr, i);
       if (rows <= 0 || cols <= 0) continue;
-      std::vector<std::uint32_t> after;
-      int parts = 0;
       for (int i2 = 0; i2 < pr; ++i2) {
         const auto& p = partial[pos(i2, j)];
-        if (p.empty()) continue;
-        ++parts;
-        if (i2 == i) after = joined(after, p);
-        else after.push_back(message(g.at(i2, j), g.at(i, j), static_cast<double>(rows * cols) * elem_, p, op));
+        if (p.empty() || i2 == i) continue;
+        incoming[static_cast<std::size_t>(i)].push_back(reduce.size());
+        reduce.push_back({static_cast<std::size_t>(i2), static_cast<std::size_t>(i), g.at(i2, j), g.at(i, j),
+                          static_cast<double>(rows * cols) * elem_, p, {}});
       }
+    }
+    const auto reduce_ids = exchange(reduce, static_cast<std::size_t>(pr), op);
+    for (int i = 0; i < pr; ++i) {
+      const std::int64_t rows = part_end(M, pr, i) - part_begin(M, pr, i);
+      if (rows <= 0 || cols <= 0) continue;
+      std::vector<std::uint32_t> after = partial[pos(i, j)];
+      for (const std::size_t k : incoming[static_cast<std::size_t>(i)]) after.push_back(reduce_ids[k]);
+      const int parts = static_cast<int>(incoming[static_cast<std::size_t>(i)].size()) + (partial[pos(i, j)].empty() ? 0 : 1);
       out[pos(i, j)] = {task(g.at(i, j), tile_.vector_cycles(static_cast<double>(rows * cols * std::max(0, parts - 1))), after, op)};
     }
   }
@@ -163,18 +201,28 @@ Deps PlanBuilder::weight_stationary(const TileGrid& g, std::int64_t M, std::int6
 
 Deps PlanBuilder::redistribute(const std::vector<Piece>& have, const std::vector<Piece>& need, double scale, int op) {
   Deps out(need.size());
+  std::vector<Exchange> moves;
+  std::vector<std::size_t> move_to;  // need index of each move
   for (std::size_t n = 0; n < need.size(); ++n) {
     const Slice& w = need[n].rect;
-    for (const Piece& h : have) {
+    for (std::size_t k = 0; k < have.size(); ++k) {
+      const Piece& h = have[k];
       const Slice o{w.tensor, std::max(w.r0, h.rect.r0), std::min(w.r1, h.rect.r1), std::max(w.c0, h.rect.c0), std::min(w.c1, h.rect.c1)};
       if (o.empty()) continue;
       if (h.tile == need[n].tile) {
         out[n] = joined(out[n], h.ready);
         continue;
       }
-      out[n].push_back(message(h.tile, need[n].tile, static_cast<double>(o.rows() * o.cols()) * elem_ * scale, h.ready, op, o));
+      // Ranks on a common scale, so that rounds spread sources over destinations when the two
+      // layouts have different numbers of pieces.
+      const std::size_t ranks = std::max(have.size(), need.size());
+      moves.push_back({k * ranks / have.size(), n * ranks / need.size(), h.tile, need[n].tile,
+                       static_cast<double>(o.rows() * o.cols()) * elem_ * scale, h.ready, o});
+      move_to.push_back(n);
     }
   }
+  const auto ids = exchange(moves, std::max(have.size(), need.size()), op);
+  for (std::size_t k = 0; k < moves.size(); ++k) out[move_to[k]].push_back(ids[k]);
   return out;
 }
 

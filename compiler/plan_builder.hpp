@@ -7,6 +7,12 @@
 // - redistribute(): a tensor moving between two layouts (grid to attention heads, tokens to MoE
 //   experts and back, one region to the next): every tile that needs a rectangle gets the overlap
 //   from every tile that holds part of it. This is where all-to-all traffic comes from.
+// Many-to-many exchanges (redistributions, weight-stationary gathers and reduce-scatters) are
+// emitted in staggered rounds: in round k, source rank r sends to destination rank r + k (mod n).
+// Each source injects its messages in that order, so when all become ready together no
+// destination is the first target of every source at once; a destination-major order makes
+// exactly that hotspot, and wormhole flow control spreads it back into every source as
+// head-of-line blocking (measured: 1.8x slower steps on the GPT-2 block, docs/compiler.md).
 // Both record what each item does to data when the plan is functional, so that the plan can be
 // executed numerically (compiler/functional_check.hpp).
 #include <cstdint>
@@ -82,6 +88,17 @@ class PlanBuilder {
   bool functional_;
   std::function<std::uint32_t(std::uint32_t)> edge_tile_;
   std::uint32_t push(std::uint32_t id, int op, const ItemData& d);
+
+  // One message of an exchange among ranks (positions in the exchange's source and destination lists).
+  struct Exchange {
+    std::size_t src_rank = 0, dst_rank = 0;
+    std::uint32_t src = 0, dst = 0;
+    double bytes = 0;
+    std::vector<std::uint32_t> after;
+    Slice carried;
+  };
+  // Creates the messages in staggered rounds (see above); returns their ids in the given order.
+  std::vector<std::uint32_t> exchange(const std::vector<Exchange>& messages, std::size_t ranks, int op);
 };
 
 }  // namespace wafersim::compiler

@@ -72,7 +72,7 @@ CompiledStep compile_step(const std::filesystem::path& model_file, const std::fi
   s.run.quantum_cycles = o.quantum_cycles;
   s.run.io_bytes_per_ps_per_side = s.system.io.bytes_per_ps_per_side();
   s.run.io_latency_ps = static_cast<std::int64_t>(s.system.io.latency_ns * 1000.0);
-  s.analytic = analytic_estimate(s.plan.workload, fabric, *s.net->clocks, s.engine, s.run);
+  s.analytic = analytic_estimate(s.plan.workload, *s.net->routing, *s.net->clocks, s.engine, s.run);
   return s;
 }
 

@@ -2,11 +2,24 @@
 
 #include <cmath>
 
+#include "mesh/routing.hpp"
+
 namespace wafersim::sim {
 
 int ChannelSpec::link_latency(int length_tiles, bool crosses_reticle) const {
   const double extra = std::ceil(extra_latency_per_tile * (length_tiles - 1) - 1e-9);
   return latency + static_cast<int>(extra) + (crosses_reticle ? reticle_stitch_latency : 0);
+}
+
+int ChannelSpec::link_latency(const mesh::Fabric& fabric, std::uint32_t node, int port) const {
+  const std::uint32_t cols = static_cast<std::uint32_t>(fabric.cols());
+  const bool horizontal = port == mesh::kEast || port == mesh::kWest;
+  std::uint32_t owner = node;
+  if (port == mesh::kWest) owner = node - 1;
+  if (port == mesh::kNorth) owner = node - cols;
+  const int len = horizontal ? fabric.east_length(owner) : fabric.south_length(owner);
+  const bool stitch = horizontal ? fabric.east_crosses_reticle(owner) : fabric.south_crosses_reticle(owner);
+  return link_latency(len, stitch);
 }
 
 ChannelSpec ChannelSpec::from_yaml(const YamlNode& node) {

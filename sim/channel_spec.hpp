@@ -14,7 +14,10 @@
 // Latencies are in cycles of the sending router's clock and must be >= 1: a flit sent at a cycle
 // is never usable in the same cycle, which is what makes the engine's result independent of the
 // order (and the thread) in which routers are stepped.
+#include <cstdint>
+
 #include "core/yaml_reader.hpp"
+#include "mesh/fabric.hpp"
 
 namespace wafersim::sim {
 
@@ -33,6 +36,9 @@ struct ChannelSpec {
 
   // Cycles on a link `length_tiles` long (>= 1), crossing a reticle boundary or not.
   int link_latency(int length_tiles, bool crosses_reticle) const;
+  // Cycles on the link leaving `node` through `port` (mesh::Port 0-3) of a fabric (its length and
+  // reticle crossing are stored on the link's west / north end).
+  int link_latency(const mesh::Fabric& fabric, std::uint32_t node, int port) const;
 
   static ChannelSpec from_yaml(const YamlNode& node);
 };

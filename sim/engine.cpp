@@ -300,8 +300,7 @@ struct Engine::Impl {
         const std::size_t owner = (p == mesh::kEast || p == mesh::kSouth) ? n : n + off[p];
         const bool horizontal = p == mesh::kEast || p == mesh::kWest;
         const int len = horizontal ? fabric.east_length(owner) : fabric.south_length(owner);
-        const bool stitch = horizontal ? fabric.east_crosses_reticle(owner) : fabric.south_crosses_reticle(owner);
-        link_lat[n * 4 + p] = static_cast<std::uint16_t>(opt.channels.link_latency(len, stitch));
+        link_lat[n * 4 + p] = static_cast<std::uint16_t>(opt.channels.link_latency(fabric, static_cast<std::uint32_t>(n), p));
         link_mm[n * 4 + p] = static_cast<float>(len * (horizontal ? opt.tile_pitch_x_mm : opt.tile_pitch_y_mm));
       }
     }
