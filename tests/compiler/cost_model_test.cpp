@@ -1,0 +1,87 @@
+// The analytic (flow-level) cost model against hand-worked timings on a 4 x 4 mesh with XY
+// routing and BookSim's router (hop delay 3 cycles, VC buffers of 8 flits, 1-cycle links and
+// injection/ejection channels, 1 ns cycles): zero load, a shared link, a shared ejection port,
+// and wormhole blocking that reaches back to the source.
+#include <gtest/gtest.h>
+
+#include "../sim/sim_test_util.hpp"
+#include "compiler/cost_model.hpp"
+
+namespace wafersim::compiler {
+namespace {
+
+using sim::testing::TestNetwork;
+
+// inj 1 + (hops + 1) x 3 + hops x 1 + ej 1 + (flits - 1), in cycles.
+double zero_load(int hops, int flits) { return 1 + (hops + 1) * 3 + hops + 1 + (flits - 1); }
+
+PlanEstimate estimate(const TestNetwork& net, const sim::Workload& w) {
+  return analytic_estimate(w, *net.routing, *net.clocks, net.options, sim::WorkloadRunOptions{});
+}
+
+double cycles(double ps) { return ps / 1000.0; }
+
+TEST(CostModel, OneMessageOnAnIdleNetworkTakesTheZeroLoadLatency) {
+  TestNetwork net(4, 4);
+  sim::Workload w;
+  const auto t0 = w.add_task(net.fabric.node(0, 0), 10, {});
+  const auto m = w.add_message(net.fabric.node(0, 0), net.fabric.node(0, 3), 64, {t0});  // 4 flits of 16 bytes, 3 hops
+  w.add_task(net.fabric.node(0, 3), 20, {m});
+  const auto e = estimate(net, w);
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[m]), 10 + zero_load(3, 4));
+  EXPECT_DOUBLE_EQ(cycles(e.makespan_ps), 10 + zero_load(3, 4) + 20);
+  EXPECT_DOUBLE_EQ(cycles(e.critical_path.compute_ps), 30);
+  EXPECT_DOUBLE_EQ(cycles(e.critical_path.on_wafer_ps), zero_load(3, 4));
+  EXPECT_DOUBLE_EQ(e.critical_path.waiting_ps, 0);
+}
+
+TEST(CostModel, ASharedLinkDelaysTheLaterHead) {
+  TestNetwork net(4, 4);
+  sim::Workload w;
+  // B (0,1) -> (0,3) gets link (0,1)->(0,2) at cycle 4 (inj 1 + hop 3) and holds it 16 cycles. A
+  // (0,0) -> (0,3) wants it at cycle 8 and waits until 20: 12 cycles late, everything after it
+  // free (B is 4 cycles ahead on each later link, and A's tail follows B's).
+  const auto b = w.add_message(net.fabric.node(0, 1), net.fabric.node(0, 3), 256, {});
+  const auto a = w.add_message(net.fabric.node(0, 0), net.fabric.node(0, 3), 256, {});
+  const auto e = estimate(net, w);
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[b]), zero_load(2, 16));
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[a]), zero_load(3, 16) + 12);
+  EXPECT_DOUBLE_EQ(cycles(e.link_busy_max_ps), 32);  // (0,1)->(0,2): B's 16 cycles and A's 16
+}
+
+TEST(CostModel, TwoMessagesIntoOneTileShareItsEjectionPort) {
+  TestNetwork net(4, 4);
+  sim::Workload w;
+  // Both 3 hops, no link in common (XY: one along row 0, one up column 3): they reach (0,3)'s
+  // ejection port together and the second waits the first's 4 flits.
+  const auto a = w.add_message(net.fabric.node(0, 0), net.fabric.node(0, 3), 64, {});
+  const auto b = w.add_message(net.fabric.node(3, 3), net.fabric.node(0, 3), 64, {});
+  const auto e = estimate(net, w);
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[a]), zero_load(3, 4));
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[b]), zero_load(3, 4) + 4);
+}
+
+TEST(CostModel, ABlockedHeadHoldsTheLinksBehindItAndItsSource) {
+  TestNetwork net(4, 4);
+  sim::Workload w;
+  // B: (1,3) -> (0,3), 64 flits, holds (0,3)'s ejection port from cycle 8 to 72.
+  // A: (0,0) -> (0,3), 16 flits: its head waits at (0,3) from cycle 16 to 72. Its tail leaves
+  //    (0,3)'s ejection at 88; with 8-flit buffers each link behind is held until 8 cycles
+  //    earlier than the one after it: (0,2)->(0,3) to 80, (0,1)->(0,2) to 72, (0,0)->(0,1) to 64,
+  //    and the source's injection port to 56.
+  // C: (0,0) -> (1,0), 4 flits, queued behind A at (0,0): injected at 56, then 1 hop.
+  const auto b = w.add_message(net.fabric.node(1, 3), net.fabric.node(0, 3), 1024, {});
+  const auto a = w.add_message(net.fabric.node(0, 0), net.fabric.node(0, 3), 256, {});
+  const auto c = w.add_message(net.fabric.node(0, 0), net.fabric.node(1, 0), 64, {});
+  const auto e = estimate(net, w);
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[b]), zero_load(1, 64));
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[a]), 72 + 1 + 15);
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[c]), 56 + 3 + 1 + 3 + 1 + 3);
+  // A's wait is waiting, not on-wafer time, on the critical path (A ends last).
+  EXPECT_DOUBLE_EQ(cycles(e.makespan_ps), 88);
+  EXPECT_DOUBLE_EQ(cycles(e.critical_path.on_wafer_ps), zero_load(3, 16));
+  EXPECT_DOUBLE_EQ(cycles(e.critical_path.waiting_ps), 88 - zero_load(3, 16));
+}
+
+}  // namespace
+}  // namespace wafersim::compiler
