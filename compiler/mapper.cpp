@@ -163,6 +163,10 @@ class Emitter {
     }
     plan_.flops += o.flops;
     region_flops_[me.region] += o.flops;
+    if (weight_grad_in_place(v)) {
+      emit_weight_grad(v, me);
+      return;
+    }
     const std::size_t npos = me.layout == Layout::kHead ? units(me.region).count() : grid_of(me).size();
     Deps ready(npos);
     for (auto [e, end] = boost::in_edges(v, g_.ops()); e != end; ++e) {
@@ -193,8 +197,11 @@ class Emitter {
       Deps b_ready = weight_operand ? Deps(g.size()) : ready;
       const auto key = std::make_pair(me.region, me.expert);
       if (stream && last_weighted_.count(key)) b_ready = last_weighted_[key];
-      if (weight_operand && !lay_.weights_stream)
-        me.out = b_.weight_stationary(g, o.m, o.k, o.n, ready, static_cast<int>(v));
+      if (weight_operand && !lay_.weights_stream) {
+        // Forward (and recompute): A is X, kept gathered for dW; dX: A is dY, likewise.
+        auto& keep = o.weighted ? gathered_x_ : gathered_dy_;
+        me.out = b_.weight_stationary(g, o.m, o.k, o.n, ready, static_cast<int>(v), weight_grid(g, v), &keep[fwd(v)]);
+      }
       else
         me.out = b_.summa(g, o.m, o.k, o.n, -1, -1, static_cast<int>(v), ready, b_ready, static_cast<int>(v), stream);
       if (stream) last_weighted_[key] = me.out;
@@ -211,6 +218,45 @@ class Emitter {
       return;
     }
     me.out = b_.elementwise(g, T_, o.flops, o.row_reduction, ready, static_cast<int>(v));
+  }
+
+  // The weight grid of a resident weight: its shape is chosen for the forward matmul's K x N, and
+  // the dX of that matmul uses it transposed.
+  PlanBuilder::WeightGrid weight_grid(const TileGrid& g, Vtx v) const {
+    const Op& f = op(static_cast<Vtx>(fwd(v)));
+    PlanBuilder::WeightGrid w;
+    w.rows = weight_grid_rows(g.size(), f.k, f.n);
+    w.cols = static_cast<int>(g.size()) / w.rows;
+    w.transposed = !op(v).weighted;
+    return w;
+  }
+
+  // dW = X^T dY of a resident weight is computed where the weight lies, from the X its forward
+  // gathered and the dY its dX gathered there: no traffic of its own.
+  bool weight_grad_in_place(Vtx v) const {
+    const Op& o = op(v);
+    if (o.kind != OpKind::kMatMul || o.grad_of_input != 1 || lay_.weights_stream || mapped_[v].layout != Layout::kGrid) return false;
+    const int f = fwd(v);
+    return op(static_cast<Vtx>(f)).weighted && gathered_x_.count(f) && gathered_dy_.count(f);
+  }
+
+  void emit_weight_grad(Vtx v, Mapped& me) {
+    const Op& o = op(v);  // [K x M] x [M x N]: m = forward k, k = tokens, n = forward n
+    const TileGrid& g = grid_of(me);
+    PlanBuilder::WeightGrid w = weight_grid(g, v);
+    w.transposed = false;
+    const Deps& x = gathered_x_.at(fwd(v));
+    const Deps& dy = gathered_dy_.at(fwd(v));
+    me.out.assign(g.size(), {});
+    for (std::size_t q = 0; q < g.size(); ++q) {
+      const int i = static_cast<int>(q) / w.cols, j = static_cast<int>(q) % w.cols;
+      const std::int64_t kk = part_end(o.m, w.rows, i) - part_begin(o.m, w.rows, i);
+      const std::int64_t nn = part_end(o.n, w.cols, j) - part_begin(o.n, w.cols, j);
+      if (kk <= 0 || nn <= 0) continue;
+      std::vector<std::uint32_t> after = x[q];
+      after.insert(after.end(), dy[q].begin(), dy[q].end());
+      me.out[q] = {b_.task(g.tiles[q], b_.tile().matmul_cycles(kk, o.k, nn), after, static_cast<int>(v))};
+    }
   }
 
   void emit_head(Vtx v, Mapped& me, const Deps& ready) {
@@ -239,6 +285,7 @@ class Emitter {
   std::set<Vtx> key_;
   std::vector<std::vector<TileGrid>> expert_grids_;
   std::map<std::pair<int, int>, Deps> last_weighted_;
+  std::map<int, Deps> gathered_x_, gathered_dy_;  // per forward weighted matmul: its gathered A per weight position
   std::map<int, double> region_flops_;
 
  public:

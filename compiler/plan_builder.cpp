@@ -130,72 +130,96 @@ Deps PlanBuilder::summa(const TileGrid& g, std::int64_t M, std::int64_t K, std::
   return last;
 }
 
-Deps PlanBuilder::weight_stationary(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, const Deps& a_ready, int op) {
-  const int pr = g.pr, pc = g.pc;
-  auto pos = [&](int i, int j) { return static_cast<std::size_t>(i) * pc + j; };
-  Deps partial(g.size()), out(g.size());
-  // Gather A(:, K block i) at every (i, j) from the positions holding it in grid layout (rows over
-  // pr, K over pc), as one staggered exchange.
+int weight_grid_rows(std::size_t tiles, std::int64_t K, std::int64_t N) {
+  int best = 1;
+  double best_cost = -1;
+  for (std::size_t d = 1; d <= tiles; ++d) {
+    if (tiles % d) continue;
+    const double cost = static_cast<double>(K) * static_cast<double>(tiles / d) + static_cast<double>(N) * static_cast<double>(d);
+    if (best_cost < 0 || cost < best_cost) best_cost = cost, best = static_cast<int>(d);
+  }
+  return best;
+}
+
+Deps PlanBuilder::weight_stationary(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, const Deps& a_ready, int op,
+                                    WeightGrid w, Deps* gathered_out) {
+  if (static_cast<std::size_t>(w.rows) * static_cast<std::size_t>(w.cols) != g.size())
+    throw std::logic_error("weight_stationary: the weight grid does not cover the tiles");
+  const std::size_t P = g.size();
+  // K and N blocks of weight position q.
+  const int kparts = w.transposed ? w.cols : w.rows, nparts = w.transposed ? w.rows : w.cols;
+  auto kblock = [&](std::size_t q) { return static_cast<int>(w.transposed ? q % w.cols : q / w.cols); };
+  auto nblock = [&](std::size_t q) { return static_cast<int>(w.transposed ? q / w.cols : q % w.cols); };
+  auto grid_pos = [&](int i, int j) { return static_cast<std::size_t>(i) * g.pc + j; };
+
+  // Gather A(:, K block) at every weight position from A's grid layout, as one staggered exchange.
   std::vector<Exchange> gather;
-  std::vector<std::vector<std::uint32_t>> local(g.size());
-  std::vector<std::vector<std::size_t>> gathered(g.size());  // indices into `gather`
-  for (int i = 0; i < pr; ++i) {
-    const std::int64_t k0 = part_begin(K, pr, i), k1 = part_end(K, pr, i);
-    for (int j = 0; j < pc; ++j) {
-      const std::int64_t n0 = part_begin(N, pc, j), n1 = part_end(N, pc, j);
-      if (k1 <= k0 || n1 <= n0) continue;
-      for (int i2 = 0; i2 < pr; ++i2)
-        for (int j2 = 0; j2 < pc; ++j2) {
-          const std::int64_t c0 = std::max(k0, part_begin(K, pc, j2)), c1 = std::min(k1, part_end(K, pc, j2));
-          const std::int64_t rows = part_end(M, pr, i2) - part_begin(M, pr, i2);
-          if (c1 <= c0 || rows <= 0) continue;
-          const std::size_t h = pos(i2, j2);
-          if (h == pos(i, j)) {
-            local[pos(i, j)] = a_ready[h];
-            continue;
-          }
-          gathered[pos(i, j)].push_back(gather.size());
-          gather.push_back({h, pos(i, j), g.tiles[h], g.at(i, j), static_cast<double>(rows * (c1 - c0)) * elem_, a_ready[h], {}});
+  std::vector<std::vector<std::uint32_t>> after(P);
+  std::vector<std::vector<std::size_t>> gathered(P);
+  for (std::size_t q = 0; q < P; ++q) {
+    const std::int64_t k0 = part_begin(K, kparts, kblock(q)), k1 = part_end(K, kparts, kblock(q));
+    if (k1 <= k0 || part_end(N, nparts, nblock(q)) <= part_begin(N, nparts, nblock(q))) continue;
+    for (int i2 = 0; i2 < g.pr; ++i2)
+      for (int j2 = 0; j2 < g.pc; ++j2) {
+        const std::int64_t c0 = std::max(k0, part_begin(K, g.pc, j2)), c1 = std::min(k1, part_end(K, g.pc, j2));
+        const std::int64_t rows = part_end(M, g.pr, i2) - part_begin(M, g.pr, i2);
+        if (c1 <= c0 || rows <= 0) continue;
+        const std::size_t h = grid_pos(i2, j2);
+        if (g.tiles[h] == g.tiles[q]) {
+          after[q] = joined(after[q], a_ready[h]);
+          continue;
         }
-    }
+        gathered[q].push_back(gather.size());
+        gather.push_back({h, q, g.tiles[h], g.tiles[q], static_cast<double>(rows * (c1 - c0)) * elem_, a_ready[h], {}});
+      }
   }
-  const auto gather_ids = exchange(gather, g.size(), op);
-  for (int i = 0; i < pr; ++i) {
-    const std::int64_t k0 = part_begin(K, pr, i), k1 = part_end(K, pr, i);
-    for (int j = 0; j < pc; ++j) {
-      const std::int64_t n0 = part_begin(N, pc, j), n1 = part_end(N, pc, j);
-      if (k1 <= k0 || n1 <= n0) continue;
-      std::vector<std::uint32_t> after = local[pos(i, j)];
-      for (const std::size_t k : gathered[pos(i, j)]) after.push_back(gather_ids[k]);
-      partial[pos(i, j)] = {task(g.at(i, j), tile_.matmul_cycles(M, k1 - k0, n1 - n0), after, op)};
-    }
+  const auto gather_ids = exchange(gather, P, op);
+  Deps partial(P);
+  for (std::size_t q = 0; q < P; ++q) {
+    const std::int64_t kk = part_end(K, kparts, kblock(q)) - part_begin(K, kparts, kblock(q));
+    const std::int64_t nn = part_end(N, nparts, nblock(q)) - part_begin(N, nparts, nblock(q));
+    if (kk <= 0 || nn <= 0) continue;
+    for (const std::size_t k : gathered[q]) after[q].push_back(gather_ids[k]);
+    partial[q] = {task(g.tiles[q], tile_.matmul_cycles(M, kk, nn), after[q], op)};
   }
-  // Reduce-scatter down each column, staggered over the column's ranks.
-  for (int j = 0; j < pc; ++j) {
-    const std::int64_t cols = part_end(N, pc, j) - part_begin(N, pc, j);
-    std::vector<Exchange> reduce;
-    std::vector<std::vector<std::size_t>> incoming(static_cast<std::size_t>(pr));
-    for (int i = 0; i < pr; ++i) {
-      const std::int64_t rows = part_end(M, pr, i) - part_begin(M, pr, i);
-      if (rows <= 0 || cols <= 0) continue;
-      for (int i2 = 0; i2 < pr; ++i2) {
-        const auto& p = partial[pos(i2, j)];
-        if (p.empty() || i2 == i) continue;
-        incoming[static_cast<std::size_t>(i)].push_back(reduce.size());
-        reduce.push_back({static_cast<std::size_t>(i2), static_cast<std::size_t>(i), g.at(i2, j), g.at(i, j),
-                          static_cast<double>(rows * cols) * elem_, p, {}});
+  if (gathered_out) *gathered_out = after;
+
+  // Reduce-scatter the partial products into C's grid layout on g: (i, j) receives, from every
+  // weight position whose N block overlaps N block j, its partial of those rows and columns.
+  std::vector<Exchange> reduce;
+  std::vector<std::vector<std::size_t>> incoming(P);
+  std::vector<std::vector<std::uint32_t>> local(P);
+  for (int i = 0; i < g.pr; ++i)
+    for (int j = 0; j < g.pc; ++j) {
+      const std::size_t p = grid_pos(i, j);
+      const std::int64_t rows = part_end(M, g.pr, i) - part_begin(M, g.pr, i);
+      const std::int64_t n0 = part_begin(N, g.pc, j), n1 = part_end(N, g.pc, j);
+      if (rows <= 0 || n1 <= n0) continue;
+      for (std::size_t q = 0; q < P; ++q) {
+        if (partial[q].empty()) continue;
+        const std::int64_t c0 = std::max(n0, part_begin(N, nparts, nblock(q))), c1 = std::min(n1, part_end(N, nparts, nblock(q)));
+        if (c1 <= c0) continue;
+        if (g.tiles[q] == g.tiles[p]) {
+          local[p] = joined(local[p], partial[q]);
+          continue;
+        }
+        incoming[p].push_back(reduce.size());
+        reduce.push_back({q, p, g.tiles[q], g.tiles[p], static_cast<double>(rows * (c1 - c0)) * elem_, partial[q], {}});
       }
     }
-    const auto reduce_ids = exchange(reduce, static_cast<std::size_t>(pr), op);
-    for (int i = 0; i < pr; ++i) {
-      const std::int64_t rows = part_end(M, pr, i) - part_begin(M, pr, i);
+  const auto reduce_ids = exchange(reduce, P, op);
+  Deps out(P);
+  for (int i = 0; i < g.pr; ++i)
+    for (int j = 0; j < g.pc; ++j) {
+      const std::size_t p = grid_pos(i, j);
+      const std::int64_t rows = part_end(M, g.pr, i) - part_begin(M, g.pr, i);
+      const std::int64_t cols = part_end(N, g.pc, j) - part_begin(N, g.pc, j);
       if (rows <= 0 || cols <= 0) continue;
-      std::vector<std::uint32_t> after = partial[pos(i, j)];
-      for (const std::size_t k : incoming[static_cast<std::size_t>(i)]) after.push_back(reduce_ids[k]);
-      const int parts = static_cast<int>(incoming[static_cast<std::size_t>(i)].size()) + (partial[pos(i, j)].empty() ? 0 : 1);
-      out[pos(i, j)] = {task(g.at(i, j), tile_.vector_cycles(static_cast<double>(rows * cols * std::max(0, parts - 1))), after, op)};
+      std::vector<std::uint32_t> deps = local[p];
+      for (const std::size_t k : incoming[p]) deps.push_back(reduce_ids[k]);
+      // Every element of C(i, j) sums kparts partial products.
+      out[p] = {task(g.tiles[p], tile_.vector_cycles(static_cast<double>(rows * cols * (kparts - 1))), deps, op)};
     }
-  }
   return out;
 }
 

@@ -39,6 +39,10 @@ struct Piece {
 
 using Deps = std::vector<std::vector<std::uint32_t>>;  // per position: items to wait for
 
+// The rows of the weight grid (a divisor of `tiles`) that minimize weight-stationary traffic for
+// a K x N weight: K (tiles / rows) + N rows.
+int weight_grid_rows(std::size_t tiles, std::int64_t K, std::int64_t N);
+
 // SUMMA's layout of B[K x N] on g: block (kk, j) (K in pc panels, N in pc columns) is held by
 // position (kk mod pr, j). Returns (position, slice) of every non-empty block.
 std::vector<std::pair<std::size_t, Slice>> summa_b_blocks(const TileGrid& g, int tensor, std::int64_t K, std::int64_t N);
@@ -62,12 +66,23 @@ class PlanBuilder {
   Deps summa(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc, const Deps& a_ready,
              const Deps& b_ready, int op, bool b_offwafer = false);
 
-  // Weight-stationary C[M x N] = A[M x K] W[K x N]: position (i, j) holds W(K block i, N block j)
-  // and never moves it. It gathers A(all M, K block i) from the grid layout of A (ready per
-  // position), multiplies, and the pr partial products of column j are reduce-scattered down the
-  // column so that (i, j) ends with C(M block i, N block j), the grid layout. Moves activations
-  // only: the right choice when weights are resident and a micro-batch has few tokens.
-  Deps weight_stationary(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, const Deps& a_ready, int op);
+  // Weight-stationary C[M x N] = A[M x K] W[K x N]: the weight never moves. It lies on a logical
+  // w.rows x w.cols grid over g's tiles (row-major): position (i', j') holds W(K block i', N block
+  // j'), or with w.transposed (the dX = dY W^T of a forward W laid out that way) W(K block j', N
+  // block i'). Each position gathers A(all M, its K block) from A's grid layout on g (ready per
+  // position), multiplies, and the partial products are reduce-scattered so that g's (i, j) ends
+  // with C(M block i, N block j), the grid layout. Traffic is about M (K w.cols + N w.rows)
+  // elements, so the mapper picks the weight grid's shape per matrix (weight_grid_rows()). Moves
+  // activations only: the right choice when weights are resident and a micro-batch has few tokens.
+  struct WeightGrid {
+    int rows = 1, cols = 1;
+    bool transposed = false;
+  };
+  // `gathered` (optional) receives, per weight position, what its gathered A waits for: a weight
+  // gradient computed in place (X^T dY from the gathered X and dY) needs nothing more.
+  Deps weight_stationary(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, const Deps& a_ready, int op, WeightGrid w,
+                         Deps* gathered = nullptr);
+
 
   // Every need piece gets the overlap of every have piece (bytes = overlap elements x element
   // size x scale; scale < 1 models tokens that go to only some experts). Returns per need piece
