@@ -30,6 +30,8 @@ struct PlanEstimate {
   sim::WorkloadBreakdown critical_path;
   double link_busy_max_ps = 0;  // the busiest link's occupied time (the bandwidth bound on the step)
   std::vector<double> end_ps;   // per item: when it finishes
+  // Over on-wafer message legs: mean hops of the routes taken, and mean Manhattan distance.
+  double hops_mean = 0, manhattan_mean = 0;
 };
 
 PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Routing& routing, const sim::ClockDomains& clocks,

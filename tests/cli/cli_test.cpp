@@ -231,3 +231,48 @@ TEST_F(NocCli, TraceDrivenTrafficDeliversEveryPacket) {
 }
 
 }  // namespace
+
+// compile / simulate / graph: the compiler as a user meets it.
+TEST_F(Cli, CompileWritesThePlanAndSimulateComparesEngineAndAnalytic) {
+  const std::string model = std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-block.yaml";
+  const std::string sys = std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/tiny-3nm-32x32.yaml";
+  const Result c = run("compile --model " + model + " --system " + sys + " --out " + (dir / "c").string());
+  ASSERT_EQ(c.status, 0) << c.output;
+  EXPECT_THAT(c.output, HasSubstr("layer_pipelined"));
+  const auto plan = nlohmann::json::parse(wafersim::read_text_file(dir / "c" / "plan.json"));
+  EXPECT_GT(plan["regions"].size(), 0u);
+  EXPECT_THAT(wafersim::read_text_file(dir / "c" / "placement.svg"), HasSubstr("</svg>"));
+  // The GPT-2-like block on the clean 32 x 32 fabric: the cycle engine within 15% of the flow
+  // model (the agreement bound; measured -7%).
+  const Result s = run("simulate --model " + model + " --system " + sys + " --out " + (dir / "s").string());
+  ASSERT_EQ(s.status, 0) << s.output;
+  EXPECT_THAT(s.output, HasSubstr("simulated (cycle engine)"));
+  const auto sim = nlohmann::json::parse(wafersim::read_text_file(dir / "s" / "simulate.json"));
+  const double ratio = sim["micro_batch_s"]["ratio"].get<double>();
+  EXPECT_GT(ratio, 0.85) << s.output;
+  EXPECT_LT(ratio, 1.15) << s.output;
+}
+
+TEST_F(Cli, GraphShowsYamlAndOnnxModelsAlike) {
+  const Result y = run("graph --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml");
+  ASSERT_EQ(y.status, 0) << y.output;
+  EXPECT_THAT(y.output, HasSubstr("parameters 124439808"));
+  const Result o = run(std::string("graph --model ") + WAFERSIM_GPT2_BLOCK_ONNX);
+  ASSERT_EQ(o.status, 0) << o.output;
+  EXPECT_THAT(o.output, HasSubstr("(ONNX graph): 128 tokens per micro-batch"));
+}
+
+TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
+  const std::string sys = " --system " + std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/tiny-3nm-32x32.yaml";
+  const std::string out = " --out " + (dir / "o").string();
+  expect_bad_input(run("graph --model " + write("not.onnx", "name: gpt2-small\nd_model: 768\n")), "not an ONNX model");
+  expect_bad_input(run("compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt3-175b.yaml" + sys + out),
+                   "does not fit system 'tiny-3nm-32x32' in any mapping style");
+  expect_bad_input(run("graph --model " + write("heads.yaml", "name: x\nvocab: 100\nd_model: 100\nlayers: 1\nheads: 3\n"
+                                                              "ffn: {size: 400, activation: gelu}\nsequence: 8\n")),
+                   "heads.yaml:5:8: heads: 3 heads do not divide d_model 100");
+  expect_bad_input(run(std::string("compile --model ") + WAFERSIM_GPT2_BLOCK_ONNX + sys + out), "compile and simulate take YAML model descriptions");
+  expect_bad_input(run(std::string("graph --model ") + WAFERSIM_GPT2_BLOCK_ONNX + " --dim batch"), "--dim 'batch': expected NAME=N");
+  expect_bad_input(run("simulate --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml" + sys + " --layers 99"),
+                   "--layers 99: the model has 12 layers");
+}
