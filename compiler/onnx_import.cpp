@@ -80,6 +80,9 @@ const std::map<std::string, double>& elementwise_ops() {
   return ops;
 }
 
+// Ops that only produce constants (shape arithmetic): folded, as is any op with only constant inputs.
+bool is_constant_op(const std::string& op) { return op == "Constant" || op == "Shape" || op == "ConstantOfShape" || op == "Range"; }
+
 bool is_norm(const std::string& op) { return op == "LayerNormalization" || op == "SimplifiedLayerNormalization"; }
 
 int layer_of(const std::string& node_name) {
@@ -98,7 +101,7 @@ class Importer {
     infer_shapes();
     collect_shapes();
     count_consumers();
-    for (const auto& node : model_.graph().node()) import_node(node);
+    for (int k = 0; k < model_.graph().node_size(); ++k) import_node(model_.graph().node(k), k);
     if (!unknown_shapes_.empty())
       fail(fmt::format("no shape after shape inference for {} (give symbolic dimensions values)", join(unknown_shapes_)));
     if (boost::num_vertices(g_) == 0) fail("the graph has no ops wafersim costs (no MatMul, Gemm, Gather or element-wise op)");
@@ -129,17 +132,16 @@ class Importer {
 
   // Unsupported ops are reported before shape inference, which may trip over them first.
   void check_op_types() {
-    for (const auto& node : model_.graph().node()) {
-      ++node_index_;
+    std::vector<std::string> unsupported;  // "OpType (node name)"
+    for (int k = 0; k < model_.graph().node_size(); ++k) {
+      const auto& node = model_.graph().node(k);
       const std::string& t = node.op_type();
-      if (t == "Constant" || t == "Shape" || t == "ConstantOfShape" || t == "Range" || t == "MatMul" || t == "Gemm" || t == "Gather" ||
-          layout_ops().count(t) || elementwise_ops().count(t))
+      if (is_constant_op(t) || t == "MatMul" || t == "Gemm" || t == "Gather" || layout_ops().count(t) || elementwise_ops().count(t))
         continue;
-      unsupported_.push_back(fmt::format("{} (node {})", t, node_name(node)));
+      unsupported.push_back(fmt::format("{} (node {})", t, node_name(node, k)));
     }
-    node_index_ = 0;
-    if (!unsupported_.empty())
-      fail(fmt::format("{} unsupported op{}: {}", unsupported_.size(), unsupported_.size() == 1 ? "" : "s", join(unsupported_)));
+    if (!unsupported.empty())
+      fail(fmt::format("{} unsupported op{}: {}", unsupported.size(), unsupported.size() == 1 ? "" : "s", join(unsupported)));
   }
 
   void infer_shapes() {
@@ -247,8 +249,8 @@ class Importer {
     return it == shapes_.end() ? nullptr : &it->second;
   }
 
-  std::string node_name(const onnx::NodeProto& node) const {
-    return node.name().empty() ? fmt::format("{}_{}", node.op_type(), node_index_) : node.name();
+  std::string node_name(const onnx::NodeProto& node, int index) const {
+    return node.name().empty() ? fmt::format("{}_{}", node.op_type(), index) : node.name();
   }
 
   // The numpy-style broadcast of an element-wise node's input shapes, if all are known.
@@ -316,14 +318,13 @@ class Importer {
 
   OpCosting cost() const { return OpCosting{static_cast<double>(element_bytes(activation_type_)), static_cast<double>(element_bytes(weight_type_))}; }
 
-  void import_node(const onnx::NodeProto& node) {
-    ++node_index_;
+  void import_node(const onnx::NodeProto& node, int index) {
     const std::string& type = node.op_type();
-    const std::string name = node_name(node);
+    const std::string name = node_name(node, index);
     const int layer = layer_of(name);
     const auto acts = activation_inputs(node);
     // Constant folding: shape arithmetic, Constant nodes.
-    if (type == "Constant" || type == "Shape" || type == "ConstantOfShape" || type == "Range" || acts.empty()) {
+    if (is_constant_op(type) || acts.empty()) {
       for (const auto& out : node.output()) constants_.insert(out);
       return;
     }
@@ -452,11 +453,10 @@ class Importer {
   std::map<std::string, int> consumer_count_;
   std::map<std::string, const onnx::NodeProto*> only_consumer_;
   std::map<std::string, double> pending_softmax_flops_;  // FLOPs per element folded in front of a softmax
-  std::vector<std::string> unsupported_, unknown_shapes_;  // "OpType (node name)", "tensor (node name)"
+  std::vector<std::string> unknown_shapes_;  // "tensor (node name)"
   std::string first_input_;
   std::int64_t embedding_tokens_ = 0, tokens_ = 0;
   int weight_type_ = 0, activation_type_ = 0;
-  int node_index_ = 0;
   OpGraph g_;
 };
 

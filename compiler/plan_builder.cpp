@@ -150,76 +150,47 @@ Deps PlanBuilder::weight_stationary(const TileGrid& g, std::int64_t M, std::int6
   const int kparts = w.transposed ? w.cols : w.rows, nparts = w.transposed ? w.rows : w.cols;
   auto kblock = [&](std::size_t q) { return static_cast<int>(w.transposed ? q % w.cols : q / w.cols); };
   auto nblock = [&](std::size_t q) { return static_cast<int>(w.transposed ? q / w.cols : q % w.cols); };
-  auto grid_pos = [&](int i, int j) { return static_cast<std::size_t>(i) * g.pc + j; };
-
-  // Gather A(:, K block) at every weight position from A's grid layout, as one staggered exchange.
-  std::vector<Exchange> gather;
-  std::vector<std::vector<std::uint32_t>> after(P);
-  std::vector<std::vector<std::size_t>> gathered(P);
-  for (std::size_t q = 0; q < P; ++q) {
-    const std::int64_t k0 = part_begin(K, kparts, kblock(q)), k1 = part_end(K, kparts, kblock(q));
-    if (k1 <= k0 || part_end(N, nparts, nblock(q)) <= part_begin(N, nparts, nblock(q))) continue;
-    for (int i2 = 0; i2 < g.pr; ++i2)
-      for (int j2 = 0; j2 < g.pc; ++j2) {
-        const std::int64_t c0 = std::max(k0, part_begin(K, g.pc, j2)), c1 = std::min(k1, part_end(K, g.pc, j2));
-        const std::int64_t rows = part_end(M, g.pr, i2) - part_begin(M, g.pr, i2);
-        if (c1 <= c0 || rows <= 0) continue;
-        const std::size_t h = grid_pos(i2, j2);
-        if (g.tiles[h] == g.tiles[q]) {
-          after[q] = joined(after[q], a_ready[h]);
-          continue;
-        }
-        gathered[q].push_back(gather.size());
-        gather.push_back({h, q, g.tiles[h], g.tiles[q], static_cast<double>(rows * (c1 - c0)) * elem_, a_ready[h], {}});
-      }
-  }
-  const auto gather_ids = exchange(gather, P, op);
-  Deps partial(P);
-  for (std::size_t q = 0; q < P; ++q) {
-    const std::int64_t kk = part_end(K, kparts, kblock(q)) - part_begin(K, kparts, kblock(q));
-    const std::int64_t nn = part_end(N, nparts, nblock(q)) - part_begin(N, nparts, nblock(q));
-    if (kk <= 0 || nn <= 0) continue;
-    for (const std::size_t k : gathered[q]) after[q].push_back(gather_ids[k]);
-    partial[q] = {task(g.tiles[q], tile_.matmul_cycles(M, kk, nn), after[q], op)};
-  }
-  if (gathered_out) *gathered_out = after;
-
-  // Reduce-scatter the partial products into C's grid layout on g: (i, j) receives, from every
-  // weight position whose N block overlaps N block j, its partial of those rows and columns.
-  std::vector<Exchange> reduce;
-  std::vector<std::vector<std::size_t>> incoming(P);
-  std::vector<std::vector<std::uint32_t>> local(P);
-  for (int i = 0; i < g.pr; ++i)
-    for (int j = 0; j < g.pc; ++j) {
-      const std::size_t p = grid_pos(i, j);
-      const std::int64_t rows = part_end(M, g.pr, i) - part_begin(M, g.pr, i);
-      const std::int64_t n0 = part_begin(N, g.pc, j), n1 = part_end(N, g.pc, j);
-      if (rows <= 0 || n1 <= n0) continue;
-      for (std::size_t q = 0; q < P; ++q) {
-        if (partial[q].empty()) continue;
-        const std::int64_t c0 = std::max(n0, part_begin(N, nparts, nblock(q))), c1 = std::min(n1, part_end(N, nparts, nblock(q)));
-        if (c1 <= c0) continue;
-        if (g.tiles[q] == g.tiles[p]) {
-          local[p] = joined(local[p], partial[q]);
-          continue;
-        }
-        incoming[p].push_back(reduce.size());
-        reduce.push_back({q, p, g.tiles[q], g.tiles[p], static_cast<double>(rows * (c1 - c0)) * elem_, partial[q], {}});
-      }
+  // The grid layout on g of an M x width tensor: (i, j) holds (M block i, width block j).
+  auto grid_layout = [&](std::int64_t width, const Deps& ready) {
+    std::vector<Piece> pieces;
+    for (std::size_t p = 0; p < P; ++p) {
+      const int i = static_cast<int>(p) / g.pc, j = static_cast<int>(p) % g.pc;
+      pieces.push_back({g.tiles[p], Slice{-1, part_begin(M, g.pr, i), part_end(M, g.pr, i), part_begin(width, g.pc, j), part_end(width, g.pc, j)},
+                        ready.empty() ? std::vector<std::uint32_t>{} : ready[p]});
     }
-  const auto reduce_ids = exchange(reduce, P, op);
+    return pieces;
+  };
+
+  // Every weight position gathers A(all M, its K block) from A's grid layout.
+  std::vector<std::size_t> active;  // weight positions with a non-empty block
+  std::vector<Piece> a_need;
+  for (std::size_t q = 0; q < P; ++q) {
+    const Slice a{-1, 0, M, part_begin(K, kparts, kblock(q)), part_end(K, kparts, kblock(q))};
+    if (a.empty() || part_end(N, nparts, nblock(q)) <= part_begin(N, nparts, nblock(q))) continue;
+    active.push_back(q);
+    a_need.push_back({g.tiles[q], a, {}});
+  }
+  const Deps gathered = redistribute(grid_layout(K, a_ready), a_need, 1.0, op);
+  if (gathered_out) {
+    gathered_out->assign(P, {});
+    for (std::size_t k = 0; k < active.size(); ++k) (*gathered_out)[active[k]] = gathered[k];
+  }
+  // Partial products C(all M, N block) at each weight position ...
+  std::vector<Piece> partials;
+  for (std::size_t k = 0; k < active.size(); ++k) {
+    const std::size_t q = active[k];
+    const Slice c{-1, 0, M, part_begin(N, nparts, nblock(q)), part_end(N, nparts, nblock(q))};
+    partials.push_back({g.tiles[q], c, {task(g.tiles[q], tile_.matmul_cycles(M, a_need[k].rect.cols(), c.cols()), gathered[k], op)}});
+  }
+  // ... reduce-scattered into C's grid layout on g: each element sums kparts partial products.
+  const std::vector<Piece> c_need = grid_layout(N, {});
+  const Deps summed = redistribute(partials, c_need, 1.0, op);
   Deps out(P);
-  for (int i = 0; i < g.pr; ++i)
-    for (int j = 0; j < g.pc; ++j) {
-      const std::size_t p = grid_pos(i, j);
-      const std::int64_t rows = part_end(M, g.pr, i) - part_begin(M, g.pr, i);
-      const std::int64_t cols = part_end(N, g.pc, j) - part_begin(N, g.pc, j);
-      if (rows <= 0 || cols <= 0) continue;
-      std::vector<std::uint32_t> deps = local[p];
-      for (const std::size_t k : incoming[p]) deps.push_back(reduce_ids[k]);
-      // Every element of C(i, j) sums kparts partial products.
-      out[p] = {task(g.tiles[p], tile_.vector_cycles(static_cast<double>(rows * cols * (kparts - 1))), deps, op)};
-    }
+  for (std::size_t p = 0; p < P; ++p) {
+    const Slice& c = c_need[p].rect;
+    if (c.empty()) continue;
+    out[p] = {task(g.tiles[p], tile_.vector_cycles(static_cast<double>(c.rows() * c.cols() * (kparts - 1))), summed[p], op)};
+  }
   return out;
 }
 
