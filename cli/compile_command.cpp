@@ -96,9 +96,11 @@ int run_simulate_command(const StepArgs& a) {
   const auto s = compile(a);
   print_plan(s);
   explain_defects(s, a);
-  if (Progress::stderr_is_terminal()) fmt::print(stderr, "simulating {} tasks and {} messages...\n", s.plan.workload.tasks(), s.plan.workload.messages());
+  Progress progress(fmt::format("simulating {} tasks and {} messages", s.plan.workload.tasks(), s.plan.workload.messages()),
+                    s.plan.workload.items.size(), Progress::stderr_is_terminal());
   const auto t0 = std::chrono::steady_clock::now();
-  const auto r = compiler::simulate_step(s);
+  const auto r = compiler::simulate_step(s, [&](std::size_t, std::size_t) { progress.advance(); });
+  progress.finish();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   const auto& b = r.critical_path;
   const double an = s.analytic.makespan_ps, me = static_cast<double>(r.makespan_ps);
@@ -108,14 +110,10 @@ int run_simulate_command(const StepArgs& a) {
   fmt::print("  {} packets, {} flits; tiles busy {:.1f}% of the time; {:.1f} s of simulation\n", r.packets, r.flits,
              100 * r.tile_busy_ps / (me * static_cast<double>(s.net->sample.fabric.endpoint_count())), wall);
   const double extra_wait = b.waiting_ps - s.analytic.critical_path.waiting_ps;
-  double hops = 0;
-  std::size_t legs = 0;
-  for (std::size_t i = 0; i < r.timing.size(); ++i)
-    if (s.plan.workload.items[i].kind == sim::WorkItem::Kind::kMessage && r.timing[i].hops > 0) hops += r.timing[i].hops, ++legs;
   fmt::print("  difference to analytic: {:+.4g} ms of waiting on the critical path (the engine arbitrates packet by packet, round "
              "robin, where the flow model reserves whole messages first come, first served, so messages finish in another order), "
-             "{:+.4g} ms of on-wafer zero-load time (routes: {:.3g} hops on average in the engine, {:.3g} in the model)\n",
-             ms(extra_wait), ms(b.on_wafer_ps - s.analytic.critical_path.on_wafer_ps), legs ? hops / static_cast<double>(legs) : 0.0,
+             "{:+.4g} ms of on-wafer zero-load time (routes: {:.3g} hops per flit on average in the engine, {:.3g} in the model)\n",
+             ms(extra_wait), ms(b.on_wafer_ps - s.analytic.critical_path.on_wafer_ps), r.flits ? r.flit_hops / static_cast<double>(r.flits) : 0.0,
              s.analytic.hops_mean);
   fmt::print("  full step ESTIMATED from the simulated micro-batch: {:.4g} s\n", s.full_step_s(me));
   if (!a.out_dir.empty()) {

@@ -115,8 +115,8 @@ class FlowModel {
     for (const auto& l : link_) est.link_busy_max_ps = std::max(est.link_busy_max_ps, l.total());
     est.end_ps = end_;
     if (legs_ > 0) {
-      est.hops_mean = hops_sum_ / static_cast<double>(legs_);
-      est.manhattan_mean = manhattan_sum_ / static_cast<double>(legs_);
+      est.hops_mean = hops_sum_ / legs_;
+      est.manhattan_mean = manhattan_sum_ / legs_;
     }
     return est;
   }
@@ -242,9 +242,9 @@ class FlowModel {
     }
     inj_free_[a] = std::max(head_at_[0] + hold, tail - slack);
     const auto hops = static_cast<double>(path_.size());
-    ++legs_;
-    hops_sum_ += hops;
-    manhattan_sum_ += std::abs(f_.row_of(a) - f_.row_of(z)) + std::abs(f_.col_of(a) - f_.col_of(z));
+    legs_ += F;
+    hops_sum_ += hops * F;
+    manhattan_sum_ += F * (std::abs(f_.row_of(a) - f_.row_of(z)) + std::abs(f_.col_of(a) - f_.col_of(z)));
     zero_load_[i] += (ch.injection_latency + (hops + 1) * eo_.router.hop_delay() + latency + ch.ejection_latency + F - 1) * period_;
     return e + (ch.ejection_latency + F - 1) * period_;
   }
@@ -298,7 +298,7 @@ class FlowModel {
   double io_free_[4] = {0, 0, 0, 0};
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
   std::uint64_t seq_ = 0;
-  std::uint64_t legs_ = 0;
+  double legs_ = 0;  // flits of on-wafer legs
   double hops_sum_ = 0, manhattan_sum_ = 0;
 };
 

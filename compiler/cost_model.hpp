@@ -30,7 +30,8 @@ struct PlanEstimate {
   sim::WorkloadBreakdown critical_path;
   double link_busy_max_ps = 0;  // the busiest link's occupied time (the bandwidth bound on the step)
   std::vector<double> end_ps;   // per item: when it finishes
-  // Over on-wafer message legs: mean hops of the routes taken, and mean Manhattan distance.
+  // Over the flits of on-wafer message legs: mean hops of the routes taken, and mean Manhattan
+  // distance (weighted by flits, so comparable with the engine's mean over delivered flits).
   double hops_mean = 0, manhattan_mean = 0;
 };
 

@@ -76,10 +76,12 @@ CompiledStep compile_step(const std::filesystem::path& model_file, const std::fi
   return s;
 }
 
-sim::WorkloadResult simulate_step(const CompiledStep& s) {
+sim::WorkloadResult simulate_step(const CompiledStep& s, const std::function<void(std::size_t, std::size_t)>& on_progress) {
   sim::Engine engine(s.net->sample.fabric, *s.net->routing, *s.net->clocks, s.engine);
   engine.set_trace({});
-  return sim::run_workload(engine, s.net->sample.fabric, *s.net->clocks, s.plan.workload, s.engine, s.run);
+  sim::WorkloadRunOptions run = s.run;
+  run.on_progress = on_progress;
+  return sim::run_workload(engine, s.net->sample.fabric, *s.net->clocks, s.plan.workload, s.engine, run);
 }
 
 namespace {

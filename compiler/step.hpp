@@ -9,6 +9,7 @@
 // micro-batch, and reported as such: micro-batches x time, or, for layer_pipelined, the pipeline
 // formula (micro-batches + stages - 1) x the slowest stage.
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -52,7 +53,7 @@ struct CompiledStep {
 // Throws InputError for bad files, overrides that break the model, or a model that fits nowhere.
 CompiledStep compile_step(const std::filesystem::path& model_file, const std::filesystem::path& system_file, const StepOptions& options);
 
-sim::WorkloadResult simulate_step(const CompiledStep& step);
+sim::WorkloadResult simulate_step(const CompiledStep& step, const std::function<void(std::size_t, std::size_t)>& on_progress = {});
 
 // DIR/plan.json (regions, tiles, SRAM, FLOPs, bytes, analytic estimate) and DIR/placement.svg.
 void write_plan(const CompiledStep& step, const std::filesystem::path& dir);

@@ -195,6 +195,8 @@ struct Engine::Impl {
   std::vector<OutVc> ovc;                // [ov]: credit view of the downstream input VC
   std::vector<std::uint32_t> cred_time;  // [ov*R + slot]: cycle (of this side) the credit arrives
   std::vector<std::uint64_t> iv_route;   // output VCs the front head may take
+  // Output VCs of the escape class (0 when the routing has none). See adaptive_first().
+  std::uint64_t escape_vcs = 0;
   // Per node.
   std::vector<Node> node;
   std::vector<std::uint8_t> va_in_ptr, va_out_ptr, sa_in_ptr, sa_out_ptr, sa_vc_ptr;
@@ -261,6 +263,10 @@ struct Engine::Impl {
       throw InputError(fmt::format("router.num_vcs: {} VCs cannot be split evenly among the {} VC classes of {} routing", V, classes,
                                    routing.name()));
     vpc = V / classes;
+    if (const int e = routing.escape_class(); e >= 0 && classes > 1) {
+      const std::uint64_t cls = ((std::uint64_t{1} << vpc) - 1) << (e * vpc);
+      for (int p = 0; p < kPorts; ++p) escape_vcs |= cls << (p * V);
+    }
     xy_fast = routing.name() == "xy";
     va_fn = AllocatorRegistry::instance().find(rs.vc_allocator)->allocate;
     sa_fn = AllocatorRegistry::instance().find(rs.sw_allocator)->allocate;
@@ -748,6 +754,30 @@ struct Engine::Impl {
     if (counted) ++eng.stats_.link_flits[n * 4 + o];
   }
 
+  // The free output VCs a head at router n requests under an escape-VC scheme (Duato): its
+  // adaptive VCs whose downstream buffer is empty, if there is one, else its escape VCs.
+  //  - Escape last: a packet that takes the escape while an adaptive VC is free follows the
+  //    non-minimal up*/down* tree for the rest of its path, so it is the way out of a blocked
+  //    state, not an equal choice.
+  //  - Adaptive VCs are allocated atomically (empty only). A head committed to an adaptive VC
+  //    still holding another packet's tail waits on that packet alone and can no longer fall back
+  //    to the escape; a cycle of such waits is a deadlock Duato's condition does not cover. The
+  //    escape class keeps non-atomic allocation: its channel dependencies are acyclic.
+  std::uint64_t adaptive_first(std::uint32_t n, std::uint64_t free_route, std::uint64_t k) {
+    if (!escape_vcs) return free_route;
+    const std::size_t base = static_cast<std::size_t>(n) * VP;
+    std::uint64_t adaptive = 0;
+    for (std::uint64_t m = free_route & ~escape_vcs; m; m &= m - 1) {
+      const int ovl = std::countr_zero(m);
+      if (port_of[ovl] != mesh::kLocal) {
+        pop_credits(base + ovl, k);
+        if (ovc[base + ovl].credits < B) continue;
+      }
+      adaptive |= std::uint64_t{1} << ovl;
+    }
+    return adaptive ? adaptive : free_route & escape_vcs;
+  }
+
   void step_router(Part& W, std::uint32_t n, std::uint64_t k, std::int64_t t) {
     if (src_pkt[n] != kNone || source_due(n, k)) source_step(W, n, k);
     Node& nd = node[n];
@@ -786,7 +816,7 @@ struct Engine::Impl {
       };
       if (!(want_vc & (want_vc - 1))) {
         const int li = std::countr_zero(want_vc);
-        const std::uint64_t r = iv_route[base + li] & nd.ov_free;
+        const std::uint64_t r = adaptive_first(n, iv_route[base + li] & nd.ov_free, k);
         if (r) granted(li, allocate_single(li, r, &va_in_ptr[base], &va_out_ptr[base], VP, VP));
       } else {
         std::uint64_t req[64];
@@ -795,7 +825,7 @@ struct Engine::Impl {
         for (int li = 0; li < VP; ++li) req[li] = 0;
         for (std::uint64_t w = want_vc; w; w &= w - 1) {
           const int li = std::countr_zero(w);
-          req[li] = iv_route[base + li] & nd.ov_free;
+          req[li] = adaptive_first(n, iv_route[base + li] & nd.ov_free, k);
           any |= req[li] != 0;
         }
         if (any) {

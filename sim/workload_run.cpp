@@ -67,6 +67,7 @@ class Runner {
         packet_msg_.erase(it);
         --packets_out_;
         r_.timing[m].hops = std::max(r_.timing[m].hops, d.hops);
+        r_.flit_hops += static_cast<double>(d.hops) * d.flits;
         r_.timing[m].end_ps = std::max(r_.timing[m].end_ps, d.ejected_ps);
         if (--packets_left_[m] == 0) delivered.push_back({r_.timing[m].end_ps, m});
       }
@@ -192,6 +193,7 @@ class Runner {
 
   void complete(std::uint32_t i, std::int64_t t) {
     ++done_;
+    if (o_.on_progress) o_.on_progress(done_, n_);
     r_.makespan_ps = std::max(r_.makespan_ps, t);
     for (std::uint32_t k = succ_start_[i]; k < succ_start_[i + 1]; ++k) {
       const std::uint32_t s = succ_[k];

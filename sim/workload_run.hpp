@@ -18,6 +18,7 @@
 // (queueing: for a busy I/O channel, and the part of a message's time above zero load, which is
 // source-queue and network contention).
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "sim/clock_domains.hpp"
@@ -35,6 +36,8 @@ struct WorkloadRunOptions {
   double io_bytes_per_ps_per_side = 0.25;
   std::int64_t io_latency_ps = 100000;
   std::int64_t time_limit_ps = std::int64_t{1} << 50;  // give up (deadlock guard)
+  // Called after each finished item with (items done, items): for a progress display.
+  std::function<void(std::size_t, std::size_t)> on_progress;
 };
 
 struct ItemTiming {
@@ -52,6 +55,7 @@ struct WorkloadResult {
   WorkloadBreakdown critical_path;
   double tile_busy_ps = 0;              // sum over tiles of task time
   std::uint64_t packets = 0, flits = 0;
+  double flit_hops = 0;                 // sum over delivered packets of hops x flits (mean hops = / flits)
   Stats stats;                          // the engine's counters for the whole run
 };
 

@@ -208,5 +208,26 @@ TEST(Engine, EscapeVcRoutingNeverDeadlocksOnAFaultyFabricAtSaturation) {
   EXPECT_FALSE(runs_without_deadlock("minimal_adaptive", 1000000, false));
 }
 
+// Duato's escape is the way out of a blocked state: a head asks for it only when none of its
+// adaptive VCs is free. In a quiet network every packet therefore goes minimally (hops = Manhattan
+// distance); one that took the escape while an adaptive VC was free would follow the up*/down*
+// tree, through its root, for the rest of its path.
+TEST(Engine, DuatoTakesTheEscapeOnlyWhenNoAdaptiveVcIsFree) {
+  TestNetwork net(6, 6, "duato");
+  net.options.record_deliveries = true;
+  auto engine = net.engine();
+  const mesh::Fabric& f = net.fabric;
+  std::vector<TracePacket> trace;
+  std::uint64_t cycle = 0;
+  for (std::uint32_t s = 0; s < f.nodes(); ++s)
+    for (std::uint32_t d = 0; d < f.nodes(); ++d, cycle += 100) trace.push_back({cycle, s, d, 4});
+  engine->set_trace(trace);
+  engine->run_until(static_cast<std::int64_t>(cycle + 1000) * 1000);
+  ASSERT_EQ(engine->deliveries().size(), trace.size());
+  for (const Delivery& d : engine->deliveries())
+    ASSERT_EQ(d.hops, static_cast<std::uint32_t>(std::abs(f.row_of(d.src) - f.row_of(d.dst)) + std::abs(f.col_of(d.src) - f.col_of(d.dst))))
+        << "packet " << d.src << " -> " << d.dst;
+}
+
 }  // namespace
 }  // namespace wafersim::sim
