@@ -79,6 +79,17 @@ struct GraphArgs {
 };
 int run_graph_command(const GraphArgs& args);
 
+struct EstimateArgs {
+  std::filesystem::path model_file, system_file, out_dir;
+  long long devices = 0;        // 0: the system's
+  long long tp = 0, pp = 0, dp = 0, ep = 1, micro_batch = 1, interleave = 1;  // tp or pp given: that layout, else search
+  bool sequence_parallel = false;
+  int zero = 0;
+  std::string recompute = "full";
+  int top = 5;
+};
+int run_estimate_command(const EstimateArgs& args);
+
 // Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
 int run_plot_command(const std::filesystem::path& out_dir);
 

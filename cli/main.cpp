@@ -80,6 +80,27 @@ int main(int argc, char** argv) {
   graph_cmd->add_flag("--inference", graph.inference, "Forward only (no backward, no optimizer)");
   graph_cmd->add_option("--dim", graph.dims, "Value of a symbolic ONNX dimension, NAME=N (repeatable)");
 
+  cli::EstimateArgs est;
+  auto* est_cmd = app.add_subcommand("estimate", "Training time of a model on a GPU cluster: the best parallelism layouts, or one given layout (ESTIMATED)");
+  est_cmd->add_option("--model", est.model_file, "Model YAML (e.g. workloads/gpt3-175b.yaml)")->required()->check(CLI::ExistingFile);
+  est_cmd->add_option("--system", est.system_file, "Cluster YAML (kind: gpu_cluster, e.g. configs/systems/selene-a100.yaml)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  est_cmd->add_option("--devices", est.devices, "Devices to use (default: the system's)")->check(CLI::Range(1LL, 1000000000LL));
+  est_cmd->add_option("--tp", est.tp, "Tensor-parallel degree (with --pp: estimate this layout instead of searching)")->check(CLI::Range(1LL, 1000000LL));
+  est_cmd->add_option("--pp", est.pp, "Pipeline stages")->check(CLI::Range(1LL, 1000000LL));
+  est_cmd->add_option("--dp", est.dp, "Data-parallel degree (default: devices / (tp x pp))")->check(CLI::Range(1LL, 1000000000LL));
+  est_cmd->add_option("--ep", est.ep, "Expert-parallel degree (MoE)")->check(CLI::Range(1LL, 1000000LL));
+  est_cmd->add_option("--micro-batch", est.micro_batch, "Sequences per micro-batch")->check(CLI::Range(1LL, 1000000LL));
+  est_cmd->add_option("--interleave", est.interleave, "Model chunks per pipeline stage (interleaved 1F1B)")->check(CLI::Range(1LL, 1000LL));
+  est_cmd->add_flag("--sp", est.sequence_parallel, "Sequence parallelism (norms and residuals split over tp)");
+  est_cmd->add_option("--zero", est.zero, "ZeRO stage (0 or 1)")->check(CLI::IsMember({0, 1}));
+  est_cmd->add_option("--recompute", est.recompute, "Activation recomputation: none, selective, full")
+      ->check(CLI::IsMember({"none", "selective", "full"}))
+      ->default_val("full");
+  est_cmd->add_option("--top", est.top, "Layouts to list after a search")->check(CLI::Range(1, 100))->default_val(5);
+  est_cmd->add_option("--out", est.out_dir, "Output directory (estimate.json)");
+
   cli::StepArgs compile_args, simulate_args;
   auto step_options = [](CLI::App* cmd, cli::StepArgs& a, bool out_required) {
     cmd->add_option("--model", a.model_file, "Model YAML (e.g. workloads/gpt2-small.yaml)")->required()->check(CLI::ExistingFile);
@@ -136,6 +157,7 @@ int main(int argc, char** argv) {
     if (*noc_cmd) return cli::run_noc_command(noc);
     if (*graph_cmd) return cli::run_graph_command(graph);
     if (*compile_cmd) return cli::run_compile_command(compile_args);
+    if (*est_cmd) return cli::run_estimate_command(est);
     if (*simulate_cmd) return cli::run_simulate_command(simulate_args);
   } catch (const InputError& e) {
     fmt::print(stderr, "wafersim: error: {}\n", e.what());

@@ -18,7 +18,8 @@ Dtype Dtype::parse(const YamlNode& node, const std::string& fallback) {
 ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   node.expect_map();
   node.check_keys({"name", "source", "vocab", "d_model", "layers", "heads", "kv_heads", "head_dim", "ffn", "moe", "norm", "bias", "position",
-                   "max_positions", "tied_embeddings", "sequence", "global_batch", "micro_batch", "dtypes", "mode"});
+                   "max_positions", "tied_embeddings", "sequence", "global_batch", "micro_batch", "dtypes", "mode",
+                   "training_tokens"});
   ModelSpec m;
   m.name = node.require("name").as_string();
   m.source = node.get_string("source", "");
@@ -74,6 +75,7 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   m.activations = Dtype::parse(dt.child("activations"), "bf16");
   m.gradients = Dtype::parse(dt.child("gradients"), "bf16");
   m.optimizer = Dtype::parse(dt.child("optimizer"), "fp32");
+  m.training_tokens = node.get_double("training_tokens", 0.0, Range::non_negative());
   m.mode = node.get_choice("mode", "training", {"training", "inference"}) == "inference" ? Mode::kInference : Mode::kTraining;
   return m;
 }

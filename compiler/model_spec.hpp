@@ -20,6 +20,7 @@
 //   micro_batch: 1            # sequences per pipeline micro-batch (divides global_batch)
 //   dtypes: {weights: bf16, activations: bf16, gradients: bf16, optimizer: fp32}
 //   mode: training            # training (forward, backward, Adam) | inference (forward)
+//   training_tokens: 300e9    # tokens of the whole run, for `wafersim estimate` (optional)
 //
 // Counting conventions (docs/compiler.md): parameters include every table and bias; "matmul
 // parameters" exclude the token and position tables, which are gathers; FLOPs count a
@@ -72,6 +73,7 @@ struct ModelSpec {
   std::int64_t micro_batch = 1;
   Dtype weights, activations, gradients, optimizer;
   Mode mode = Mode::kTraining;
+  double training_tokens = 0;  // tokens of the whole training run (0: not stated)
 
   static ModelSpec from_yaml(const YamlNode& node);
   static ModelSpec load(const std::filesystem::path& file);

@@ -1,0 +1,98 @@
+#pragma once
+// Training time of a model on a GPU cluster (compiler/cluster_spec.hpp) under a parallelism
+// layout: what `wafersim estimate` prints. ESTIMATED throughout: nothing here is cycle-simulated.
+//
+// Per device, one micro-batch of one layer is the compiler's Graph (forward, backward, and the
+// recomputed forward when activations are recomputed), each op timed on the roofline of the device:
+//   matmuls        max(FLOPs / (peak x matmul_efficiency), bytes / memory bandwidth)
+//   other ops      max(FLOPs / vector peak, bytes / memory bandwidth)
+// Tensor parallelism (Megatron-LM, Shoeybi et al. 2019) splits attention, FFN, embedding, LM head
+// and loss ops over tp devices; norms and residual adds stay replicated unless sequence
+// parallelism splits them too (Korthikanti et al. 2022). Each layer then pays its activations'
+// all-reduces (2 forward, 2 backward, 2 more when the forward is recomputed) in the scale-up
+// domain, not overlapped with compute (as Megatron-LM of 2021 ran).
+// Pipeline parallelism: layers split evenly over pp stages (the first also holds the embedding,
+// the last the final norm, LM head and loss); m = global_batch / (dp x micro_batch) micro-batches
+// per step run 1F1B, interleaved with v model chunks per stage:
+//   pipeline = m x t_max + (sum of stage times - t_max) / v,
+// which for equal stages is (m + (pp - 1) / v) x t_stage; the bubble is the second term. Stage
+// boundaries send each micro-batch's activations (forward) and their gradients (backward) point to
+// point (bytes / tp per device over the scale-out network, Megatron's scatter-gather).
+// Data parallelism: a ring all-reduce of the gradients after the last micro-batch (ZeRO-1: a
+// reduce-scatter and an all-gather, the same bytes), exposed; then Adam on each device's shard.
+// Expert parallelism (MoE): experts split over ep devices of the data-parallel group; each MoE
+// layer pays an all-to-all to dispatch tokens and one to combine them, per pass.
+//
+// Memory per device: weights, gradients and Adam state of its shard (ZeRO-1 divides the optimizer
+// state by dp), plus activations: with full recomputation each layer keeps only its input per
+// micro-batch in flight (pp micro-batches on the first stage under 1F1B), plus one layer's working
+// set; without, every op's output (the Graph's footprint). A layout that does not fit is rejected.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "compiler/cluster_spec.hpp"
+#include "compiler/collectives.hpp"
+#include "compiler/graph.hpp"
+#include "compiler/model_spec.hpp"
+
+namespace wafersim::compiler {
+
+struct Parallelism {
+  std::int64_t tp = 1, pp = 1, dp = 1, ep = 1;
+  std::int64_t micro_batch = 1;  // sequences per micro-batch
+  std::int64_t interleave = 1;   // model chunks per pipeline stage (1: plain 1F1B)
+  bool sequence_parallel = false;
+  int zero_stage = 0;            // 0 or 1
+  Recompute recompute = Recompute::kFull;
+  CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing;
+
+  std::int64_t devices() const { return tp * pp * dp; }
+  std::string describe() const;
+};
+
+// Seconds per optimizer step, by what the time goes to (they add up to `step`).
+struct StepBreakdown {
+  double compute = 0;          // matmul-bound op time on the critical stage, all micro-batches
+  double memory = 0;           // memory-bound op time (norms, softmax, element-wise, Adam)
+  double tp_comm = 0;          // tensor-parallel all-reduces (exposed)
+  double ep_comm = 0;          // expert all-to-alls (exposed)
+  double pp_comm = 0;          // stage-boundary sends (exposed)
+  double bubble = 0;           // pipeline fill and drain
+  double dp_comm = 0;          // gradient all-reduce (exposed)
+  double step = 0;
+};
+
+struct TrainingEstimate {
+  Parallelism par;
+  std::int64_t micro_batches = 0;           // per step per data-parallel rank
+  StepBreakdown time;
+  double memory_per_device_bytes = 0;
+  double tokens_per_step = 0;
+  double model_flops_per_step = 0;          // 6 N + 12 l d s per token (our Graph's forward x 3)
+  double megatron_flops_per_step = 0;       // 96 B s l h^2 (1 + s/6h + V/16lh): Narayanan et al. 2021, eq. 3 (72 without recomputation)
+  double tokens_per_s = 0;
+  double mfu = 0;                           // model FLOPs / (step x devices x peak)
+  double achieved_tflops_per_device = 0;    // Megatron's count (with recomputation) / (step x devices)
+  // Whole run (model.training_tokens > 0).
+  double steps = 0, days = 0;
+  double energy_mwh = 0, power_mw = 0, capital_usd = 0;
+};
+
+// Throws InputError naming the problem when the layout does not divide the model or the machine,
+// or does not fit in device memory.
+TrainingEstimate estimate_training(const ModelSpec& model, const ClusterSpec& cluster, const Parallelism& par);
+
+// Every legal layout for `devices` devices (divisibility, memory), best first.
+struct SearchResult {
+  std::vector<TrainingEstimate> ranked;  // fastest first
+  std::size_t considered = 0;            // layouts enumerated
+  std::size_t rejected = 0;              // of which illegal or out of memory
+};
+SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& cluster, std::int64_t devices);
+
+// 6 N T: the dense training FLOP count of Kaplan et al. 2020 and Brown et al. 2020 (N the
+// parameters a token uses, T tokens), without the attention term.
+double dense_training_flops(const ModelSpec& model, double tokens);
+
+}  // namespace wafersim::compiler
