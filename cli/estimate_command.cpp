@@ -58,12 +58,15 @@ int run_estimate_command(const EstimateArgs& a) {
       throw InputError(fmt::format("--devices {}: system '{}' has {} devices", a.devices, cluster.name, cluster.devices));
     cluster.devices = a.devices;
   }
-  fmt::print("{} on {} ({} x {}): {} parameters, {} sequences of {} tokens per step\n", model.name, cluster.name, cluster.devices,
-             cluster.device.name, model.total_params(), model.global_batch, model.sequence);
-  if (model.training_tokens > 0)
-    fmt::print("  dense training FLOPs (6 N T, N = {:.4g} parameters used per token, T = {:.4g} tokens): {:.3g}\n",
-               static_cast<double>(model.active_params()), model.training_tokens,
-               compiler::dense_training_flops(model, model.training_tokens));
+  // Printed once the layout is known to be legal: a bad input gives its one error line only.
+  auto header = [&] {
+    fmt::print("{} on {} ({} x {}): {} parameters, {} sequences of {} tokens per step\n", model.name, cluster.name, cluster.devices,
+               cluster.device.name, model.total_params(), model.global_batch, model.sequence);
+    if (model.training_tokens > 0)
+      fmt::print("  dense training FLOPs (6 N T, N = {:.4g} parameters used per token, T = {:.4g} tokens): {:.3g}\n",
+                 static_cast<double>(model.active_params()), model.training_tokens,
+                 compiler::dense_training_flops(model, model.training_tokens));
+  };
   nlohmann::ordered_json j;
   j["model"] = model.name;
   j["system"] = cluster.name;
@@ -87,17 +90,19 @@ int run_estimate_command(const EstimateArgs& a) {
     p.zero_stage = a.zero;
     p.recompute = compiler::parse_recompute(a.recompute);
     const auto e = compiler::estimate_training(model, cluster, p);
+    header();
     print_estimate(model, cluster, e);
     j["estimate"] = to_json(e);
   } else {
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = compiler::search_parallelism(model, cluster, cluster.devices);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    fmt::print("searched {} layouts ({} illegal or out of memory) in {:.2f} s: {:.0f} layouts/s\n", r.considered, r.rejected, secs,
-               static_cast<double>(r.considered) / std::max(secs, 1e-9));
     if (r.ranked.empty())
       throw InputError(fmt::format("{} does not fit on {} devices of '{}' in any layout (memory or divisibility)", model.name,
                                    cluster.devices, cluster.name));
+    header();
+    fmt::print("searched {} layouts ({} illegal or out of memory) in {:.2f} s: {:.0f} layouts/s\n", r.considered, r.rejected, secs,
+               static_cast<double>(r.considered) / std::max(secs, 1e-9));
     print_estimate(model, cluster, r.ranked.front());
     fmt::print("next best:\n");
     for (std::size_t i = 1; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i)

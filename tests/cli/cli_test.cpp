@@ -277,6 +277,23 @@ TEST_F(Cli, SimulatedGpt2LayersAgreeWithTheAnalyticModelAndDeadTilesSlowBothDown
   EXPECT_THAT(dead.output, HasSubstr("longer paths: messages travel "));
 }
 
+TEST_F(Cli, EstimateSearchesLayoutsAndRejectsBadOnes) {
+  const std::string model = " --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt3-175b.yaml";
+  const std::string sys = " --system " + std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/selene-a100.yaml";
+  const Result r = run("estimate" + model + sys + " --devices 1024 --out " + (dir / "e").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("ESTIMATED"));
+  EXPECT_THAT(r.output, HasSubstr("layouts/s"));
+  EXPECT_THAT(r.output, HasSubstr("next best:"));
+  const auto j = nlohmann::json::parse(wafersim::read_text_file(dir / "e" / "estimate.json"));
+  EXPECT_GT(j["best"][0]["days"].get<double>(), 0.0);
+  expect_bad_input(run("estimate" + model + sys + " --devices 1024 --tp 8 --pp 7 --dp 8"), "pp 7 does not divide the 96 layers");
+  expect_bad_input(run("estimate" + model + sys + " --devices 8 --tp 8 --pp 1"), "GB per device");
+  const std::string neg = write("neg.yaml", "name: x\nkind: gpu_cluster\ndevices: 8\ndevice: {peak_tflops: 1, vector_tflops: 1, memory_gb: 1, "
+                                            "memory_tb_s: 1}\nscale_up: {domain: 8, gb_s: 300}\nscale_out: {gb_s: -25}\n");
+  expect_bad_input(run("estimate" + model + " --system " + neg), "neg.yaml:6");
+}
+
 TEST_F(Cli, GraphShowsYamlAndOnnxModelsAlike) {
   const Result y = run("graph --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml");
   ASSERT_EQ(y.status, 0) << y.output;
