@@ -49,6 +49,18 @@ double worst_megatron_error(const ClusterSpec& c) {
   return worst;
 }
 
+// GPT-3 175B on 1024 A100s as the paper ran it: tp 8, pp 16, dp 8.
+TrainingEstimate gpt3_on_1024_a100s(std::int64_t interleave) {
+  ClusterSpec c = selene();
+  c.devices = 1024;
+  Parallelism p;
+  p.tp = 8;
+  p.pp = 16;
+  p.dp = 8;
+  p.interleave = interleave;
+  return estimate_training(ModelSpec::load(kRoot + "/workloads/gpt3-175b.yaml"), c, p);
+}
+
 // Narayanan et al. SC'21 Table 1: every row's per-GPU throughput within 10%, from the model shape,
 // the layout and the cluster description; matmul efficiency is the only fitted number.
 TEST(TrainingEstimate, ReproducesMegatronTable1WithinTenPercentPerRow) {
@@ -83,14 +95,7 @@ TEST(TrainingEstimate, MatmulEfficiencyIsTheMinimaxFit) {
 // GPT-3 175B on 1024 A100s, 300B tokens: the paper's section 5.1 works out ~34 days at 140 TFLOP/s
 // per GPU (8 T P / (n X), recomputation included). Our estimate of the same layout lands within 10%.
 TEST(TrainingEstimate, Gpt3On1024A100sTakesAboutThirtyFourDays) {
-  const ModelSpec m = ModelSpec::load(kRoot + "/workloads/gpt3-175b.yaml");
-  ClusterSpec c = selene();
-  c.devices = 1024;
-  Parallelism p;
-  p.tp = 8;
-  p.pp = 16;
-  p.dp = 8;
-  const TrainingEstimate e = estimate_training(m, c, p);
+  const TrainingEstimate e = gpt3_on_1024_a100s(1);
   const double paper_days = 8.0 * 300e9 * 175e9 / (1024 * 140e12) / 86400;
   EXPECT_NEAR(paper_days, 33.9, 0.1);
   EXPECT_NEAR(e.days, paper_days, 0.10 * paper_days);
@@ -123,14 +128,7 @@ TEST(Collectives, AlphaBetaFormulas) {
 // The step adds up, and a pipeline of equal stages has the 1F1B bubble (pp - 1) / m of the
 // steady-state time, halved by two interleaved chunks.
 TEST(TrainingEstimate, PipelineBubbleIsTheOneFOneBFormula) {
-  const ModelSpec m = ModelSpec::load(kRoot + "/workloads/gpt3-175b.yaml");
-  ClusterSpec c = selene();
-  c.devices = 1024;
-  Parallelism p;
-  p.tp = 8;
-  p.pp = 16;
-  p.dp = 8;
-  const TrainingEstimate e = estimate_training(m, c, p);
+  const TrainingEstimate e = gpt3_on_1024_a100s(1);
   const auto& t = e.time;
   EXPECT_NEAR(t.compute + t.memory + t.tp_comm + t.ep_comm + t.pp_comm + t.bubble + t.dp_comm, t.step, 1e-9 * t.step);
   // Stages differ only by the embedding and the LM head, so the bubble is close to (pp-1)/m of the
@@ -138,8 +136,7 @@ TEST(TrainingEstimate, PipelineBubbleIsTheOneFOneBFormula) {
   const double steady = t.step - t.bubble - t.dp_comm;
   const double m_b = static_cast<double>(e.micro_batches);
   EXPECT_NEAR(t.bubble / steady, 15.0 / m_b, 0.2 * 15.0 / m_b);
-  p.interleave = 2;
-  const TrainingEstimate v2 = estimate_training(m, c, p);
+  const TrainingEstimate v2 = gpt3_on_1024_a100s(2);
   EXPECT_NEAR(v2.time.bubble, t.bubble / 2, 1e-9 * t.bubble);
 }
 
