@@ -15,6 +15,9 @@ LinkSpec link_from_yaml(const YamlNode& node) {
 
 ClusterSpec ClusterSpec::from_yaml(const YamlNode& node) {
   node.expect_map();
+  if (!node.has("kind"))
+    node.fail("no 'kind': `wafersim estimate` takes a cluster description with kind: gpu_cluster (e.g. "
+              "configs/systems/selene-a100.yaml); single-wafer systems are not supported by estimate yet");
   node.check_keys({"name", "description", "kind", "devices", "device", "scale_up", "scale_out"});
   ClusterSpec c;
   c.name = node.require("name").as_string();
