@@ -675,8 +675,12 @@ struct Engine::Impl {
     ++q.cred_written;
   }
 
+  // An output VC is reusable at once, or only once its tail's credit is back (its downstream
+  // buffer empty): with wait_for_tail_credit, and always for the adaptive VCs of an escape-VC
+  // scheme (see adaptive_first()).
   void release_output(std::uint32_t n, int ovl) {
-    if (port_of[ovl] == mesh::kLocal || !opt.router.wait_for_tail_credit) node[n].ov_free |= std::uint64_t{1} << ovl;
+    const bool atomic = opt.router.wait_for_tail_credit || (escape_vcs && !(escape_vcs >> ovl & 1));
+    if (port_of[ovl] == mesh::kLocal || !atomic) node[n].ov_free |= std::uint64_t{1} << ovl;
     else node[n].ov_releasing |= std::uint64_t{1} << ovl;
   }
 
@@ -754,28 +758,19 @@ struct Engine::Impl {
     if (counted) ++eng.stats_.link_flits[n * 4 + o];
   }
 
-  // The free output VCs a head at router n requests under an escape-VC scheme (Duato): its
-  // adaptive VCs whose downstream buffer is empty, if there is one, else its escape VCs.
+  // The free output VCs a head requests under an escape-VC scheme (Duato): its adaptive ones if
+  // any is free, else its escape ones.
   //  - Escape last: a packet that takes the escape while an adaptive VC is free follows the
   //    non-minimal up*/down* tree for the rest of its path, so it is the way out of a blocked
   //    state, not an equal choice.
-  //  - Adaptive VCs are allocated atomically (empty only). A head committed to an adaptive VC
-  //    still holding another packet's tail waits on that packet alone and can no longer fall back
-  //    to the escape; a cycle of such waits is a deadlock Duato's condition does not cover. The
-  //    escape class keeps non-atomic allocation: its channel dependencies are acyclic.
-  std::uint64_t adaptive_first(std::uint32_t n, std::uint64_t free_route, std::uint64_t k) {
-    if (!escape_vcs) return free_route;
-    const std::size_t base = static_cast<std::size_t>(n) * VP;
-    std::uint64_t adaptive = 0;
-    for (std::uint64_t m = free_route & ~escape_vcs; m; m &= m - 1) {
-      const int ovl = std::countr_zero(m);
-      if (port_of[ovl] != mesh::kLocal) {
-        pop_credits(base + ovl, k);
-        if (ovc[base + ovl].credits < B) continue;
-      }
-      adaptive |= std::uint64_t{1} << ovl;
-    }
-    return adaptive ? adaptive : free_route & escape_vcs;
+  //  - Adaptive VCs are allocated atomically (release_output() frees them only once empty). A
+  //    head committed to an adaptive VC still holding another packet's tail waits on that packet
+  //    alone and can no longer fall back to the escape; a cycle of such waits is a deadlock
+  //    Duato's condition does not cover. The escape class keeps non-atomic allocation: its
+  //    channel dependencies are acyclic.
+  std::uint64_t adaptive_first(std::uint64_t free_route) const {
+    const std::uint64_t adaptive = free_route & ~escape_vcs;
+    return adaptive ? adaptive : free_route;
   }
 
   void step_router(Part& W, std::uint32_t n, std::uint64_t k, std::int64_t t) {
@@ -816,7 +811,7 @@ struct Engine::Impl {
       };
       if (!(want_vc & (want_vc - 1))) {
         const int li = std::countr_zero(want_vc);
-        const std::uint64_t r = adaptive_first(n, iv_route[base + li] & nd.ov_free, k);
+        const std::uint64_t r = adaptive_first(iv_route[base + li] & nd.ov_free);
         if (r) granted(li, allocate_single(li, r, &va_in_ptr[base], &va_out_ptr[base], VP, VP));
       } else {
         std::uint64_t req[64];
@@ -825,7 +820,7 @@ struct Engine::Impl {
         for (int li = 0; li < VP; ++li) req[li] = 0;
         for (std::uint64_t w = want_vc; w; w &= w - 1) {
           const int li = std::countr_zero(w);
-          req[li] = adaptive_first(n, iv_route[base + li] & nd.ov_free, k);
+          req[li] = adaptive_first(iv_route[base + li] & nd.ov_free);
           any |= req[li] != 0;
         }
         if (any) {
