@@ -44,13 +44,38 @@ struct LinkSpec {
   double latency_s = 0;
 };
 
+// What a wafer adds to a device (filled from a wafer cluster: compiler/wafer_cluster.hpp). The
+// device's peak is then the wafer's usable peak, its memory the SRAM plus the external memory.
+struct WaferTerms {
+  bool enabled = false;
+  // Per second of roofline time (the device's peak and bandwidths): what the compiled layer spends
+  // in its tiles' compute (array fill and drain, task overheads, load imbalance) and in on-wafer
+  // communication on its critical path. From the representative layer (calibrate_on_wafer).
+  double compute_factor = 1.0;
+  double comm_factor = 0.0;
+  double sram_bytes = 0;            // state beyond this lives in external memory; weights stream in
+  double stream_bytes_per_s = 0;    // external memory bandwidth per wafer
+  double layer_weight_bytes = 0;    // one layer's weights (double-buffered in SRAM when streaming)
+  // Power and cost.
+  double tiles = 0, tile_active_w = 0, tile_idle_w = 0;
+  double pj_per_bit_off_wafer = 0;  // off-wafer links and external memory
+  double pj_per_flop_on_wafer = 0;  // on-wafer network energy per FLOP (bit-hops per FLOP x pJ per bit-hop)
+  double power_overhead = 1.0;      // facility: power delivery and cooling
+  double wafer_usd = 0;             // per accepted wafer: silicon cost / wafer yield
+  double system_usd = 0;            // per wafer: package, cooling, power, memory, network
+  double nominal_peak_flops = 0;    // every tile site at the nominal clock (the marketing peak)
+};
+
 struct ClusterSpec {
   std::string name, description;
   std::int64_t devices = 1;
   DeviceSpec device;
   std::int64_t domain = 1;  // devices per scale-up domain
   LinkSpec scale_up, scale_out;
+  // fat_tree | switched: every device at its full scale-out bandwidth to every other.
+  // torus_2d (wafers): ring collectives at the link bandwidth; all-to-all limited by the bisection.
   std::string topology = "fat_tree";
+  WaferTerms wafer;
 
   static ClusterSpec from_yaml(const YamlNode& node);
   static ClusterSpec load(const std::filesystem::path& file);

@@ -19,14 +19,18 @@ double CompiledStep::full_step_s(double micro_batch_ps) const {
 }
 
 CompiledStep compile_step(const std::filesystem::path& model_file, const std::filesystem::path& system_file, const StepOptions& o) {
-  CompiledStep s;
   if (is_onnx_path(model_file))
     throw InputError(fmt::format("{}: compile and simulate take YAML model descriptions (workloads/*.yaml); the mapper places "
                                  "transformer layers by their structure, which an ONNX graph does not state. `wafersim graph --model {}` "
                                  "shows the ONNX graph's ops, parameters and FLOPs",
                                  model_file.string(), model_file.string()));
-  s.model = ModelSpec::load(model_file);
-  s.system = WaferSystem::load(system_file);
+  return compile_step(ModelSpec::load(model_file), WaferSystem::load(system_file), o);
+}
+
+CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, const StepOptions& o) {
+  CompiledStep s;
+  s.model = model;
+  s.system = system;
   if (o.layers > 0) {
     if (o.layers > s.model.layers) throw InputError(fmt::format("--layers {}: the model has {} layers", o.layers, s.model.layers));
     s.model.layers = o.layers;

@@ -52,6 +52,8 @@ struct CompiledStep {
 
 // Throws InputError for bad files, overrides that break the model, or a model that fits nowhere.
 CompiledStep compile_step(const std::filesystem::path& model_file, const std::filesystem::path& system_file, const StepOptions& options);
+// The same for a model and system already loaded (the training estimate's representative layers).
+CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, const StepOptions& options);
 
 sim::WorkloadResult simulate_step(const CompiledStep& step, const std::function<void(std::size_t, std::size_t)>& on_progress = {});
 

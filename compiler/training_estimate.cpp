@@ -132,6 +132,11 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     const LinkSpec& l = group_link(c, p.ep, p.tp);
     const double bytes = A * m.moe.top_k / tp;
     ep_per_layer = (full ? 6 : 4) * collective_seconds(Collective::kAllToAll, CollectiveAlgorithm::kRing, bytes, p.ep, l.bytes_per_s, l.latency_s);
+    // On a 2D torus the all-to-all is bisection-bound: n B / 4 bytes cross 2 sqrt(n) links each
+    // way, sqrt(n) / 2 times the time of a full-bandwidth switch (whose per-device figure
+    // bytes_per_s is 2 links' worth on the torus, so the factor on it is sqrt(n) / 4).
+    if (c.topology == "torus_2d" && &l == &c.scale_out)
+      ep_per_layer *= std::max(1.0, std::sqrt(static_cast<double>(p.ep)) / 4.0);
   }
   // Stage-boundary sends: forward activations and backward gradients, bytes / tp each.
   double pp_per_mb = 0;
@@ -141,9 +146,10 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
   }
 
   struct Stage {
-    double compute = 0, memory = 0, tp = 0, ep = 0, pp = 0;
-    double total() const { return compute + memory + tp + ep + pp; }
+    double compute = 0, memory = 0, onwafer = 0, tp = 0, ep = 0, pp = 0;
+    double total() const { return compute + memory + onwafer + tp + ep + pp; }
   };
+  const WaferTerms& w = c.wafer;
   std::vector<Stage> stages(static_cast<std::size_t>(p.pp));
   for (std::int64_t s = 0; s < p.pp; ++s) {
     Stage& st = stages[static_cast<std::size_t>(s)];
@@ -157,6 +163,11 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     if (s == p.pp - 1) sum.add(g.last), st.tp += tp_ar;      // LM head's input gradient
     st.compute = sum.mm_split / tp;
     st.memory = sum.mem_split / tp + sum.mem_rep / rep_div;
+    if (w.enabled) {
+      st.onwafer = (st.compute + st.memory) * w.comm_factor;
+      st.compute *= w.compute_factor;
+      st.memory *= w.compute_factor;
+    }
     st.pp = pp_per_mb;
   }
   const auto crit = std::max_element(stages.begin(), stages.end(), [](const Stage& a, const Stage& b) { return a.total() < b.total(); });
@@ -168,6 +179,7 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
   t.tp_comm = mb * crit->tp;
   t.ep_comm = mb * crit->ep;
   t.pp_comm = mb * crit->pp;
+  t.onwafer_comm = mb * crit->onwafer;
   t.bubble = (sum_all - crit->total()) / static_cast<double>(p.interleave);
 
   // Parameters on one device, and the gradient all-reduce over the data-parallel group (experts'
@@ -180,8 +192,7 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
   const double gb = m.gradients.bytes;
   t.dp_comm = all_reduce(c, dense_dev * gb, p.dp, p.tp, p.dp_algorithm) + all_reduce(c, expert_dev * gb, p.dp / p.ep, p.tp * p.ep, p.dp_algorithm);
   const double opt_share = params_dev / total / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
-  t.memory += g.optimizer_s * opt_share;
-  t.step = t.compute + t.memory + t.tp_comm + t.ep_comm + t.pp_comm + t.bubble + t.dp_comm;
+  const double optimizer_s = g.optimizer_s * opt_share * (w.enabled ? w.compute_factor : 1.0);
 
   // Memory: weights and gradients, Adam (master copy, two moments: 3 x optimizer dtype), activations.
   const double opt_state = 3.0 * m.optimizer.bytes * params_dev;
@@ -192,6 +203,27 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
   if (full) mem += in_flight * static_cast<double>(per_stage) * A / rep_div + layer_act;
   else mem += in_flight * static_cast<double>(per_stage) * layer_act;
   e.memory_per_device_bytes = mem;
+
+  // Wafers whose state does not fit in SRAM keep weights, gradients and Adam state in external
+  // memory and stream them (weight streaming, as Cerebras' MemoryX): each step reads the weights
+  // once per pass (layer by layer over the step's micro-batches), writes the gradients, and the
+  // memory-side optimizer reads and writes the master weights and moments; activations that do
+  // not fit beside a double-buffered layer of weights spill (written forward, read backward). It
+  // overlaps with compute; what compute does not hide is exposed.
+  if (w.enabled && mem > w.sram_bytes) {
+    e.resident = false;
+    const double passes = full ? 3.0 : 2.0;
+    const double opt_bytes_per_param = 2.0 * 3.0 * m.optimizer.bytes / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
+    const double act = mem - params_dev * (m.weights.bytes + gb) - opt_state / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
+    const double spill = std::max(0.0, act - std::max(0.0, w.sram_bytes - 2.0 * w.layer_weight_bytes / tp));
+    e.streamed_bytes_per_step = params_dev * (m.weights.bytes * (passes + 1.0) + gb + opt_bytes_per_param) + 2.0 * spill;
+    const double stream_s = e.streamed_bytes_per_step / w.stream_bytes_per_s;
+    const double busy = t.compute + t.memory + t.onwafer_comm;
+    t.streaming = std::max(0.0, stream_s - busy);
+  } else {
+    t.memory += optimizer_s;  // on the wafer (or the GPU)
+  }
+  t.step = t.compute + t.memory + t.onwafer_comm + t.tp_comm + t.ep_comm + t.pp_comm + t.bubble + t.dp_comm + t.streaming;
 
   const double seqs = static_cast<double>(m.global_batch);
   e.tokens_per_step = seqs * static_cast<double>(m.sequence);
@@ -212,6 +244,21 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     e.energy_mwh = e.power_mw * seconds / 3600.0;
   }
   e.capital_usd = n * c.device.cost_usd;
+  if (w.enabled) {
+    // Tiles draw active power while they compute, idle power otherwise; every bit that leaves the
+    // wafer (collectives, streaming) and every on-wafer bit-hop costs energy; the facility adds
+    // its overhead.
+    const double busy = (t.compute + t.memory) / t.step;
+    const double off_bytes = (t.tp_comm + t.ep_comm + t.pp_comm + t.dp_comm) * c.scale_out.bytes_per_s + e.streamed_bytes_per_step;
+    const double flops_dev = e.model_flops_per_step / n;
+    const double joules = w.tiles * (w.tile_idle_w + (w.tile_active_w - w.tile_idle_w) * busy) * t.step +
+                          off_bytes * 8.0 * w.pj_per_bit_off_wafer * 1e-12 + flops_dev * w.pj_per_flop_on_wafer * 1e-12;
+    e.power_w_per_device = joules / t.step * w.power_overhead;
+    e.power_mw = n * e.power_w_per_device / 1e6;
+    if (e.days > 0) e.energy_mwh = e.power_mw * e.days * 24.0;
+    e.capital_usd = n * (w.wafer_usd + w.system_usd);
+    e.mfu = e.model_flops_per_step / (t.step * n * w.nominal_peak_flops);
+  }
   return e;
 }
 
@@ -249,8 +296,13 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
   };
   for (std::int64_t tp : divisors(devices)) {
     // Tensor parallelism inside one scale-up domain (groups that straddle domains are never best).
-    if (tp > cluster.domain) break;
-    if (cluster.domain % tp != 0) continue;
+    // Wafers have no scale-up domain: tensor parallelism across up to 8 wafers over their links.
+    if (cluster.wafer.enabled) {
+      if (tp > 8) break;
+    } else {
+      if (tp > cluster.domain) break;
+      if (cluster.domain % tp != 0) continue;
+    }
     for (std::int64_t pp : divisors(model.layers)) {
       if (devices % (tp * pp) != 0) continue;
       const std::int64_t dp = devices / (tp * pp);
@@ -293,6 +345,14 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
                            b.par.zero_stage, static_cast<int>(b.par.recompute));
   });
   return r;
+}
+
+double roofline_seconds(const ModelSpec& model, const DeviceSpec& device, std::int64_t micro_batch, Recompute recompute) {
+  const GraphSums g = summarize(model, device, micro_batch, recompute);
+  double t = g.optimizer_s;
+  for (const OpSums* o : {&g.first, &g.last}) t += o->mm_split + o->mem_split + o->mem_rep;
+  for (const OpSums& o : g.layer) t += o.mm_split + o.mem_split + o.mem_rep;
+  return t;
 }
 
 double dense_training_flops(const ModelSpec& model, double tokens) { return 6.0 * static_cast<double>(model.active_params()) * tokens; }

@@ -60,6 +60,10 @@ struct StepBreakdown {
   double pp_comm = 0;          // stage-boundary sends (exposed)
   double bubble = 0;           // pipeline fill and drain
   double dp_comm = 0;          // gradient all-reduce (exposed)
+  // Wafers only (WaferTerms): on-wafer communication on the critical path, and the part of
+  // weight streaming from external memory that compute does not hide.
+  double onwafer_comm = 0;
+  double streaming = 0;
   double step = 0;
 };
 
@@ -77,6 +81,11 @@ struct TrainingEstimate {
   // Whole run (model.training_tokens > 0).
   double steps = 0, days = 0;
   double energy_mwh = 0, power_mw = 0, capital_usd = 0;
+  // Wafers: whether the state fits in SRAM (else weights stream from external memory), and the
+  // bytes streamed per step per wafer.
+  bool resident = true;
+  double streamed_bytes_per_step = 0;
+  double power_w_per_device = 0;
 };
 
 // Throws InputError naming the problem when the layout does not divide the model or the machine,
@@ -90,6 +99,10 @@ struct SearchResult {
   std::size_t rejected = 0;              // of which illegal or out of memory
 };
 SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& cluster, std::int64_t devices);
+
+// One micro-batch's ops (forward, recompute, backward, optimizer) on one device, each on the
+// roofline above, summed: the yardstick the wafer calibration measures a compiled layer against.
+double roofline_seconds(const ModelSpec& model, const DeviceSpec& device, std::int64_t micro_batch, Recompute recompute);
 
 // 6 N T: the dense training FLOP count of Kaplan et al. 2020 and Brown et al. 2020 (N the
 // parameters a token uses, T tokens), without the attention term.

@@ -1,0 +1,178 @@
+#include "compiler/wafer_estimate.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <set>
+
+#include "core/input_error.hpp"
+
+namespace wafersim::compiler {
+
+void apply_run_losses(TrainingEstimate& e, const RunLosses& l) {
+  const double f = l.factor();
+  e.days *= f;
+  e.energy_mwh *= f;
+}
+
+SearchResult search_wafers(const ModelSpec& model, ClusterSpec cluster, std::int64_t wafers, const RunLosses& losses) {
+  cluster.devices = wafers;
+  SearchResult r = search_parallelism(model, cluster, wafers);
+  for (TrainingEstimate& e : r.ranked) apply_run_losses(e, losses);
+  return r;
+}
+
+namespace {
+
+std::vector<std::int64_t> divisors(std::int64_t n) {
+  std::vector<std::int64_t> d;
+  for (std::int64_t i = 1; i <= n; ++i)
+    if (n % i == 0) d.push_back(i);
+  return d;
+}
+
+}  // namespace
+
+Sizing wafers_for_days(const ModelSpec& model, const ClusterSpec& cluster, double days, const RunLosses& losses, std::int64_t max_wafers) {
+  if (model.training_tokens <= 0) throw InputError(fmt::format("{}: the model states no training_tokens, so no wafer count meets a number of days", model.name));
+  std::set<std::int64_t> counts;
+  for (std::int64_t tp : {1, 2, 4, 8})
+    for (std::int64_t pp : divisors(model.layers))
+      for (std::int64_t dp : divisors(model.global_batch))
+        if (tp * pp * dp <= max_wafers) counts.insert(tp * pp * dp);
+  const std::vector<std::int64_t> n(counts.begin(), counts.end());
+  Sizing s;
+  auto fastest = [&](std::int64_t w) {
+    ++s.counts_tried;
+    SearchResult r = search_wafers(model, cluster, w, losses);
+    s.layouts_searched += r.considered;
+    return r;
+  };
+  auto meets = [&](const SearchResult& r) { return !r.ranked.empty() && r.ranked.front().days <= days; };
+  SearchResult top = fastest(n.back());
+  if (!meets(top))
+    throw InputError(fmt::format("{} cannot train in {} days on up to {} wafers of '{}' (best: {:.1f} days on {})", model.name, days,
+                                 max_wafers, cluster.name, top.ranked.empty() ? 0.0 : top.ranked.front().days, n.back()));
+  // Bisection: days fall as wafers grow (more data parallelism), up to layout granularity.
+  std::size_t lo = 0, hi = n.size() - 1;
+  SearchResult at_hi = std::move(top);
+  while (lo < hi) {
+    const std::size_t mid = lo + (hi - lo) / 2;
+    SearchResult r = fastest(n[mid]);
+    if (meets(r)) {
+      hi = mid;
+      at_hi = std::move(r);
+    } else {
+      lo = mid + 1;
+    }
+  }
+  s.wafers = n[hi];
+  s.search = std::move(at_hi);
+  return s;
+}
+
+std::string limiting_term(const StepBreakdown& t) {
+  const std::pair<double, const char*> terms[] = {
+      {t.compute, "compute"}, {t.memory, "memory-bound ops"}, {t.onwafer_comm, "on-wafer communication"},
+      {t.tp_comm, "tensor-parallel communication"}, {t.ep_comm, "expert all-to-all"}, {t.pp_comm, "pipeline sends"},
+      {t.bubble, "pipeline bubble"}, {t.dp_comm, "gradient all-reduce"}, {t.streaming, "weight streaming"}};
+  return std::max_element(std::begin(terms), std::end(terms))->second;
+}
+
+namespace {
+
+// The wafer's repair section with a different spare count.
+mesh::RepairSpec with_spares(const WaferClusterSpec& c, int spares) {
+  const YamlNode rep = YamlNode::load_file(c.wafer_file).child("repair");
+  const std::string strategy = rep.get_string("strategy", "none");
+  const std::int64_t window = rep.get_int("window", 100);
+  return mesh::RepairSpec::from_yaml(
+      YamlNode::parse(fmt::format("{{strategy: {}, window: {}, spares: {}}}", strategy, window, std::min<std::int64_t>(spares, window - 1)),
+                      c.wafer_file.string() + " (sensitivity)"),
+      c.wafer.mesh.wafer);
+}
+
+}  // namespace
+
+std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClusterSpec& base, const LayerCalibration& cal,
+                                        const SensitivityQuestion& q, const RunLosses& losses, std::uint64_t seed) {
+  struct Variant {
+    std::string knob, setting;
+    WaferClusterSpec cluster;
+    double comm_scale = 1.0;
+  };
+  std::vector<Variant> vs;
+  vs.push_back({"base", "as configured", base, 1.0});
+  const double d0 = base.wafer.mesh.defects.d0_per_cm2;
+  if (d0 > 0) {
+    for (double f : {0.5, 2.0, 4.0}) {
+      Variant v{"defect density D0", fmt::format("{:g} /cm2 (x{:g})", d0 * f, f), base, 1.0};
+      v.cluster.wafer.mesh.defects.d0_per_cm2 = d0 * f;
+      vs.push_back(v);
+    }
+  }
+  const YamlNode rep = YamlNode::load_file(base.wafer_file).child("repair");
+  if (rep.get_string("strategy", "none") != "none") {
+    const std::int64_t spares = rep.get_int("spares", 1);
+    for (std::int64_t k : {std::int64_t{0}, 2 * std::max<std::int64_t>(1, spares)}) {
+      Variant v{"spares per window", fmt::format("{} (base {})", k, spares), base, 1.0};
+      v.cluster.wafer.mesh.repair = with_spares(base, static_cast<int>(k));
+      vs.push_back(v);
+    }
+  }
+  for (double f : {0.25, 4.0}) {
+    Variant v{"off-wafer bandwidth", fmt::format("{:g} GB/s per edge (x{:g})", base.edge.bytes_per_s * f / 1e9, f), base, 1.0};
+    v.cluster.edge.bytes_per_s *= f;
+    vs.push_back(v);
+  }
+  for (double f : {0.8, 1.2}) {
+    Variant v{"clock frequency", fmt::format("{:.2f} GHz (x{:g})", base.wafer.clock.frequency_ghz * f, f), base, 1.0};
+    v.cluster.wafer.clock.frequency_ghz *= f;
+    vs.push_back(v);
+  }
+  for (double f : {0.5, 0.1}) vs.push_back({"on-wafer communication (mapping)", fmt::format("x{:g} of the calibrated time", f), base, f});
+
+  std::vector<SensitivityRow> rows;
+  for (Variant& v : vs) {
+    SensitivityRow row;
+    row.knob = v.knob;
+    row.setting = v.setting;
+    WaferCharacter w;
+    try {
+      w = characterize_wafers(v.cluster, seed);
+    } catch (const InputError&) {
+      row.limit = "no wafer accepted";
+      rows.push_back(row);
+      continue;
+    }
+    // The calibration is per clock cycle of the window: its factors hold at any frequency.
+    LayerCalibration c = cal;
+    c.comm_factor *= v.comm_scale;
+    ClusterSpec k = as_training_cluster(v.cluster, w, c, model);
+    try {
+      const TrainingEstimate* best = nullptr;
+      SearchResult r;
+      if (q.target_days > 0) {
+        Sizing s = wafers_for_days(model, k, q.target_days, losses);
+        row.answer = static_cast<double>(s.wafers);
+        r = std::move(s.search);
+      } else {
+        r = search_wafers(model, k, q.wafers, losses);
+        if (r.ranked.empty()) throw InputError("no layout fits");
+      }
+      best = &r.ranked.front();
+      if (q.target_days <= 0) row.answer = best->days;
+      row.days = best->days;
+      row.mfu = best->mfu;
+      row.capital_usd = best->capital_usd;
+      row.power_mw = best->power_mw;
+      row.limit = limiting_term(best->time);
+    } catch (const InputError& e) {
+      row.limit = e.what();
+    }
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace wafersim::compiler
