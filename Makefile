@@ -1,5 +1,6 @@
 # wafersim: the two commands of the Quick start, and the pieces they are made of.
-#   make demo   install dependencies if missing, build, run the default yield/defect sweep
+#   make demo   install dependencies if missing, build, run the default yield/defect sweep, then
+#               the GPT-4-in-a-day estimate on tiny-3nm beside the 3,450-wafer claim
 #   make test   the same build, then every test through CTest, then the tests again built with
 #               AddressSanitizer + UndefinedBehaviorSanitizer
 # Also: make build | bench | fuzz (FUZZ_SECONDS=60) | clean
@@ -25,6 +26,11 @@ build: configure
 
 demo: build
 	./$(BUILD_DIR)/wafersim sweep configs/sweeps/default.yaml --out $(DEMO_OUT) --jobs $(JOBS)
+	@echo
+	@echo "== GPT-4 in a day on tiny-3nm? (docs/gpt4-in-a-day.md) =="
+	./$(BUILD_DIR)/wafersim estimate --model workloads/gpt4-moe.yaml --system configs/systems/tiny-3nm-cluster.yaml --wafers 3584 --top 1 --out $(DEMO_OUT)/gpt4
+	@echo "the claim: GPT-4 (3e25 FLOP) in one day on ~3,450 wafers of 100 PFLOPS at \$$20k each, fully utilised."
+	@echo "tiny-3nm: on 3,584 wafers (the nearest count >= 3,450 a layout can use) see 'training run' above (days, MW, capital) and 'limited by'."
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

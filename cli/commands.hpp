@@ -87,6 +87,12 @@ struct EstimateArgs {
   int zero = 0;
   std::string recompute = "full";
   int top = 5;
+  // Wafer clusters.
+  long long wafers = 0;         // 0: the system's
+  double target_days = 0;       // > 0: fewest wafers for this many days
+  double restart_loss = 0, checkpoint_loss = 0;
+  bool simulate_layer = false, sensitivity = false;
+  std::uint64_t seed = 1;
 };
 int run_estimate_command(const EstimateArgs& args);
 

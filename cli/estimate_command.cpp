@@ -1,11 +1,17 @@
-// `wafersim estimate`: training time on a GPU cluster (compiler/training_estimate.hpp).
+// `wafersim estimate`: training time on a GPU cluster (compiler/training_estimate.hpp) or a wafer
+// cluster (compiler/wafer_estimate.hpp).
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <cmath>
+#include <fstream>
+#include <memory>
 
 #include "cli/commands.hpp"
 #include "compiler/training_estimate.hpp"
+#include "compiler/wafer_estimate.hpp"
+#include "core/progress.hpp"
 #include "core/input_error.hpp"
 #include "core/json_file.hpp"
 
@@ -17,21 +23,44 @@ void print_estimate(const compiler::ModelSpec& m, const compiler::ClusterSpec& c
   const auto& t = e.time;
   auto pct = [&](double x) { return 100.0 * x / t.step; };
   fmt::print("layout: {} ({} devices), {} micro-batches per step\n", e.par.describe(), e.par.devices(), e.micro_batches);
-  fmt::print("  step {:.3f} s (ESTIMATED, analytic; nothing simulated): {:.4g} tokens/s, MFU {:.1f}%, {:.1f} TFLOP/s per device "
-             "(Megatron-LM's count)\n",
-             t.step, e.tokens_per_s, 100 * e.mfu, e.achieved_tflops_per_device);
-  fmt::print("  breakdown: compute {:.1f}%, memory-bound ops {:.1f}%, tensor-parallel comm {:.1f}%, expert all-to-all {:.1f}%, "
-             "pipeline sends {:.1f}%, pipeline bubble {:.1f}%, gradient all-reduce {:.1f}%\n",
-             pct(t.compute), pct(t.memory), pct(t.tp_comm), pct(t.ep_comm), pct(t.pp_comm), pct(t.bubble), pct(t.dp_comm));
-  fmt::print("  memory per device {:.1f} GB of {:.0f} GB\n", e.memory_per_device_bytes / 1e9, c.device.memory_bytes / 1e9);
+  if (c.wafer.enabled) {
+    fmt::print("  step {:.3f} s (ESTIMATED: layers extrapolated from the calibrated representative layer): {:.4g} tokens/s, MFU {:.1f}% "
+               "of the nominal peak\n",
+               t.step, e.tokens_per_s, 100 * e.mfu);
+    fmt::print("  breakdown: compute {:.1f}%, on-wafer comm {:.1f}%, off-wafer comm {:.1f}% (tensor-parallel {:.1f}, expert all-to-all "
+               "{:.1f}, pipeline sends {:.1f}), memory streaming {:.1f}%, pipeline bubble {:.1f}%, exposed collectives (gradient "
+               "all-reduce) {:.1f}%\n",
+               pct(t.compute + t.memory), pct(t.onwafer_comm), pct(t.tp_comm + t.ep_comm + t.pp_comm), pct(t.tp_comm), pct(t.ep_comm),
+               pct(t.pp_comm), pct(t.streaming), pct(t.bubble), pct(t.dp_comm));
+    fmt::print("  limited by: {}\n", compiler::limiting_term(t));
+    fmt::print("  state per wafer {:.1f} GB: {} (SRAM {:.1f} GB, external memory {:.0f} GB){}\n", e.memory_per_device_bytes / 1e9,
+               e.resident ? "fits in SRAM, weights resident" : "beyond SRAM: weights stream from external memory",
+               c.wafer.sram_bytes / 1e9, (c.device.memory_bytes - c.wafer.sram_bytes) / 1e9,
+               e.resident ? "" : fmt::format(", {:.2f} TB streamed per step", e.streamed_bytes_per_step / 1e12));
+  } else {
+    fmt::print("  step {:.3f} s (ESTIMATED, analytic; nothing simulated): {:.4g} tokens/s, MFU {:.1f}%, {:.1f} TFLOP/s per device "
+               "(Megatron-LM's count)\n",
+               t.step, e.tokens_per_s, 100 * e.mfu, e.achieved_tflops_per_device);
+    fmt::print("  breakdown: compute {:.1f}%, memory-bound ops {:.1f}%, tensor-parallel comm {:.1f}%, expert all-to-all {:.1f}%, "
+               "pipeline sends {:.1f}%, pipeline bubble {:.1f}%, gradient all-reduce {:.1f}%\n",
+               pct(t.compute), pct(t.memory), pct(t.tp_comm), pct(t.ep_comm), pct(t.pp_comm), pct(t.bubble), pct(t.dp_comm));
+    fmt::print("  memory per device {:.1f} GB of {:.0f} GB\n", e.memory_per_device_bytes / 1e9, c.device.memory_bytes / 1e9);
+  }
   if (m.training_tokens > 0) {
     fmt::print("  training run: {:.4g} tokens = {:.4g} steps -> {:.1f} days", m.training_tokens, e.steps, e.days);
-    if (e.power_mw > 0) fmt::print(", {:.2f} MW of devices, {:.0f} MWh", e.power_mw, e.energy_mwh);
+    if (c.wafer.enabled) fmt::print(", {:.1f} MW ({:.1f} kW per wafer with facility overhead), {:.0f} MWh", e.power_mw, e.power_w_per_device / 1e3, e.energy_mwh);
+    else if (e.power_mw > 0) fmt::print(", {:.2f} MW of devices, {:.0f} MWh", e.power_mw, e.energy_mwh);
     fmt::print("\n");
   } else {
     fmt::print("  (the model states no training_tokens: no time to train)\n");
   }
-  if (e.capital_usd > 0) fmt::print("  devices cost ${:.3g}\n", e.capital_usd);
+  if (c.wafer.enabled) {
+    const double n = static_cast<double>(e.par.devices());
+    fmt::print("  capital: wafers ${:.3g} (${:.0f} per accepted wafer, yield-adjusted), with systems ${:.3g}\n", n * c.wafer.wafer_usd,
+               c.wafer.wafer_usd, e.capital_usd);
+  } else if (e.capital_usd > 0) {
+    fmt::print("  devices cost ${:.3g}\n", e.capital_usd);
+  }
 }
 
 nlohmann::ordered_json to_json(const compiler::TrainingEstimate& e) {
@@ -41,17 +70,241 @@ nlohmann::ordered_json to_json(const compiler::TrainingEstimate& e) {
           {"interleave", e.par.interleave}, {"sequence_parallel", e.par.sequence_parallel}, {"zero_stage", e.par.zero_stage},
           {"step_s", t.step},
           {"breakdown_s", {{"compute", t.compute}, {"memory_bound", t.memory}, {"tp_comm", t.tp_comm}, {"ep_comm", t.ep_comm},
-                           {"pp_comm", t.pp_comm}, {"bubble", t.bubble}, {"dp_comm", t.dp_comm}}},
+                           {"pp_comm", t.pp_comm}, {"bubble", t.bubble}, {"dp_comm", t.dp_comm}, {"onwafer_comm", t.onwafer_comm},
+                           {"streaming", t.streaming}}},
+          {"limited_by", compiler::limiting_term(t)},
           {"memory_per_device_gb", e.memory_per_device_bytes / 1e9},
           {"tokens_per_s", e.tokens_per_s}, {"mfu", e.mfu}, {"tflops_per_device_megatron_count", e.achieved_tflops_per_device},
           {"days", e.days}, {"power_mw", e.power_mw}, {"energy_mwh", e.energy_mwh}, {"capital_usd", e.capital_usd},
           {"estimated", true}};
 }
 
+void print_header(const compiler::ModelSpec& model, const std::string& system, const std::string& devices) {
+  fmt::print("{} on {} ({}): {} parameters, {} sequences of {} tokens per step\n", model.name, system, devices, model.total_params(),
+             model.global_batch, model.sequence);
+  if (model.training_tokens > 0)
+    fmt::print("  dense training FLOPs (6 N T, N = {:.4g} parameters used per token, T = {:.4g} tokens): {:.3g}\n",
+               static_cast<double>(model.active_params()), model.training_tokens, compiler::dense_training_flops(model, model.training_tokens));
+}
+
+compiler::RunLosses losses_of(const EstimateArgs& a) {
+  if (a.restart_loss + a.checkpoint_loss >= 0.95)
+    throw InputError(fmt::format("--restart-loss {} + --checkpoint-loss {} leave no time to train", a.restart_loss, a.checkpoint_loss));
+  return {a.restart_loss, a.checkpoint_loss};
+}
+
+void print_losses(const compiler::RunLosses& l) {
+  if (l.restarts > 0 || l.checkpoints > 0)
+    fmt::print("  whole-run losses (inputs): restarts {:.1f}%, checkpoints {:.1f}% of wall-clock time: days x{:.3f}\n", 100 * l.restarts,
+               100 * l.checkpoints, l.factor());
+  else
+    fmt::print("  whole-run losses: none assumed (--restart-loss, --checkpoint-loss)\n");
+}
+
+std::string svg_escape(const std::string& s) {
+  std::string o;
+  for (char ch : s) o += ch == '&' ? std::string("&amp;") : ch == '<' ? std::string("&lt;") : ch == '>' ? std::string("&gt;") : std::string(1, ch);
+  return o;
+}
+
+// A tornado chart: each row's answer against the base, on a log scale.
+std::string sensitivity_svg(const std::vector<compiler::SensitivityRow>& rows, const std::string& title, const std::string& unit) {
+  const double base = rows.front().answer;
+  double lo = 1, hi = 1;
+  for (const auto& r : rows)
+    if (r.answer > 0) lo = std::min(lo, r.answer / base), hi = std::max(hi, r.answer / base);
+  lo = std::min(lo, 0.5), hi = std::max(hi, 2.0);
+  const double x0 = 430, width = 420, row_h = 22;
+  const double H = 70 + row_h * static_cast<double>(rows.size());
+  auto X = [&](double ratio) { return x0 + width * (std::log(ratio) - std::log(lo)) / (std::log(hi) - std::log(lo)); };
+  std::string o = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" font-family="sans-serif" font-size="12">)"
+                              "\n<text x=\"8\" y=\"18\" font-size=\"14\">{}</text>\n",
+                              x0 + width + 120, H, svg_escape(title));
+  for (double t : {0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0}) {
+    if (t < lo || t > hi) continue;
+    o += fmt::format(R"(<line x1="{0:.1f}" y1="30" x2="{0:.1f}" y2="{1:.0f}" stroke="{2}"/><text x="{0:.1f}" y="{3:.0f}" text-anchor="middle">x{4:g}</text>)" "\n",
+                     X(t), H - 30, t == 1.0 ? "#000" : "#ddd", H - 14, t);
+  }
+  double y = 40;
+  for (const auto& r : rows) {
+    o += fmt::format(R"(<text x="8" y="{:.0f}">{}: {}</text>)" "\n", y + 13, svg_escape(r.knob), svg_escape(r.setting));
+    if (r.answer > 0) {
+      const double a = X(1.0), b = X(r.answer / base);
+      o += fmt::format(R"(<rect x="{:.1f}" y="{:.0f}" width="{:.1f}" height="{:.0f}" fill="{}"/><text x="{:.1f}" y="{:.0f}">{:.4g} {}</text>)" "\n",
+                       std::min(a, b), y + 2, std::max(1.0, std::abs(b - a)), row_h - 6, r.answer > base ? "#c0504d" : "#4f81bd",
+                       std::max(a, b) + 4, y + 13, r.answer, unit);
+    } else {
+      o += fmt::format(R"(<text x="{:.1f}" y="{:.0f}">{}</text>)" "\n", X(1.0) + 4, y + 13, svg_escape(r.limit));
+    }
+    y += row_h;
+  }
+  return o + "</svg>\n";
+}
+
+int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) {
+  if (a.devices > 0) throw InputError("--devices is for GPU clusters; a wafer cluster takes --wafers N or --target-days D");
+  const compiler::RunLosses losses = losses_of(a);
+  const auto spec = compiler::WaferClusterSpec::load(a.system_file);
+  if (model.mode != compiler::Mode::kTraining) throw InputError(fmt::format("{}: the model is in inference mode; the estimate is for training", a.model_file.string()));
+  const auto w = compiler::characterize_wafers(spec, a.seed);
+  fmt::print(stderr, "compiling the representative layer{}...\n", a.simulate_layer ? " and cycle-simulating it (minutes)" : "");
+  std::unique_ptr<Progress> bar;
+  const auto cal = compiler::calibrate_on_wafer(model, spec, w, a.simulate_layer, a.seed, [&](std::size_t, std::size_t total) {
+    if (!bar) bar = std::make_unique<Progress>("simulating the representative layer", total, Progress::stderr_is_terminal());
+    bar->advance();
+  });
+  if (bar) bar->finish();
+  auto cluster = compiler::as_training_cluster(spec, w, cal, model);
+  const std::int64_t wafers = a.wafers > 0 ? a.wafers : spec.wafers;
+
+  nlohmann::ordered_json j;
+  j["model"] = model.name;
+  j["system"] = spec.name;
+  j["estimated"] = true;
+  if (model.training_tokens > 0) j["dense_training_flops"] = compiler::dense_training_flops(model, model.training_tokens);
+
+  compiler::SearchResult r;
+  std::int64_t n = wafers;
+  double secs = 0;
+  std::size_t searched = 0, counts = 1;
+  const auto t0 = std::chrono::steady_clock::now();
+  if (a.tp > 0 || a.pp > 0) {
+    if (a.target_days > 0) throw InputError("--target-days searches the layouts itself; leave out --tp and --pp");
+    compiler::Parallelism p;
+    p.tp = a.tp > 0 ? a.tp : 1;
+    p.pp = a.pp > 0 ? a.pp : 1;
+    if (a.dp > 0) p.dp = a.dp;
+    else if (wafers % (p.tp * p.pp) != 0) throw InputError(fmt::format("--tp {} x --pp {} does not divide the {} wafers", p.tp, p.pp, wafers));
+    else p.dp = wafers / (p.tp * p.pp);
+    p.ep = a.ep, p.micro_batch = a.micro_batch, p.interleave = a.interleave, p.sequence_parallel = a.sequence_parallel, p.zero_stage = a.zero;
+    p.recompute = compiler::parse_recompute(a.recompute);
+    cluster.devices = wafers;
+    auto e = compiler::estimate_training(model, cluster, p);
+    compiler::apply_run_losses(e, losses);
+    r.ranked.push_back(e);
+    r.considered = 1;
+  } else if (a.target_days > 0) {
+    auto s = compiler::wafers_for_days(model, cluster, a.target_days, losses);
+    n = s.wafers, r = std::move(s.search), searched = s.layouts_searched, counts = s.counts_tried;
+  } else {
+    r = compiler::search_wafers(model, cluster, wafers, losses);
+    searched = r.considered;
+    if (r.ranked.empty())
+      throw InputError(fmt::format("{} does not fit on {} wafers of '{}' in any layout (memory or divisibility)", model.name, wafers, spec.name));
+  }
+  secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  cluster.devices = n;
+
+  print_header(model, spec.name, fmt::format("{} wafers of {}", n, spec.wafer.mesh.name));
+  fmt::print("wafer ({} sampled, seed {}): {:.0f} usable tiles of {:.0f} sites (repaired logical array {:.0f}), wafer yield {:.0f}% "
+             "[{:.0f}%, {:.0f}%] (accepted: >= {:.0f}% of the array); tile clock {:.3f} GHz mean ({} domains, derated to their slowest "
+             "tile); peak {:.1f} PFLOP/s usable of {:.1f} nominal; SRAM {:.1f} GB\n",
+             w.samples, a.seed, w.usable_tiles.mean, w.sites, w.logical_tiles, 100 * w.wafer_yield.mean, 100 * w.wafer_yield.lo,
+             100 * w.wafer_yield.hi, 100 * spec.accept_tile_fraction, w.tile_ghz.mean, sim::domains_name(spec.wafer.clock.domains),
+             w.usable_peak_flops / 1e15, w.nominal_peak_flops / 1e15, w.sram_bytes / 1e9);
+  const auto& rep = cal.representative;
+  fmt::print("representative layer: one {} layer scaled x{:.4f} (d {}, {} heads, FFN {}{}, {} tokens) on a {} x {} window ({} tiles "
+             "used), with its defect draw:\n",
+             model.name, cal.scale, rep.d_model, rep.heads, rep.ffn_size, model.is_moe() ? " = top-k experts, dense" : "", rep.sequence,
+             std::min(spec.window, static_cast<int>(std::sqrt(w.usable_tiles.mean))), std::min(spec.window, static_cast<int>(std::sqrt(w.usable_tiles.mean))),
+             cal.tiles_used);
+  fmt::print("  roofline {:.4f} ms; compiler cost model {:.4f} ms (compute on the critical path {:.4f} ms)\n", cal.roofline_s * 1e3,
+             cal.analytic_s * 1e3, cal.analytic_compute_s * 1e3);
+  if (cal.simulated)
+    fmt::print("  SIMULATED (cycle engine): {:.4f} ms (compute on the critical path {:.4f} ms), {:.3f} x the cost model\n", cal.simulated_s * 1e3,
+               cal.simulated_compute_s * 1e3, cal.simulated_s / cal.analytic_s);
+  else
+    fmt::print("  not cycle-simulated (--simulate-layer runs the engine on it, minutes)\n");
+  fmt::print("  every layer, embedding and head of the full model is charged x{:.2f} compute and x{:.2f} on-wafer communication per "
+             "roofline second ({}; EXTRAPOLATED from this one layer)\n",
+             cal.compute_factor, cal.comm_factor, cal.simulated ? "from the engine" : "from the cost model");
+  if (a.target_days > 0) {
+    fmt::print("fewest wafers for {:g} days: {} (bisection over {} wafer counts, {} layouts in {:.2f} s: {:.0f} layouts/s)\n", a.target_days, n,
+               counts, searched, secs, static_cast<double>(searched) / std::max(secs, 1e-9));
+  } else if (searched > 0) {
+    fmt::print("searched {} layouts ({} illegal or out of memory) in {:.2f} s: {:.0f} layouts/s\n", r.considered, r.rejected, secs,
+               static_cast<double>(r.considered) / std::max(secs, 1e-9));
+  }
+  print_estimate(model, cluster, r.ranked.front());
+  print_losses(losses);
+  if (model.training_tokens > 0) {
+    const double flops = compiler::dense_training_flops(model, model.training_tokens);
+    const double days = a.target_days > 0 ? a.target_days : r.ranked.front().days;
+    fmt::print("  at 100% of the nominal peak ({:.1f} PFLOP/s per wafer), {:.3g} FLOP in {:.3g} days would need {:.0f} wafers: the "
+               "utilisation, defects, clocks and communication above cost x{:.1f}\n",
+               w.nominal_peak_flops / 1e15, flops, days, std::ceil(flops / (w.nominal_peak_flops * days * 86400.0)),
+               static_cast<double>(n) / (flops / (w.nominal_peak_flops * days * 86400.0)));
+  }
+  if (r.ranked.size() > 1) {
+    fmt::print("next best:\n");
+    for (std::size_t i = 1; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i)
+      fmt::print("  {:.3f} s/step ({:+.1f}%)  {}\n", r.ranked[i].time.step, 100 * (r.ranked[i].time.step / r.ranked[0].time.step - 1),
+                 r.ranked[i].par.describe());
+  }
+  j["wafers"] = n;
+  j["wafer"] = {{"samples", w.samples}, {"usable_tiles", w.usable_tiles.mean}, {"sites", w.sites}, {"wafer_yield", w.wafer_yield.mean},
+                {"tile_ghz", w.tile_ghz.mean}, {"peak_pflops_usable", w.usable_peak_flops / 1e15},
+                {"peak_pflops_nominal", w.nominal_peak_flops / 1e15}, {"sram_gb", w.sram_bytes / 1e9}};
+  j["calibration"] = {{"scale", cal.scale}, {"d_model", rep.d_model}, {"tokens", rep.sequence}, {"tiles", cal.tiles_used},
+                      {"roofline_s", cal.roofline_s}, {"analytic_s", cal.analytic_s}, {"simulated", cal.simulated},
+                      {"simulated_s", cal.simulated_s}, {"compute_factor", cal.compute_factor}, {"comm_factor", cal.comm_factor},
+                      {"layers_extrapolated", model.layers}};
+  j["losses"] = {{"restarts", losses.restarts}, {"checkpoints", losses.checkpoints}};
+  j["layouts_per_s"] = static_cast<double>(searched) / std::max(secs, 1e-9);
+  j["best"] = nlohmann::ordered_json::array();
+  for (std::size_t i = 0; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i) j["best"].push_back(to_json(r.ranked[i]));
+
+  if (a.sensitivity) {
+    compiler::SensitivityQuestion q;
+    if (a.target_days > 0) q.target_days = a.target_days;
+    else q.wafers = n;
+    const std::string unit = q.target_days > 0 ? "wafers" : "days";
+    fmt::print(stderr, "sensitivity: {} variants...\n", 12);
+    const auto rows = compiler::sensitivity(model, spec, cal, q, losses, a.seed);
+    fmt::print("sensitivity ({}; the representative layer calibrated once, on the base):\n",
+               q.target_days > 0 ? fmt::format("wafers to train in {:g} days", q.target_days) : fmt::format("days on {} wafers", n));
+    fmt::print("  {:<34} {:<30} {:>12} {:>8} {:>7} {:>10} {:>9}  {}\n", "knob", "setting", unit, "vs base", "MFU", "capital", "MW", "limited by");
+    nlohmann::ordered_json js = nlohmann::ordered_json::array();
+    std::string csv = fmt::format("knob,setting,{},ratio_to_base,days,mfu,capital_usd,power_mw,limited_by\n", unit);
+    for (const auto& row : rows) {
+      if (row.answer > 0)
+        fmt::print("  {:<34} {:<30} {:>12.4g} {:>7.2f}x {:>6.1f}% {:>10.3g} {:>9.1f}  {}\n", row.knob, row.setting, row.answer,
+                   row.answer / rows.front().answer, 100 * row.mfu, row.capital_usd, row.power_mw, row.limit);
+      else
+        fmt::print("  {:<34} {:<30} {:>12}  {}\n", row.knob, row.setting, "-", row.limit);
+      csv += fmt::format("\"{}\",\"{}\",{},{},{},{},{},{},\"{}\"\n", row.knob, row.setting, row.answer,
+                         row.answer > 0 ? row.answer / rows.front().answer : 0.0, row.days, row.mfu, row.capital_usd, row.power_mw, row.limit);
+      js.push_back({{"knob", row.knob}, {"setting", row.setting}, {unit, row.answer}, {"days", row.days}, {"mfu", row.mfu},
+                    {"capital_usd", row.capital_usd}, {"power_mw", row.power_mw}, {"limited_by", row.limit}});
+    }
+    j["sensitivity"] = js;
+    if (!a.out_dir.empty()) {
+      std::filesystem::create_directories(a.out_dir);
+      std::ofstream(a.out_dir / "sensitivity.csv") << csv;
+      std::ofstream(a.out_dir / "sensitivity.svg")
+          << sensitivity_svg(rows, fmt::format("{} on {}: {} (ESTIMATED)", model.name, spec.name,
+                                               q.target_days > 0 ? fmt::format("wafers for {:g} days", q.target_days) : fmt::format("days on {} wafers", n)),
+                             unit);
+      fmt::print("wrote {}, {}\n", (a.out_dir / "sensitivity.csv").string(), (a.out_dir / "sensitivity.svg").string());
+    }
+  }
+  if (!a.out_dir.empty()) {
+    std::filesystem::create_directories(a.out_dir);
+    write_json_file(a.out_dir / "estimate.json", j);
+    fmt::print("wrote {}\n", (a.out_dir / "estimate.json").string());
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_estimate_command(const EstimateArgs& a) {
   const auto model = compiler::ModelSpec::load(a.model_file);
+  if (compiler::is_wafer_cluster_file(a.system_file)) return run_wafer_estimate(a, model);
+  if (a.wafers > 0 || a.target_days > 0 || a.simulate_layer || a.sensitivity)
+    throw InputError(fmt::format("--wafers, --target-days, --simulate-layer and --sensitivity are for wafer clusters; {} is not kind: wafer_cluster",
+                                 a.system_file.string()));
+  const compiler::RunLosses losses = losses_of(a);
   auto cluster = compiler::ClusterSpec::load(a.system_file);
   if (a.devices > 0) {
     if (a.devices > cluster.devices)
@@ -59,14 +312,7 @@ int run_estimate_command(const EstimateArgs& a) {
     cluster.devices = a.devices;
   }
   // Printed once the layout is known to be legal: a bad input gives its one error line only.
-  auto header = [&] {
-    fmt::print("{} on {} ({} x {}): {} parameters, {} sequences of {} tokens per step\n", model.name, cluster.name, cluster.devices,
-               cluster.device.name, model.total_params(), model.global_batch, model.sequence);
-    if (model.training_tokens > 0)
-      fmt::print("  dense training FLOPs (6 N T, N = {:.4g} parameters used per token, T = {:.4g} tokens): {:.3g}\n",
-                 static_cast<double>(model.active_params()), model.training_tokens,
-                 compiler::dense_training_flops(model, model.training_tokens));
-  };
+  auto header = [&] { print_header(model, cluster.name, fmt::format("{} x {}", cluster.devices, cluster.device.name)); };
   nlohmann::ordered_json j;
   j["model"] = model.name;
   j["system"] = cluster.name;
@@ -89,13 +335,15 @@ int run_estimate_command(const EstimateArgs& a) {
     p.sequence_parallel = a.sequence_parallel;
     p.zero_stage = a.zero;
     p.recompute = compiler::parse_recompute(a.recompute);
-    const auto e = compiler::estimate_training(model, cluster, p);
+    auto e = compiler::estimate_training(model, cluster, p);
+    compiler::apply_run_losses(e, losses);
     header();
     print_estimate(model, cluster, e);
+    print_losses(losses);
     j["estimate"] = to_json(e);
   } else {
     const auto t0 = std::chrono::steady_clock::now();
-    const auto r = compiler::search_parallelism(model, cluster, cluster.devices);
+    const auto r = compiler::search_wafers(model, cluster, cluster.devices, losses);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r.ranked.empty())
       throw InputError(fmt::format("{} does not fit on {} devices of '{}' in any layout (memory or divisibility)", model.name,
@@ -104,6 +352,7 @@ int run_estimate_command(const EstimateArgs& a) {
     fmt::print("searched {} layouts ({} illegal or out of memory) in {:.2f} s: {:.0f} layouts/s\n", r.considered, r.rejected, secs,
                static_cast<double>(r.considered) / std::max(secs, 1e-9));
     print_estimate(model, cluster, r.ranked.front());
+    print_losses(losses);
     fmt::print("next best:\n");
     for (std::size_t i = 1; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i)
       fmt::print("  {:.3f} s/step ({:+.1f}%)  {}\n", r.ranked[i].time.step, 100 * (r.ranked[i].time.step / r.ranked[0].time.step - 1),

@@ -81,9 +81,9 @@ int main(int argc, char** argv) {
   graph_cmd->add_option("--dim", graph.dims, "Value of a symbolic ONNX dimension, NAME=N (repeatable)");
 
   cli::EstimateArgs est;
-  auto* est_cmd = app.add_subcommand("estimate", "Training time of a model on a GPU cluster: the best parallelism layouts, or one given layout (ESTIMATED)");
+  auto* est_cmd = app.add_subcommand("estimate", "Training time of a model on a GPU or wafer cluster: the best parallelism layouts, or one given layout; for wafers also how many for a target of days, and what moves the answer (ESTIMATED)");
   est_cmd->add_option("--model", est.model_file, "Model YAML (e.g. workloads/gpt3-175b.yaml)")->required()->check(CLI::ExistingFile);
-  est_cmd->add_option("--system", est.system_file, "Cluster YAML (kind: gpu_cluster, e.g. configs/systems/selene-a100.yaml)")
+  est_cmd->add_option("--system", est.system_file, "Cluster YAML (kind: gpu_cluster, e.g. configs/systems/selene-a100.yaml, or kind: wafer_cluster, e.g. configs/systems/tiny-3nm-cluster.yaml)")
       ->required()
       ->check(CLI::ExistingFile);
   est_cmd->add_option("--devices", est.devices, "Devices to use (default: the system's)")->check(CLI::Range(1LL, 1000000000LL));
@@ -99,7 +99,16 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "selective", "full"}))
       ->default_val("full");
   est_cmd->add_option("--top", est.top, "Layouts to list after a search")->check(CLI::Range(1, 100))->default_val(5);
-  est_cmd->add_option("--out", est.out_dir, "Output directory (estimate.json)");
+  est_cmd->add_option("--out", est.out_dir, "Output directory (estimate.json; sensitivity.csv and .svg with --sensitivity)");
+  auto* wafers_opt = est_cmd->add_option("--wafers", est.wafers, "Wafer clusters: number of wafers (default: the system's)")->check(CLI::Range(1LL, 100000000LL));
+  est_cmd->add_option("--target-days", est.target_days, "Wafer clusters: find the fewest wafers that train the model in this many days")
+      ->check(CLI::PositiveNumber)
+      ->excludes(wafers_opt);
+  est_cmd->add_option("--restart-loss", est.restart_loss, "Share of wall-clock time lost to failures and restarts (default 0)")->check(CLI::Range(0.0, 0.9));
+  est_cmd->add_option("--checkpoint-loss", est.checkpoint_loss, "Share of wall-clock time spent writing checkpoints (default 0)")->check(CLI::Range(0.0, 0.9));
+  est_cmd->add_flag("--simulate-layer", est.simulate_layer, "Wafer clusters: also run the representative layer through the cycle engine and calibrate on it (minutes)");
+  est_cmd->add_flag("--sensitivity", est.sensitivity, "Wafer clusters: how the answer moves with D0, spares, off-wafer bandwidth, clock and on-wafer communication");
+  est_cmd->add_option("--seed", est.seed, "Wafer clusters: seed of the sampled wafers and the window's defect map")->default_val(1);
 
   cli::StepArgs compile_args, simulate_args;
   auto step_options = [](CLI::App* cmd, cli::StepArgs& a, bool out_required) {

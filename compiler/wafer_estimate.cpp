@@ -36,10 +36,12 @@ std::vector<std::int64_t> divisors(std::int64_t n) {
 Sizing wafers_for_days(const ModelSpec& model, const ClusterSpec& cluster, double days, const RunLosses& losses, std::int64_t max_wafers) {
   if (model.training_tokens <= 0) throw InputError(fmt::format("{}: the model states no training_tokens, so no wafer count meets a number of days", model.name));
   std::set<std::int64_t> counts;
-  for (std::int64_t tp : {1, 2, 4, 8})
+  for (std::int64_t tp : {1, 2, 4, 8}) {
+    if (model.heads % tp != 0 || model.ffn_size % tp != 0) continue;
     for (std::int64_t pp : divisors(model.layers))
       for (std::int64_t dp : divisors(model.global_batch))
         if (tp * pp * dp <= max_wafers) counts.insert(tp * pp * dp);
+  }
   const std::vector<std::int64_t> n(counts.begin(), counts.end());
   Sizing s;
   auto fastest = [&](std::int64_t w) {
@@ -49,12 +51,15 @@ Sizing wafers_for_days(const ModelSpec& model, const ClusterSpec& cluster, doubl
     return r;
   };
   auto meets = [&](const SearchResult& r) { return !r.ranked.empty() && r.ranked.front().days <= days; };
-  SearchResult top = fastest(n.back());
+  // The largest count some layout fits on (memory can rule out the few largest).
+  std::size_t last = n.size() - 1;
+  SearchResult top = fastest(n[last]);
+  while (top.ranked.empty() && last > 0) top = fastest(n[--last]);
   if (!meets(top))
     throw InputError(fmt::format("{} cannot train in {} days on up to {} wafers of '{}' (best: {:.1f} days on {})", model.name, days,
-                                 max_wafers, cluster.name, top.ranked.empty() ? 0.0 : top.ranked.front().days, n.back()));
+                                 max_wafers, cluster.name, top.ranked.empty() ? 0.0 : top.ranked.front().days, n[last]));
   // Bisection: days fall as wafers grow (more data parallelism), up to layout granularity.
-  std::size_t lo = 0, hi = n.size() - 1;
+  std::size_t lo = 0, hi = last;
   SearchResult at_hi = std::move(top);
   while (lo < hi) {
     const std::size_t mid = lo + (hi - lo) / 2;
