@@ -30,7 +30,7 @@ demo: build
 	@echo "== GPT-4 in a day on tiny-3nm? (docs/gpt4-in-a-day.md) =="
 	./$(BUILD_DIR)/wafersim estimate --model workloads/gpt4-moe.yaml --system configs/systems/tiny-3nm-cluster.yaml --wafers 3584 --top 1 --out $(DEMO_OUT)/gpt4
 	@echo "the claim: GPT-4 (3e25 FLOP) in one day on ~3,450 wafers of 100 PFLOPS at \$$20k each, fully utilised."
-	@echo "tiny-3nm: on 3,584 wafers (the nearest count >= 3,450 a layout can use) see 'training run' above (days, MW, capital) and 'limited by'."
+	@echo "tiny-3nm: the answer line above, on 3,584 wafers (the nearest count >= 3,450 that a layout can use)."
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

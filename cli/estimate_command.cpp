@@ -235,6 +235,14 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
                w.nominal_peak_flops / 1e15, flops, days, std::ceil(flops / (w.nominal_peak_flops * days * 86400.0)),
                static_cast<double>(n) / (flops / (w.nominal_peak_flops * days * 86400.0)));
   }
+  {
+    const auto& b = r.ranked.front();
+    if (b.days > 0)
+      fmt::print("answer (ESTIMATED): {} wafers train {} in {:.1f} days at {:.1f}% MFU, {:.0f} MW, ${:.3g} of wafers (${:.3g} with systems); "
+                 "limited by {}\n",
+                 n, model.name, b.days, 100 * b.mfu, b.power_mw, static_cast<double>(n) * cluster.wafer.wafer_usd, b.capital_usd,
+                 compiler::limiting_term(b.time));
+  }
   if (r.ranked.size() > 1) {
     fmt::print("next best:\n");
     for (std::size_t i = 1; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i)
