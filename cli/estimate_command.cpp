@@ -147,7 +147,8 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   const auto spec = compiler::WaferClusterSpec::load(a.system_file);
   if (model.mode != compiler::Mode::kTraining) throw InputError(fmt::format("{}: the model is in inference mode; the estimate is for training", a.model_file.string()));
   const auto w = compiler::characterize_wafers(spec, a.seed);
-  fmt::print(stderr, "compiling the representative layer{}...\n", a.simulate_layer ? " and cycle-simulating it (minutes)" : "");
+  if (Progress::stderr_is_terminal())
+    fmt::print(stderr, "compiling the representative layer{}...\n", a.simulate_layer ? " and cycle-simulating it (minutes)" : "");
   std::unique_ptr<Progress> bar;
   const auto cal = compiler::calibrate_on_wafer(model, spec, w, a.simulate_layer, a.seed, [&](std::size_t, std::size_t total) {
     if (!bar) bar = std::make_unique<Progress>("simulating the representative layer", total, Progress::stderr_is_terminal());
@@ -267,7 +268,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
     if (a.target_days > 0) q.target_days = a.target_days;
     else q.wafers = n;
     const std::string unit = q.target_days > 0 ? "wafers" : "days";
-    fmt::print(stderr, "sensitivity: {} variants...\n", 12);
+    if (Progress::stderr_is_terminal()) fmt::print(stderr, "sensitivity: re-sampling and re-searching each variant...\n");
     const auto rows = compiler::sensitivity(model, spec, cal, q, losses, a.seed);
     fmt::print("sensitivity ({}; the representative layer calibrated once, on the base):\n",
                q.target_days > 0 ? fmt::format("wafers to train in {:g} days", q.target_days) : fmt::format("days on {} wafers", n));

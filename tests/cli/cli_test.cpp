@@ -294,6 +294,35 @@ TEST_F(Cli, EstimateSearchesLayoutsAndRejectsBadOnes) {
   expect_bad_input(run("estimate" + model + " --system " + neg), "neg.yaml:6");
 }
 
+TEST_F(Cli, WaferEstimateSizesTheMachineForATargetAndShowsWhatMovesIt) {
+  std::string text = wafersim::read_text_file(std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml");
+  text.replace(text.find("sequence: 1024"), 14, "sequence: 64");  // a layer the 8 x 8 window holds
+  const std::string model = " --model " + write("m.yaml", text + "\ntraining_tokens: 1e10\n");
+  write("w.yaml", "name: small\nwafer: {tile: {width_mm: 1, height_mm: 1}, edge_exclusion_mm: 0, placement: rectangle, rows: 8, cols: 8}\n"
+                  "defects: {dead_tile_fraction: 0.0}\nrepair: {strategy: none}\nrouting: {algorithm: duato}\n"
+                  "compute: {array: 4, vector_flops_per_cycle: 8, sram_kib: 4096}\nnoc: {clock: {frequency_ghz: 1.0}}\n");
+  const std::string cluster = "name: c\nkind: wafer_cluster\nwafer: w.yaml\nwafers: 16\nyield: {samples: 2}\n"
+                              "external_memory: {capacity_tb: 1, tb_s: 1}\npower: {tile_active_w: 1, tile_idle_w: 0.5}\n"
+                              "cost: {wafer_usd: 1000}\ncalibration: {window: 8}\n";
+  const std::string sys = " --system " + write("c.yaml", cluster + "off_wafer: {gb_s_per_edge: 100}\n");
+  const Result r = run("estimate" + model + sys + " --target-days 30 --sensitivity --out " + (dir / "w").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("fewest wafers for 30 days:"));
+  EXPECT_THAT(r.output, HasSubstr("answer (ESTIMATED):"));
+  EXPECT_THAT(r.output, HasSubstr("limited by"));
+  EXPECT_THAT(r.output, HasSubstr("EXTRAPOLATED"));
+  EXPECT_THAT(r.output, HasSubstr("not cycle-simulated"));
+  EXPECT_TRUE(std::filesystem::exists(dir / "w" / "sensitivity.svg"));
+  const auto j = nlohmann::json::parse(wafersim::read_text_file(dir / "w" / "estimate.json"));
+  EXPECT_LE(j["best"][0]["days"].get<double>(), 30.0);
+  EXPECT_EQ(j["sensitivity"].size(), 7u);  // base, off-wafer bandwidth x2, clock x2, on-wafer x2 (no D0 or spares on this wafer)
+  // Bad input: a negative bandwidth, wafer flags on a GPU cluster, a count no layout can use.
+  expect_bad_input(run("estimate" + model + " --system " + write("n.yaml", cluster + "off_wafer: {gb_s_per_edge: -1}\n")), "n.yaml:");
+  expect_bad_input(run("estimate" + model + " --system " + std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/selene-a100.yaml --target-days 1"),
+                   "are for wafer clusters");
+  expect_bad_input(run("estimate" + model + sys + " --wafers 11"), "does not fit on 11 wafers");
+}
+
 TEST_F(Cli, GraphShowsYamlAndOnnxModelsAlike) {
   const Result y = run("graph --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml");
   ASSERT_EQ(y.status, 0) << y.output;
