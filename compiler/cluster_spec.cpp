@@ -17,15 +17,15 @@ ClusterSpec ClusterSpec::from_yaml(const YamlNode& node) {
   node.expect_map();
   if (!node.has("kind"))
     node.fail("no 'kind': `wafersim estimate` takes a cluster description with kind: gpu_cluster (e.g. "
-              "configs/systems/selene-a100.yaml); single-wafer systems are not supported by estimate yet");
+              "configs/systems/selene-a100.yaml) or kind: wafer_cluster (e.g. configs/systems/tiny-3nm-cluster.yaml, which names "
+              "its wafer system)");
   node.check_keys({"name", "description", "kind", "devices", "device", "scale_up", "scale_out"});
   ClusterSpec c;
   c.name = node.require("name").as_string();
   c.description = node.get_string("description", "");
   const YamlNode kind = node.require("kind");
   if (kind.as_string() != "gpu_cluster")
-    kind.fail("'" + kind.as_string() +
-              "': `wafersim estimate` takes kind: gpu_cluster systems; wafer clusters (kind: wafer_cluster) are not supported yet");
+    kind.fail("'" + kind.as_string() + "': `wafersim estimate` takes kind: gpu_cluster or kind: wafer_cluster");
   c.devices = node.require("devices").as_int(Range::closed(1, 1e9));
 
   const YamlNode d = node.require("device");
