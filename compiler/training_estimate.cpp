@@ -288,12 +288,6 @@ TrainingEstimate estimate_training(const ModelSpec& model, const ClusterSpec& cl
 SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& cluster, std::int64_t devices) {
   SearchResult r;
   std::map<std::pair<std::int64_t, Recompute>, GraphSums> graphs;
-  auto divisors = [](std::int64_t n) {
-    std::vector<std::int64_t> d;
-    for (std::int64_t i = 1; i <= n; ++i)
-      if (n % i == 0) d.push_back(i);
-    return d;
-  };
   for (std::int64_t tp : divisors(devices)) {
     // Tensor parallelism inside one scale-up domain (groups that straddle domains are never best).
     // Wafers have no scale-up domain: tensor parallelism across up to 8 wafers over their links.
@@ -345,6 +339,13 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
                            b.par.zero_stage, static_cast<int>(b.par.recompute));
   });
   return r;
+}
+
+std::vector<std::int64_t> divisors(std::int64_t n) {
+  std::vector<std::int64_t> d;
+  for (std::int64_t i = 1; i <= n; ++i)
+    if (n % i == 0) d.push_back(i);
+  return d;
 }
 
 double roofline_seconds(const ModelSpec& model, const DeviceSpec& device, std::int64_t micro_batch, Recompute recompute) {

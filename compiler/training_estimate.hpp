@@ -104,6 +104,9 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
 // roofline above, summed: the yardstick the wafer calibration measures a compiled layer against.
 double roofline_seconds(const ModelSpec& model, const DeviceSpec& device, std::int64_t micro_batch, Recompute recompute);
 
+// The divisors of n, ascending (the degrees a layout can take).
+std::vector<std::int64_t> divisors(std::int64_t n);
+
 // 6 N T: the dense training FLOP count of Kaplan et al. 2020 and Brown et al. 2020 (N the
 // parameters a token uses, T tokens), without the attention term.
 double dense_training_flops(const ModelSpec& model, double tokens);

@@ -22,17 +22,6 @@ SearchResult search_wafers(const ModelSpec& model, ClusterSpec cluster, std::int
   return r;
 }
 
-namespace {
-
-std::vector<std::int64_t> divisors(std::int64_t n) {
-  std::vector<std::int64_t> d;
-  for (std::int64_t i = 1; i <= n; ++i)
-    if (n % i == 0) d.push_back(i);
-  return d;
-}
-
-}  // namespace
-
 Sizing wafers_for_days(const ModelSpec& model, const ClusterSpec& cluster, double days, const RunLosses& losses, std::int64_t max_wafers) {
   if (model.training_tokens <= 0) throw InputError(fmt::format("{}: the model states no training_tokens, so no wafer count meets a number of days", model.name));
   std::set<std::int64_t> counts;

@@ -47,6 +47,19 @@ ModelSpec small_model() {
   return m;
 }
 
+// A small cluster characterized and calibrated for small_model(), as a device of the estimator.
+struct Calibrated {
+  SmallCluster files;
+  WaferClusterSpec spec;
+  WaferCharacter wafer;
+  ModelSpec model = small_model();
+  LayerCalibration cal;
+  ClusterSpec cluster;
+  explicit Calibrated(const std::string& name)
+      : files(name), spec(files.load()), wafer(characterize_wafers(spec, 1)), cal(calibrate_on_wafer(model, spec, wafer, false, 1)),
+        cluster(as_training_cluster(spec, wafer, cal, model)) {}
+};
+
 TEST(WaferCluster, PeakIsTilesTimesMacsTimesClockAndYieldIsOneOnAFaultFreeWafer) {
   SmallCluster sc("peak");
   const WaferClusterSpec c = sc.load();
@@ -68,19 +81,17 @@ TEST(WaferCluster, RingBandwidthIsTwoEdgesOnATorusAndFourIntoASwitch) {
 }
 
 TEST(WaferCluster, CalibrationChargesEveryLayerWithTheWindowsMeasuredFactors) {
-  SmallCluster sc("calibration");
-  const WaferClusterSpec c = sc.load();
-  const WaferCharacter w = characterize_wafers(c, 1);
-  const ModelSpec m = small_model();
-  const LayerCalibration cal = calibrate_on_wafer(m, c, w, false, 1);
+  const Calibrated t("calibration");
+  const LayerCalibration& cal = t.cal;
+  const ModelSpec& m = t.model;
   // The window is the whole 8 x 8 wafer: no scaling.
   EXPECT_DOUBLE_EQ(cal.scale, 1.0);
   EXPECT_EQ(cal.representative.d_model, m.d_model);
-  // The compiled layer can be no faster than its roofline, and its factors add up to its time.
+  // No compiled layer beats its roofline: neither its compute alone nor its whole time.
   EXPECT_GE(cal.compute_factor, 1.0);
-  EXPECT_NEAR((cal.compute_factor + cal.comm_factor) * cal.roofline_s, cal.analytic_s, 1e-12);
+  EXPECT_GE(cal.analytic_s, cal.roofline_s);
 
-  ClusterSpec k = as_training_cluster(c, w, cal, m);
+  const ClusterSpec& k = t.cluster;
   Parallelism p;
   p.dp = 16;
   p.recompute = Recompute::kNone;
@@ -95,11 +106,9 @@ TEST(WaferCluster, CalibrationChargesEveryLayerWithTheWindowsMeasuredFactors) {
 }
 
 TEST(WaferCluster, StateBeyondSramStreamsItsWeightsFromExternalMemory) {
-  SmallCluster sc("stream");
-  const WaferClusterSpec c = sc.load();
-  const WaferCharacter w = characterize_wafers(c, 1);
-  const ModelSpec m = small_model();
-  ClusterSpec k = as_training_cluster(c, w, calibrate_on_wafer(m, c, w, false, 1), m);
+  const Calibrated t("stream");
+  const ModelSpec& m = t.model;
+  ClusterSpec k = t.cluster;
   k.wafer.sram_bytes = 64 * 1024;  // a wafer whose SRAM holds almost nothing
   Parallelism p;
   p.dp = 16;
@@ -115,11 +124,9 @@ TEST(WaferCluster, StateBeyondSramStreamsItsWeightsFromExternalMemory) {
 }
 
 TEST(WaferCluster, FewestWafersMeetTheTargetAndTheNextSmallerCountDoesNot) {
-  SmallCluster sc("sizing");
-  const WaferClusterSpec c = sc.load();
-  const WaferCharacter w = characterize_wafers(c, 1);
-  const ModelSpec m = small_model();
-  const ClusterSpec k = as_training_cluster(c, w, calibrate_on_wafer(m, c, w, false, 1), m);
+  const Calibrated t("sizing");
+  const ModelSpec& m = t.model;
+  const ClusterSpec& k = t.cluster;
   const double days_on_16 = search_wafers(m, k, 16, {}).ranked.front().days;
   const Sizing s = wafers_for_days(m, k, days_on_16 / 3.0, {});
   EXPECT_LE(s.search.ranked.front().days, days_on_16 / 3.0);
@@ -127,7 +134,9 @@ TEST(WaferCluster, FewestWafersMeetTheTargetAndTheNextSmallerCountDoesNot) {
   // Every smaller count a layout can use is too slow (or fits no layout).
   for (std::int64_t n = 1; n < s.wafers; ++n) {
     const SearchResult r = search_wafers(m, k, n, {});
-    if (!r.ranked.empty()) EXPECT_GT(r.ranked.front().days, days_on_16 / 3.0) << n << " wafers";
+    if (!r.ranked.empty()) {
+      EXPECT_GT(r.ranked.front().days, days_on_16 / 3.0) << n << " wafers";
+    }
   }
   EXPECT_THROW(wafers_for_days(m, k, 1e-9, {}, 4096), InputError);
 }
@@ -142,14 +151,10 @@ TEST(WaferCluster, RunLossesStretchTheDaysByOneOverWhatIsLeft) {
 }
 
 TEST(WaferCluster, SensitivityRowsMoveTheRightWay) {
-  SmallCluster sc("sensitivity");
-  const WaferClusterSpec c = sc.load();
-  const WaferCharacter w = characterize_wafers(c, 1);
-  const ModelSpec m = small_model();
-  const LayerCalibration cal = calibrate_on_wafer(m, c, w, false, 1);
+  const Calibrated t("sensitivity");
   SensitivityQuestion q;
   q.wafers = 16;
-  const auto rows = sensitivity(m, c, cal, q, {}, 1);
+  const auto rows = sensitivity(t.model, t.spec, t.cal, q, {}, 1);
   auto row = [&](const std::string& knob, const std::string& prefix) {
     for (const auto& r : rows)
       if (r.knob == knob && r.setting.rfind(prefix, 0) == 0) return r;
