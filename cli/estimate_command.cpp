@@ -244,7 +244,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
                  n, model.name, b.days, 100 * b.mfu, b.power_mw, static_cast<double>(n) * cluster.wafer.wafer_usd, b.capital_usd,
                  compiler::limiting_term(b.time));
   }
-  if (r.ranked.size() > 1) {
+  if (r.ranked.size() > 1 && a.top > 1) {
     fmt::print("next best:\n");
     for (std::size_t i = 1; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i)
       fmt::print("  {:.3f} s/step ({:+.1f}%)  {}\n", r.ranked[i].time.step, 100 * (r.ranked[i].time.step / r.ranked[0].time.step - 1),
