@@ -9,7 +9,7 @@
 // Schedule: for each row i and each block of LANES columns, K cycles of MACs (one A element
 // broadcast to the lanes, one B element per lane; accumulation in k order, the order the bf16
 // rounding depends on) and one cycle writing the block back. start (with fmt, m, n, k sampled)
-// begins; busy stays high until done pulses: M * ceil(N / LANES) * (K + 1) + 1 cycles after start.
+// begins; done rises M * ceil(N / LANES) * (K + 1) edges after the edge that sampled start, and busy falls with it.
 module pe #(
     parameter int LANES = 4,
     parameter int DIM = 16
