@@ -99,4 +99,15 @@ int run_estimate_command(const EstimateArgs& args);
 // Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
 int run_plot_command(const std::filesystem::path& out_dir);
 
+// `wafersim verify-rtl`: exit 0 when every block passes, 1 when one fails (a verification
+// result, not an input error), 2 for bad flags.
+struct VerifyRtlArgs {
+  std::string block = "all";
+  std::uint64_t cycles = 1000000;
+  std::uint64_t seed = 1;
+  std::filesystem::path out_dir;
+  bool inject_bug = false;
+};
+int run_verify_rtl_command(const VerifyRtlArgs& args);
+
 }  // namespace wafersim::cli

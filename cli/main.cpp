@@ -133,6 +133,20 @@ int main(int argc, char** argv) {
   step_options(simulate_cmd, simulate_args, false);
   simulate_cmd->add_option("--quantum", simulate_args.quantum, "Engine cycles per step while packets fly (1 = exact)")->check(CLI::Range(1, 1000));
 
+  cli::VerifyRtlArgs verify;
+  auto* verify_cmd = app.add_subcommand(
+      "verify-rtl", "Co-simulate the RTL tile blocks (Verilator + SystemC) against the C++ models: router, mixed mesh, CDC FIFO, PE");
+  verify_cmd->add_option("--block", verify.block, "router, mesh, cdc, pe or all")
+      ->check(CLI::IsMember({"router", "mesh", "cdc", "pe", "all"}))
+      ->default_val("all");
+  verify_cmd->add_option("--cycles", verify.cycles, "Router: cycles of random traffic per configuration; mesh: cycles / 50 of traffic")
+      ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{4000000000}))
+      ->default_val(1000000);
+  verify_cmd->add_option("--seed", verify.seed, "Seed of the constrained-random stimulus")->check(CLI::Range(0LL, 9000000000000000000LL));
+  verify_cmd->add_option("--out", verify.out_dir, "Output directory: report.json, and the waveform of a mismatch")->required();
+  verify_cmd->add_flag("--inject-bug", verify.inject_bug,
+                       "Router: run the test-only RTL build with VCs 0 and 1's credits swapped, to see a failure reported");
+
   std::filesystem::path plot_dir;
   auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
   plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
@@ -168,6 +182,7 @@ int main(int argc, char** argv) {
     if (*compile_cmd) return cli::run_compile_command(compile_args);
     if (*est_cmd) return cli::run_estimate_command(est);
     if (*simulate_cmd) return cli::run_simulate_command(simulate_args);
+    if (*verify_cmd) return cli::run_verify_rtl_command(verify);
   } catch (const InputError& e) {
     fmt::print(stderr, "wafersim: error: {}\n", e.what());
     return 2;

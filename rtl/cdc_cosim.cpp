@@ -117,6 +117,7 @@ class CdcTb : public sc_core::sc_module {
 }  // namespace
 
 nlohmann::json run_cdc_cosim(const CdcCosimOptions& o) {
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // not "stopped by user"
   using sc_core::SC_PS;
   sc_core::sc_clock wclk("wclk", static_cast<double>(o.write_period_ps), SC_PS, 0.5, static_cast<double>(o.write_phase_ps), SC_PS, true);
   sc_core::sc_clock rclk("rclk", static_cast<double>(o.read_period_ps), SC_PS, 0.5, static_cast<double>(o.read_phase_ps), SC_PS, true);

@@ -199,6 +199,7 @@ mesh::SystemConfig mesh_config() {
 }  // namespace
 
 nlohmann::json run_mesh_cosim(const MeshCosimOptions& opt) {
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // not "stopped by user"
   const RtlRouterConfig& cfg = rtl_router_config(opt.config);
   for (int n : opt.rtl_nodes)
     if (n < 0 || n >= kNodes) throw std::invalid_argument(fmt::format("mixed mesh: RTL node {} is not in the 4 x 4 mesh (0..15)", n));

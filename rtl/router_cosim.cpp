@@ -365,6 +365,7 @@ std::string describe(std::uint32_t v) {
 }  // namespace
 
 nlohmann::json run_router_cosim(const RouterCosimOptions& opt) {
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // not "stopped by user"
   const RtlRouterConfig& cfg = rtl_router_config(opt.config);
   sc_core::sc_clock clk("clk", 1, sc_core::SC_NS, 0.5, 0, sc_core::SC_NS, true);
   RouterTb tb("tb", opt, cfg, clk);

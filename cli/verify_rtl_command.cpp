@@ -1,0 +1,19 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "rtl/verify.hpp"
+
+namespace wafersim::cli {
+
+int run_verify_rtl_command(const VerifyRtlArgs& a) {
+  rtl::VerifyOptions o;
+  o.block = a.block;
+  o.cycles = a.cycles;
+  o.seed = a.seed;
+  o.out_dir = a.out_dir.string();
+  o.inject_bug = a.inject_bug;
+  const nlohmann::json report = rtl::verify_rtl(o, std::cout);
+  return report.value("pass", false) ? 0 : 1;
+}
+
+}  // namespace wafersim::cli
