@@ -1,6 +1,7 @@
 # wafersim: the two commands of the Quick start, and the pieces they are made of.
 #   make demo   install dependencies if missing, build, run the default yield/defect sweep, then
-#               the GPT-4-in-a-day estimate on tiny-3nm beside the 3,450-wafer claim
+#               the GPT-4-in-a-day estimate on tiny-3nm beside the 3,450-wafer claim, then the RTL
+#               blocks' co-simulation against the C++ models
 #   make test   the same build, then every test through CTest, then the tests again built with
 #               AddressSanitizer + UndefinedBehaviorSanitizer
 # Also: make build | bench | fuzz (FUZZ_SECONDS=60) | clean
@@ -31,6 +32,9 @@ demo: build
 	./$(BUILD_DIR)/wafersim estimate --model workloads/gpt4-moe.yaml --system configs/systems/tiny-3nm-cluster.yaml --wafers 3584 --top 1 --out $(DEMO_OUT)/gpt4
 	@echo "the claim: GPT-4 (3e25 FLOP) in one day on ~3,450 wafers of 100 PFLOPS at \$$20k each, fully utilised."
 	@echo "tiny-3nm: the answer line above, on 3,584 wafers (the nearest count >= 3,450 that a layout can use)."
+	@echo
+	@echo "== RTL tile blocks against the C++ models (Verilator + SystemC; docs/rtl.md) =="
+	./$(BUILD_DIR)/wafersim verify-rtl --cycles 200000 --out $(DEMO_OUT)/verify-rtl
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)
@@ -47,6 +51,7 @@ bench: build
 	./$(BUILD_DIR)/bench/routing_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	./$(BUILD_DIR)/bench/noc_bench
 	./$(BUILD_DIR)/bench/estimate_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
+	./$(BUILD_DIR)/bench/rtl_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 
 fuzz: deps
 	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_BENCH=OFF > $(FUZZ_DIR).configure.log 2>&1 || (cat $(FUZZ_DIR).configure.log; exit 1)

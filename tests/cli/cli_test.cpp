@@ -346,3 +346,29 @@ TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run("simulate --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml" + sys + " --layers 99"),
                    "--layers 99: the model has 12 layers");
 }
+
+namespace wafersim {
+namespace {
+
+TEST_F(Cli, VerifyRtlPassesReportsAndShowsAnInjectedBugsCycle) {
+  const Result ok = run("verify-rtl --block cdc --out " + dir.string());
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("verify-rtl: PASS"));
+  EXPECT_THAT(ok.output, HasSubstr("at the engine's crossing time"));
+  const auto report = nlohmann::json::parse(std::ifstream(dir / "report.json"));
+  EXPECT_TRUE(report["pass"].get<bool>());
+  EXPECT_EQ(report["blocks"].size(), 3u);  // three clock pairs
+
+  const Result bug = run("verify-rtl --block router --inject-bug --cycles 20000 --seed 3 --out " + (dir / "bug").string());
+  EXPECT_EQ(bug.status, 1) << bug.output;  // a verification failure, not bad input
+  EXPECT_THAT(bug.output, HasSubstr("router booksim_bug  FAIL"));
+  EXPECT_THAT(bug.output, HasSubstr("first mismatch at cycle "));
+  EXPECT_THAT(bug.output, HasSubstr(".vcd"));
+
+  expect_bad_input(run("verify-rtl --block alu --out " + dir.string()), "--block");
+  expect_bad_input(run("verify-rtl --block pe"), "--out");
+  expect_bad_input(run("verify-rtl --cycles 10 --out " + dir.string()), "--cycles");
+}
+
+}  // namespace
+}  // namespace wafersim
