@@ -1,3 +1,5 @@
+#include <unistd.h>
+
 #include <iostream>
 
 #include "cli/commands.hpp"
@@ -12,6 +14,7 @@ int run_verify_rtl_command(const VerifyRtlArgs& a) {
   o.seed = a.seed;
   o.out_dir = a.out_dir.string();
   o.inject_bug = a.inject_bug;
+  o.progress = isatty(STDERR_FILENO) != 0;  // as every command: progress only to a terminal
   const nlohmann::json report = rtl::verify_rtl(o, std::cout);
   return report.value("pass", false) ? 0 : 1;
 }

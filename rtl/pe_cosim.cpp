@@ -152,7 +152,7 @@ class PeTb : public sc_core::sc_module {
   }
 
   void check() {
-    const std::vector<std::uint32_t> model = pe_compute(job, kLanes);
+    const std::vector<std::uint32_t> model = pe_compute(job);
     if (cycles != pe_cycles(job, kLanes)) ++cycle_mismatches;
     macs += static_cast<std::uint64_t>(job.m) * static_cast<std::uint64_t>(job.n) * static_cast<std::uint64_t>(job.k);
     jobs_bf16 += job.bf16;

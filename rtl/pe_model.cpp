@@ -21,7 +21,7 @@ std::int32_t pe_int8_mac(std::int32_t acc, std::uint16_t a, std::uint16_t b) {
   return static_cast<std::int32_t>(static_cast<std::uint32_t>(acc) + static_cast<std::uint32_t>(p));  // wraps, as the RTL
 }
 
-std::vector<std::uint32_t> pe_compute(const PeJob& job, int) {
+std::vector<std::uint32_t> pe_compute(const PeJob& job) {
   std::vector<std::uint32_t> c(static_cast<std::size_t>(job.m * job.n));
   for (int i = 0; i < job.m; ++i)
     for (int j = 0; j < job.n; ++j) {

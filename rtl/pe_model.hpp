@@ -21,8 +21,9 @@ struct PeJob {
   std::vector<std::uint16_t> a, b;         // row-major m x k and k x n (int8 in the low byte)
 };
 
-// C (row-major m x n, as fp32 or int32 bit patterns) the PE computes for `job`.
-std::vector<std::uint32_t> pe_compute(const PeJob& job, int lanes);
+// C (row-major m x n, as fp32 or int32 bit patterns) the PE computes for `job`. Each element is
+// accumulated in k order whatever the lane count, so the lanes change only the schedule.
+std::vector<std::uint32_t> pe_compute(const PeJob& job);
 // Clock edges from the one that samples start to the one that raises done.
 std::uint64_t pe_cycles(const PeJob& job, int lanes);
 

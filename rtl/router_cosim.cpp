@@ -11,12 +11,7 @@
 #include "core/random.hpp"
 #include "rtl/router_sc.hpp"
 #include "rtl/vcd_window.hpp"
-#define WAFERSIM_RTL_ROUTER(name, params) 
-#include "rtl_router_configs.inc"
-#undef WAFERSIM_RTL_ROUTER
-#include "Vrouter_booksim.h"
-#include "Vrouter_booksim_bug.h"
-#include "Vrouter_table.h"
+#include "rtl_router_includes.inc"  // Vrouter_<config>.h of every configuration built
 
 namespace wafersim::rtl {
 
