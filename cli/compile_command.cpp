@@ -113,7 +113,7 @@ int run_simulate_command(const StepArgs& a) {
   fmt::print("  difference to analytic: {:+.4g} ms of waiting on the critical path (the engine arbitrates packet by packet, round "
              "robin, where the flow model reserves whole messages first come, first served, so messages finish in another order), "
              "{:+.4g} ms of on-wafer zero-load time (routes: {:.3g} hops per flit on average in the engine, {:.3g} in the model)\n",
-             ms(extra_wait), ms(b.on_wafer_ps - s.analytic.critical_path.on_wafer_ps), r.flits ? r.flit_hops / static_cast<double>(r.flits) : 0.0,
+             ms(extra_wait), ms(b.on_wafer_ps - s.analytic.critical_path.on_wafer_ps), r.delivered_flits ? r.flit_hops / static_cast<double>(r.delivered_flits) : 0.0,
              s.analytic.hops_mean);
   fmt::print("  full step ESTIMATED from the simulated micro-batch: {:.4g} s\n", s.full_step_s(me));
   if (!a.out_dir.empty()) {

@@ -1,5 +1,7 @@
 #include "compiler/cost_model.hpp"
 
+#include "sim/multicast.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -142,6 +144,8 @@ class FlowModel {
       try_start(it.tile, t);
     } else if (it.src == sim::kOffWafer) {
       push(io_leg(i, t), i, kNetworkLeg);
+    } else if (it.multicast()) {
+      push(multicast(i, t), i, kDone);
     } else {
       const double net = network(i, it.src, it.dst == sim::kOffWafer ? it.edge_tile : it.dst, t);
       push(net, i, it.dst == sim::kOffWafer ? kIoLeg : kDone);
@@ -247,6 +251,86 @@ class FlowModel {
     manhattan_sum_ += F * (std::abs(f_.row_of(a) - f_.row_of(z)) + std::abs(f_.col_of(a) - f_.col_of(z)));
     zero_load_[i] += (ch.injection_latency + (hops + 1) * eo_.router.hop_delay() + latency + ch.ejection_latency + F - 1) * period_;
     return e + (ch.ejection_latency + F - 1) * period_;
+  }
+
+  // A multicast from its source, ready at t; returns when its last member has its last flit. The
+  // members the XY tree reaches (sim/multicast.hpp) get one injection; the head is replicated at
+  // every branch point without delay, and each tree link and member's ejection port is held for
+  // F cycles in its first free gap, as network() does along a path. The rest get unicast copies
+  // from the source, one after another (the source's injection port serializes them). Its zero-load
+  // time is the slowest copy's: over the tree, the deepest member's unicast zero-load latency.
+  double multicast(std::uint32_t i, double t) {
+    const sim::WorkItem& it = w_.items[i];
+    const std::uint32_t a = it.src;
+    const auto& ch = eo_.channels;
+    const sim::TreeSplit split = routing_.multicast_class() < 0
+                                     ? sim::TreeSplit{{}, it.dsts}
+                                     : sim::split_by_tree(f_, a, it.dsts, [&](std::uint32_t n, int p) { return routing_.has_link(n, p); });
+    double end = t, zero_load = 0;
+    if (!split.tree.empty()) {
+      const sim::DestinationSet set(f_, split.tree);
+      const double F = std::ceil(static_cast<double>(it.bytes) / ch.flit_bytes);
+      const double hold = F * period_;
+      const double hop = eo_.router.hop_delay() * period_;
+      const double slack = eo_.router.vc_buf_size * period_;
+      // Forward, depth first: when the head gets each tree link (and each member's ejection port).
+      struct Branch {
+        std::uint32_t link;   // node * 4 + port; kNone: a member's ejection
+        std::uint32_t node;   // the router it leaves (ejection: the member)
+        int parent;           // the branch that brought the head to `node` (-1: the source)
+        double head, tail;
+      };
+      std::vector<Branch> tree;
+      struct Visit {
+        std::uint32_t node;
+        int in_port, via, hops, latency;
+        double head;  // when the head is at the node's input
+      };
+      std::vector<Visit> stack{{a, mesh::kLocal, -1, 0, 0, std::max(t + ch.injection_latency * period_, inj_free_[a])}};
+      const double injected = stack[0].head;
+      while (!stack.empty()) {
+        const Visit v = stack.back();
+        stack.pop_back();
+        const unsigned ports = set.tree_ports(a, v.node, v.in_port);
+        if (ports >> mesh::kLocal & 1) {
+          const double e = eject_[v.node].earliest(v.head + hop, hold, t);
+          eject_[v.node].reserve(e, e + hold);
+          tree.push_back({kNone, v.node, v.via, e, e + hold});
+          end = std::max(end, e + (ch.ejection_latency + F - 1) * period_);
+          zero_load = std::max(zero_load, (ch.injection_latency + (v.hops + 1) * eo_.router.hop_delay() + v.latency + ch.ejection_latency + F - 1) *
+                                              period_);
+          legs_ += F;
+          hops_sum_ += v.hops * F;
+          manhattan_sum_ += F * (std::abs(f_.row_of(a) - f_.row_of(v.node)) + std::abs(f_.col_of(a) - f_.col_of(v.node)));
+        }
+        for (int p = 0; p < 4; ++p) {
+          if (!(ports >> p & 1)) continue;
+          const std::uint32_t link = v.node * 4 + static_cast<std::uint32_t>(p);
+          const double at = link_[link].earliest(v.head + hop, hold, t);
+          tree.push_back({link, v.node, v.via, at, at + hold});
+          stack.push_back({routing_.neighbour(v.node, p), mesh::opposite(static_cast<mesh::Port>(p)), static_cast<int>(tree.size() - 1),
+                           v.hops + 1, v.latency + link_lat_[link], at + link_lat_[link] * period_});
+        }
+      }
+      // Backward: a branch's tail runs at most one VC buffer ahead of its slowest child's, since
+      // a flit leaves a router's buffer only once every branch has taken it.
+      double source_tail = injected + hold;
+      for (std::size_t k = tree.size(); k-- > 0;) {
+        const Branch& b = tree[k];
+        if (b.link != kNone) link_[b.link].reserve(b.head, b.tail);
+        if (b.parent >= 0) tree[static_cast<std::size_t>(b.parent)].tail = std::max(tree[static_cast<std::size_t>(b.parent)].tail, b.tail - slack);
+        else source_tail = std::max(source_tail, b.tail - slack);
+      }
+      inj_free_[a] = std::max(injected + hold, source_tail);
+    }
+    for (const std::uint32_t z : split.unicast) {
+      const double before = zero_load_[i];
+      end = std::max(end, network(i, a, z, t));
+      zero_load = std::max(zero_load, zero_load_[i] - before);
+      zero_load_[i] = before;
+    }
+    zero_load_[i] = zero_load;
+    return end;
   }
 
   // Back from the item that finished last, as the runner's breakdown does.

@@ -49,7 +49,7 @@ class Executor {
         case ItemData::Kind::kCarry:
           if (d.out.empty()) break;
           if (it.src == sim::kOffWafer) throw FunctionalError("functional plans load nothing from off-wafer");
-          put(it.dst, d.out, read(it.src, d.out, i), i);
+          for (const std::uint32_t dst : it.destinations()) put(dst, d.out, read(it.src, d.out, i), i);
           break;
         case ItemData::Kind::kMatMulAcc: {
           Eigen::MatrixXd c = d.first ? Eigen::MatrixXd::Zero(d.out.rows(), d.out.cols()) : read(it.tile, d.out, i);

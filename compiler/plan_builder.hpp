@@ -1,14 +1,18 @@
 #pragma once
 // The building blocks every mapping style is made of, emitting sim::Workload items into a Plan:
 // - summa(): a matmul over a 2D grid of tiles, SUMMA-style (van de Geijn & Watts 1997): for each
-//   panel kk of the shared dimension, the holder of A(i, kk) sends it along row i and the holder of
-//   B(kk, j) sends it down column j (as unicasts: the holder's injection port serializes the
-//   copies), then every tile adds A(i, kk) B(kk, j) into its C(i, j).
+//   panel kk of the shared dimension, the holder of A(i, kk) multicasts it along row i and the
+//   holder of B(kk, j) down column j (one injection each, replicated by the routers along the XY
+//   tree, sim/multicast.hpp; where the routing carries no trees the engine and the cost model send
+//   the copies as unicasts), then every tile adds A(i, kk) B(kk, j) into its C(i, j). Panels are
+//   pipelined: panel kk + 1's broadcasts wait only for their data, not for panel kk's products.
 // - redistribute(): a tensor moving between two layouts (grid to attention heads, tokens to MoE
 //   experts and back, one region to the next): every tile that needs a rectangle gets the overlap
 //   from every tile that holds part of it. This is where all-to-all traffic comes from.
-// Many-to-many exchanges (redistributions, weight-stationary gathers and reduce-scatters) are
-// emitted in staggered rounds: in round k, source rank r sends to destination rank r + k (mod n).
+// Many-to-many exchanges (redistributions, weight-stationary gathers and reduce-scatters) send
+// the same data from one source to several destinations as one multicast (the weight-stationary
+// gather: every weight position of a K block needs the same columns of A), and are emitted in
+// staggered rounds: in round k, source rank r sends to destination rank r + k (mod n).
 // Each source injects its messages in that order, so when all become ready together no
 // destination is the first target of every source at once; a destination-major order makes
 // exactly that hotspot, and wormhole flow control spreads it back into every source as
@@ -55,6 +59,9 @@ class PlanBuilder {
 
   std::uint32_t task(std::uint32_t tile, std::uint64_t cycles, std::vector<std::uint32_t> after, int op, ItemData data = {});
   std::uint32_t message(std::uint32_t src, std::uint32_t dst, double bytes, std::vector<std::uint32_t> after, int op, Slice carried = {});
+  // One message from src to every tile of dsts (src itself is left out; see sim::Workload).
+  std::uint32_t multicast(std::uint32_t src, std::vector<std::uint32_t> dsts, double bytes, std::vector<std::uint32_t> after, int op,
+                          Slice carried = {});
   // From / to off-wafer memory through the tile's edge tile.
   std::uint32_t load(std::uint32_t dst, double bytes, std::vector<std::uint32_t> after, int op, Slice carried = {});
   std::uint32_t store(std::uint32_t src, double bytes, std::vector<std::uint32_t> after, int op);
@@ -111,6 +118,8 @@ class PlanBuilder {
     double bytes = 0;
     std::vector<std::uint32_t> after;
     Slice carried;
+    bool replicated = true;  // the carried slice is the same data for every destination (false: a
+                             // scaled share, e.g. the tokens routed to one expert)
   };
   // Creates the messages in staggered rounds (see above); returns their ids in the given order.
   std::vector<std::uint32_t> exchange(const std::vector<Exchange>& messages, std::size_t ranks, int op);

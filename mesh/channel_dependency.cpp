@@ -164,7 +164,7 @@ std::size_t router_pieces(const FabricGraph& g, const Fabric& f) {
 std::string DeadlockReport::verdict() const {
   if (deadlock_free) {
     return fmt::format("{}: deadlock-free ({} of {} channels, {} dependencies, acyclic{})", algorithm, scope, channels,
-                       dependencies, escape_connected && scope != "all VC classes" ? "; escape routing connected" : "");
+                       dependencies, escape_connected && scope.rfind("escape", 0) == 0 ? "; escape routing connected" : "");
   }
   if (!acyclic) return fmt::format("{}: NOT deadlock-free: the CDG over {} has a cycle of {} channels", algorithm, scope, cycle.size());
   return fmt::format("{}: NOT deadlock-free: the escape routing does not connect every piece of the fabric", algorithm);
@@ -221,17 +221,10 @@ std::vector<std::pair<Channel, Channel>> exact_dependencies(const Routing& r) {
   return out;
 }
 
-DeadlockReport check_deadlock(const Routing& routing, bool exact) {
-  DeadlockReport report;
-  report.algorithm = routing.name();
-  const int only = routing.escape_class();
-  report.scope = only < 0 ? "all VC classes" : fmt::format("escape class {}", only);
-  DependencyGraph g(routing, only);
-  if (exact) {
-    std::vector<std::pair<std::uint32_t, std::uint32_t>> arcs;
-    for (const auto& [a, b] : exact_dependencies(routing)) arcs.push_back({g.id(a.from, a.port, a.vc), g.id(b.from, b.port, b.vc)});
-    g.use_arcs(std::move(arcs));
-  }
+namespace {
+
+// Counts the graph's channels and arcs and looks for a cycle (Boost's DFS, back-edge visitor).
+void find_cycle(const DependencyGraph& g, DeadlockReport& report) {
   for (std::uint32_t v = 0; v < g.size(); ++v) report.channels += g.exists(v);
   std::vector<std::uint32_t> parent(g.size(), 0xffffffffu);
   CycleDetector visitor;
@@ -250,8 +243,59 @@ DeadlockReport check_deadlock(const Routing& routing, bool exact) {
     for (auto it = ids.rbegin(); it != ids.rend(); ++it) report.cycle.push_back(g.channel(*it));
     report.acyclic = false;
   }
+}
+
+// The turns multicast trees make on `tree_class`, as a Routing for the CDG: XY's rule (on in X,
+// X into Y, on in Y), over the working links of the routing it is built from.
+class TreeTurns final : public Routing {
+ public:
+  TreeTurns(const Routing& r, int tree_class) : Routing(r.fabric()), base_(r), class_(tree_class) {}
+  std::string name() const override { return base_.name() + " multicast trees"; }
+  int vc_classes() const override { return base_.vc_classes(); }
+  std::size_t state_bytes() const override { return 0; }
+  void route(NodeId, NodeId, Port, int, RouteSet& out) const override { out.clear(); }
+  void turns(NodeId at, Port in_port, int in_vc, RouteSet& out) const override {
+    out.clear();
+    if (in_port != kLocal && in_vc != class_) return;
+    const bool horizontal_in = in_port == kWest || in_port == kEast;
+    for (int p = 0; p < 4; ++p)
+      if (base_.has_link(at, p) && p != in_port && (in_port == kLocal || horizontal_in || p == opposite(in_port))) out.add(p, class_);
+  }
+
+ private:
+  const Routing& base_;
+  int class_;
+};
+
+}  // namespace
+
+DeadlockReport check_deadlock(const Routing& routing, bool exact) {
+  DeadlockReport report;
+  report.algorithm = routing.name();
+  const int only = routing.escape_class();
+  report.scope = only < 0 ? "all VC classes" : fmt::format("escape class {}", only);
+  DependencyGraph g(routing, only);
+  if (exact) {
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> arcs;
+    for (const auto& [a, b] : exact_dependencies(routing)) arcs.push_back({g.id(a.from, a.port, a.vc), g.id(b.from, b.port, b.vc)});
+    g.use_arcs(std::move(arcs));
+  }
+  find_cycle(g, report);
   if (only >= 0) report.escape_connected = routing.escape_trees() == router_pieces(routing.graph(), routing.fabric());
   report.deadlock_free = report.acyclic && report.escape_connected;
+  return report;
+}
+
+DeadlockReport check_multicast_deadlock(const Routing& routing) {
+  const int mc = routing.multicast_class();
+  if (mc < 0) throw std::invalid_argument(routing.name() + " routing carries no multicast trees");
+  const TreeTurns trees(routing, mc);
+  DeadlockReport report;
+  report.algorithm = trees.name();
+  report.scope = fmt::format("multicast trees on class {}", mc);
+  const DependencyGraph g(trees, mc);
+  find_cycle(g, report);
+  report.deadlock_free = report.acyclic;
   return report;
 }
 

@@ -39,6 +39,12 @@ struct DeadlockReport {
 
 DeadlockReport check_deadlock(const Routing& routing, bool exact = false);
 
+// The multicast trees' own dependencies (sim/multicast.hpp): on routing.multicast_class(), a
+// tree flit holding a channel waits on its branches' channels, which are XY successors (on in X,
+// X into Y, on in Y). Checks that graph acyclic over the fabric's working links. Throws
+// std::invalid_argument if the routing carries no trees.
+DeadlockReport check_multicast_deadlock(const Routing& routing);
+
 // The exact dependencies: for every destination, the channels its routes occupy (from every
 // source), and the channels each may request next. Sorted, without repeats. O(nodes^2).
 std::vector<std::pair<Channel, Channel>> exact_dependencies(const Routing& routing);

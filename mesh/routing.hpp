@@ -64,6 +64,11 @@ class Routing {
   // connected structures) its escape routing spans: deadlock freedom needs one per piece.
   virtual int escape_class() const { return -1; }
   virtual std::size_t escape_trees() const { return 0; }
+  // The VC class that carries multicast trees (sim/multicast.hpp), or -1 where multicasts are sent
+  // as unicasts. A class qualifies when its relation contains every XY step, so that a tree's
+  // branches are legal routes on it, and when tree-on-tree waits are XY waits
+  // (check_multicast_deadlock() in mesh/channel_dependency.hpp proves them acyclic).
+  virtual int multicast_class() const { return -1; }
 
   // Outputs allowed at router `at` for a packet to `dest` that came in on `in_port` (kLocal when
   // injected here) and VC class `in_vc` (ignored when injected). {kLocal} at the destination;

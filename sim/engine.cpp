@@ -22,6 +22,9 @@ constexpr int kPorts = 5;
 constexpr std::uint32_t kNone = 0xffffffffu;
 constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
 constexpr std::uint8_t kNoVc = 0xff;
+// A flit's or packet's dst with this bit set names a multicast group (the rest is its index):
+// node ids stay below 2^31 (checked).
+constexpr std::uint32_t kMcBit = 0x80000000u;
 enum : std::uint8_t { kIdle = 0, kWaitVc = 1, kActive = 2 };
 constexpr std::uint64_t kWheel = 64;  // timing-wheel slots (cycles); a power of two
 // Cycle stamps are 32-bit; stop well before they wrap.
@@ -71,6 +74,20 @@ struct OutVc {
   std::uint32_t cred_written = 0, cred_read = 0;  // credits sent back / taken up
   std::uint32_t cred_front = 0;                   // arrival cycle of the oldest credit in flight
   std::int32_t credits = 0;                       // free slots downstream, as far as this side knows
+};
+
+// A registered multicast (Engine::add_multicast).
+struct McGroup {
+  std::uint32_t src;
+  DestinationSet set;
+};
+
+// The branches of the multicast packet at the front of an input VC: the output ports of its tree
+// here (bit per port, local included), those that have not yet taken the front flit, and the
+// output VC (router-local index) held on each port.
+struct McState {
+  std::uint8_t ports = 0, pending = 0;
+  std::uint8_t vc[kPorts] = {};
 };
 
 // A router's per-node summary.
@@ -195,6 +212,13 @@ struct Engine::Impl {
   std::vector<OutVc> ovc;                // [ov]: credit view of the downstream input VC
   std::vector<std::uint32_t> cred_time;  // [ov*R + slot]: cycle (of this side) the credit arrives
   std::vector<std::uint64_t> iv_route;   // output VCs the front head may take
+  // Multicast (sim/multicast.hpp): the groups, and per input VC the branch state of a multicast at
+  // its front (sized on the first add_multicast: unicast runs pay nothing). mc_cls: the tree
+  // class's VCs within one port.
+  std::vector<McGroup> mc_groups;
+  std::vector<McState> mc;
+  int mc_class = -1;
+  std::uint64_t mc_cls = 0;
   // Output VCs of the escape class (0 when the routing has none). See adaptive_first().
   std::uint64_t escape_vcs = 0;
   // Per node.
@@ -268,6 +292,8 @@ struct Engine::Impl {
       for (int p = 0; p < kPorts; ++p) escape_vcs |= cls << (p * V);
     }
     xy_fast = routing.name() == "xy";
+    mc_class = routing.multicast_class();
+    if (mc_class >= 0) mc_cls = ((std::uint64_t{1} << vpc) - 1) << (mc_class * vpc);
     va_fn = AllocatorRegistry::instance().find(rs.vc_allocator)->allocate;
     sa_fn = AllocatorRegistry::instance().find(rs.sw_allocator)->allocate;
     d_rc = rs.routing_delay;
@@ -278,6 +304,7 @@ struct Engine::Impl {
     l_ej = opt.channels.ejection_latency;
     sync = opt.synchronizer_stages;
     N = fabric.nodes();
+    if (N >= kMcBit) throw InputError(fmt::format("the fabric has {} nodes; the engine handles up to 2^31", N));
     const auto cols = static_cast<std::int64_t>(fabric.cols());
     off[mesh::kNorth] = -cols;
     off[mesh::kWest] = -1;
@@ -570,8 +597,9 @@ struct Engine::Impl {
         ++W.stats.packets_created;
         ++W.live;
         if (p.measured) {
-          ++W.stats.packets_measured;
-          W.stats.flits_offered_in_window += size;
+          const std::uint64_t copies = dst & kMcBit ? mc_groups[dst & ~kMcBit].set.size() : 1;
+          W.stats.packets_measured += copies;
+          W.stats.flits_offered_in_window += size * copies;
         }
         src_pkt[n] = id;
         src_sent[n] = 0;
@@ -689,10 +717,52 @@ struct Engine::Impl {
     return m * VP + mesh::opposite(static_cast<mesh::Port>(port)) * V + vc;
   }
 
+  // Gives a finished packet's record back: now to its own pool, or to another band's at the barrier.
+  void finish_packet(Part& W, std::uint32_t id) {
+    if ((id & pmask) == W.index) W.pool->give_back(id >> pbits);
+    else W.returns[id & pmask].push_back(id >> pbits);
+    --W.live;
+  }
+
+  void count_delivery(Stats& stats, const Packet& p, std::int64_t created_ps, std::int64_t t, std::uint32_t hops) {
+    const auto lat = static_cast<std::uint64_t>(t - created_ps);
+    ++stats.packets_measured_done;
+    stats.latency_sum_ps += lat;
+    stats.network_latency_sum_ps += static_cast<std::uint64_t>(t - edge(p.src, p.injected));
+    stats.hops_sum += hops;
+    stats.max_latency_ps = std::max(stats.max_latency_ps, lat);
+    stats.latency_cycles.add(lat / static_cast<std::uint64_t>(eng.reference_period_ps()));
+  }
+
+  // A multicast copy at member n. Each member's tail is one delivery (with its own latency and
+  // hops); the record is freed by whichever partition ejects the last member's tail, so the count
+  // of tails is atomic (partitions eject members of one packet in the same step). Everything the
+  // copy reads of the record is read before its count is added.
+  void eject_multicast(Part& W, std::uint32_t n, const Flit& f, std::uint64_t arrival_cycle) {
+    Packet& p = pkt(f.pkt);
+    const McGroup& g = mc_groups[p.dst & ~kMcBit];
+    const std::int64_t t = edge(n, arrival_cycle);
+    ++W.stats.flits_ejected;
+    if (in_window(t)) ++W.stats.flits_ejected_in_window;
+    if (opt.check_invariants && !g.set.contains(n)) broken("a multicast flit ejected at a node outside its set");
+    if (!f.tail) return;
+    const std::int64_t created_ps = edge(p.src, p.created);
+    if (p.measured) count_delivery(W.stats, p, created_ps, t, f.hops);
+    if (opt.record_deliveries) W.deliveries.push_back({p.src, n, p.seq, created_ps, t, f.hops, p.size});
+    const std::size_t members = g.set.size();
+    const std::size_t tails = std::atomic_ref<std::uint16_t>(p.ejected_flits).fetch_add(1) + std::size_t{1};
+    if (tails == members) finish_packet(W, f.pkt);
+    else if (opt.check_invariants && tails > members) broken("a multicast delivered more copies than its set has members");
+  }
+
   void eject(Part& W, std::uint32_t n, const Flit& f, std::uint64_t arrival_cycle) {
     const std::uint32_t id = f.pkt;
     const bool tail = f.tail;
     Packet& p = pkt(id);
+    if (p.dst & kMcBit) {
+      eject_multicast(W, n, f, arrival_cycle);
+      return;
+    }
     Stats& stats = W.stats;
     if (f.head) p.hops = f.hops;
     const std::int64_t created_ps = edge(p.src, p.created);
@@ -706,38 +776,26 @@ struct Engine::Impl {
       if (tail && p.ejected_flits != p.size) broken("a tail ejected before all of its packet's flits");
     }
     if (!tail) return;
-    if (p.measured) {
-      const auto lat = static_cast<std::uint64_t>(t - created_ps);
-      ++stats.packets_measured_done;
-      stats.latency_sum_ps += lat;
-      stats.network_latency_sum_ps += static_cast<std::uint64_t>(t - edge(p.src, p.injected));
-      stats.hops_sum += p.hops;
-      stats.max_latency_ps = std::max(stats.max_latency_ps, lat);
-      stats.latency_cycles.add(lat / static_cast<std::uint64_t>(eng.reference_period_ps()));
-    }
+    if (p.measured) count_delivery(stats, p, created_ps, t, p.hops);
     if (opt.record_deliveries) W.deliveries.push_back({p.src, p.dst, p.seq, created_ps, t, p.hops, p.size});
-    // A record goes back to its own pool now, or to another band's pool at the step's barrier.
-    if ((id & pmask) == W.index) W.pool->give_back(id >> pbits);
-    else W.returns[id & pmask].push_back(id >> pbits);
-    --W.live;
+    finish_packet(W, id);
   }
 
-  void transfer(Part& W, std::uint32_t n, int li, std::uint64_t k, std::int64_t t) {
+  // The front flit of input VC li leaves its buffer; its credit goes back upstream.
+  void pop_front(Part& W, std::uint32_t n, int li, std::uint64_t k) {
     const std::size_t iv = static_cast<std::size_t>(n) * VP + li;
     InVc& q = ivc[iv];
-    Flit f = q.front;
     ++q.read;
     Node& nd = node[n];
     --nd.flits_held;
     if (q.read == q.written) nd.nonempty &= ~(std::uint64_t{1} << li);
     else q.front = buf[iv * R + (q.read & RM)];
     send_credit(W, n, li, k);
-    const int ovl = q.out;
+  }
+
+  // Flit f crosses the switch at cycle k onto output VC ovl (router-local) of router n.
+  void send_out(Part& W, std::uint32_t n, int ovl, Flit f, std::uint64_t k, std::int64_t t) {
     const int o = port_of[ovl], w = vc_of[ovl];
-    if (f.tail) {
-      q.state = kIdle;
-      release_output(n, ovl);
-    }
     ++W.stats.flits_moved;
     if (o == mesh::kLocal) {
       eject(W, n, f, k + d_sw + l_ej);
@@ -747,7 +805,7 @@ struct Engine::Impl {
     const auto m = static_cast<std::uint32_t>(n + off[o]);
     const bool counted = in_window(t);
     f.ready = stamp(to_receiver(W, n, m, k + d_sw + link_lat[n * 4 + o], false, counted));
-    if (f.head) ++f.hops;
+    ++f.hops;  // every flit counts its links: a multicast copy's tail reports its member's hops
     take_credit(static_cast<std::size_t>(n) * VP + ovl);
     if (m >= W.lo && m < W.hi) {
       receive_flit(div, m, f);
@@ -756,6 +814,111 @@ struct Engine::Impl {
       W.flit_out[part_of[m]].push_back({static_cast<std::uint32_t>(div), m, f});
     }
     if (counted) ++eng.stats_.link_flits[n * 4 + o];
+  }
+
+  void transfer(Part& W, std::uint32_t n, int li, std::uint64_t k, std::int64_t t) {
+    InVc& q = ivc[static_cast<std::size_t>(n) * VP + li];
+    const Flit f = q.front;
+    pop_front(W, n, li, k);
+    const int ovl = q.out;
+    if (f.tail) {
+      q.state = kIdle;
+      release_output(n, ovl);
+    }
+    send_out(W, n, ovl, f, k, t);
+  }
+
+  // ---- multicast: the tree's branches at one router (sim/multicast.hpp) ----
+  // Route computation for a multicast head: its branches here, each to be given an output VC of
+  // the tree class.
+  void mc_route(std::uint32_t n, int li) {
+    const std::size_t iv = static_cast<std::size_t>(n) * VP + li;
+    const McGroup& g = mc_groups[ivc[iv].front.dst & ~kMcBit];
+    const unsigned ports = g.set.tree_ports(g.src, n, port_of[li]);
+    for (int p = 0; p < 4; ++p)
+      if ((ports >> p & 1) && !link_lat[n * 4 + p])
+        throw std::logic_error(fmt::format("multicast tree from ({}, {}) leaves ({}, {}) {} over a missing link", fabric.row_of(g.src),
+                                           fabric.col_of(g.src), fabric.row_of(n), fabric.col_of(n), mesh::port_name(p)));
+    if (!ports) broken("a multicast head at a router off its tree");
+    McState& m = mc[iv];
+    m.ports = m.pending = static_cast<std::uint8_t>(ports);
+  }
+
+  // VA for multicast heads. Multicast is virtual cut-through: a packet is at most one VC buffer
+  // long (checked at injection), and a head takes, all at once or not at all, a free output VC of
+  // the tree class on every branch link whose downstream buffer is empty (every credit back).
+  // From then on no branch can run out of credits, so the packet leaves this router after switch
+  // arbitration alone, and it only ever waits as a whole, in one buffer, at VA, on XY successors of
+  // the channel it is in (mesh/channel_dependency.hpp, check_multicast_deadlock). In wormhole
+  // form a tree's branches are coupled through the buffer they share: a branch held while
+  // another waits lets two trees each hold what the other needs (Lin & Ni 1991; the functional
+  // SUMMA test on duato found it in the first version). The local branch takes no VC: ejection
+  // consumes every flit it is given, so it stays a sink. Done before unicast VA.
+  void mc_allocate(std::uint32_t n, std::uint64_t want, std::uint64_t k) {
+    Node& nd = node[n];
+    const std::size_t base = static_cast<std::size_t>(n) * VP;
+    for (std::uint64_t w = want; w; w &= w - 1) {
+      const int li = std::countr_zero(w);
+      McState& m = mc[base + li];
+      std::uint64_t take = 0;
+      bool all = true;
+      for (unsigned b = m.ports & 0xFu; b && all; b &= b - 1) {
+        const int p = std::countr_zero(b);
+        all = false;
+        for (std::uint64_t free = (mc_cls << (p * V)) & nd.ov_free; free; free &= free - 1) {
+          const int ovl = std::countr_zero(free);
+          pop_credits(base + ovl, k);
+          if (ovc[base + ovl].credits != B) continue;
+          m.vc[p] = static_cast<std::uint8_t>(ovl);
+          take |= std::uint64_t{1} << ovl;
+          all = true;
+          break;
+        }
+      }
+      if (!all) continue;
+      m.vc[mesh::kLocal] = static_cast<std::uint8_t>(mesh::kLocal * V);  // names the port only
+      nd.ov_free &= ~take;
+      InVc& q = ivc[base + li];
+      q.state = kActive;
+      q.out = m.vc[std::countr_zero(static_cast<unsigned>(m.ports))];
+      q.elig = stamp(k + d_va);
+    }
+  }
+
+  // The branches of a multicast VC's front flit that could take it now (credit downstream).
+  unsigned mc_ready_branches(std::size_t iv, std::size_t base, std::uint64_t k) {
+    const McState& m = mc[iv];
+    unsigned ready = 0;
+    for (unsigned b = m.pending; b; b &= b - 1) {
+      const int p = std::countr_zero(b);
+      if (p != mesh::kLocal) {
+        pop_credits(base + m.vc[p], k);
+        if (ovc[base + m.vc[p]].credits <= 0) continue;
+      }
+      ready |= 1u << p;
+    }
+    return ready;
+  }
+
+  // The front flit of multicast VC li crosses the switch to the branches `ports` in one
+  // traversal; it leaves its buffer once every branch has it (asynchronous replication).
+  void mc_transfer(Part& W, std::uint32_t n, int li, unsigned ports, std::uint64_t k, std::int64_t t) {
+    const std::size_t iv = static_cast<std::size_t>(n) * VP + li;
+    InVc& q = ivc[iv];
+    McState& m = mc[iv];
+    const Flit f = q.front;
+    const int copies = std::popcount(ports);
+    W.stats.flits_copied += static_cast<std::uint64_t>(m.pending == m.ports ? copies - 1 : copies);
+    for (unsigned b = ports; b; b &= b - 1) send_out(W, n, m.vc[std::countr_zero(b)], f, k, t);
+    m.pending &= static_cast<std::uint8_t>(~ports);
+    if (m.pending) return;
+    pop_front(W, n, li, k);
+    if (!f.tail) {
+      m.pending = m.ports;
+      return;
+    }
+    q.state = kIdle;
+    for (unsigned b = m.ports & 0xFu; b; b &= b - 1) release_output(n, m.vc[std::countr_zero(b)]);
   }
 
   // The free output VCs a head requests under an escape-VC scheme (Duato): its adaptive ones if
@@ -779,21 +942,25 @@ struct Engine::Impl {
     if (!nd.nonempty) return;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
     // RC: heads at the front of idle VCs.
-    std::uint64_t want_vc = 0;
+    std::uint64_t want_vc = 0, want_mc = 0;
     for (std::uint64_t m = nd.nonempty; m; m &= m - 1) {
       const int li = std::countr_zero(m);
       const std::size_t iv = base + li;
       InVc& q = ivc[iv];
       if (q.state == kIdle) {
         if (q.front.ready > k) continue;
-        iv_route[iv] = route_mask(n, port_of[li], vc_of[li], q.front.dst);
+        if (q.front.dst & kMcBit) mc_route(n, li);
+        else iv_route[iv] = route_mask(n, port_of[li], vc_of[li], q.front.dst);
         q.state = kWaitVc;
         q.elig = stamp(k + d_rc);
       }
-      if (q.state == kWaitVc && q.elig <= k) want_vc |= std::uint64_t{1} << li;
+      if (q.state == kWaitVc && q.elig <= k) {
+        if (q.front.dst & kMcBit) want_mc |= std::uint64_t{1} << li;
+        else want_vc |= std::uint64_t{1} << li;
+      }
     }
     // VA.
-    if (want_vc) {
+    if (want_vc | want_mc) {
       for (std::uint64_t r = nd.ov_releasing; r; r &= r - 1) {
         const int ovl = std::countr_zero(r);
         pop_credits(base + ovl, k);
@@ -802,6 +969,7 @@ struct Engine::Impl {
           nd.ov_free |= std::uint64_t{1} << ovl;
         }
       }
+      if (want_mc) mc_allocate(n, want_mc, k);
       auto granted = [&](int li, int ovl) {
         nd.ov_free &= ~(std::uint64_t{1} << ovl);
         InVc& q = ivc[base + li];
@@ -809,7 +977,8 @@ struct Engine::Impl {
         q.out = static_cast<std::uint8_t>(ovl);
         q.elig = stamp(k + d_va);
       };
-      if (!(want_vc & (want_vc - 1))) {
+      if (!want_vc) {
+      } else if (!(want_vc & (want_vc - 1))) {
         const int li = std::countr_zero(want_vc);
         const std::uint64_t r = adaptive_first(iv_route[base + li] & nd.ov_free);
         if (r) granted(li, allocate_single(li, r, &va_in_ptr[base], &va_out_ptr[base], VP, VP));
@@ -838,11 +1007,24 @@ struct Engine::Impl {
     std::uint64_t cand[kPorts * 8];
     for (int g = 0; g < kPorts * S; ++g) sa_req[g] = cand[g] = 0;
     std::uint64_t groups = 0;  // groups with a request
+    std::uint64_t mc_vcs = 0;  // multicast VCs among the requests, and the branches each asks for
+    std::uint8_t mc_req[kPorts * 8];
     for (std::uint64_t m = nd.nonempty; m; m &= m - 1) {
       const int li = std::countr_zero(m);
       const std::size_t iv = base + li;
       const InVc& q = ivc[iv];
       if (q.state != kActive || q.elig > k || q.front.ready > k) continue;
+      if (q.front.dst & kMcBit) {
+        const unsigned ready = mc_ready_branches(iv, base, k);
+        if (!ready) continue;
+        const int g = group_of[li];
+        mc_req[li] = static_cast<std::uint8_t>(ready);
+        mc_vcs |= std::uint64_t{1} << li;
+        sa_req[g] |= ready;
+        cand[g] |= std::uint64_t{1} << li;
+        groups |= std::uint64_t{1} << g;
+        continue;
+      }
       const int o = port_of[q.out];
       if (o != mesh::kLocal) {
         pop_credits(base + q.out, k);
@@ -864,6 +1046,12 @@ struct Engine::Impl {
       AllocProblem prob{kPorts * S, kPorts, sa_req, &sa_in_ptr[gbase], out_ptr, opt.router.alloc_iters, grant};
       sa_fn(prob);
     }
+    // A multicast granted one output also takes the other branches it asked for whose outputs
+    // no grant uses this cycle: the crossbar drives several outputs from one input.
+    unsigned taken = 0;
+    if (mc_vcs)
+      for (std::uint64_t gs = groups; gs; gs &= gs - 1)
+        if (grant[std::countr_zero(gs)] >= 0) taken |= 1u << grant[std::countr_zero(gs)];
     for (std::uint64_t gs = groups; gs; gs &= gs - 1) {
       const int g = std::countr_zero(gs);
       if (grant[g] < 0) continue;
@@ -871,11 +1059,18 @@ struct Engine::Impl {
       std::uint64_t vcs = 0;
       for (std::uint64_t m = cand[g]; m; m &= m - 1) {
         const int li = std::countr_zero(m);
-        if (port_of[ivc[base + li].out] == o) vcs |= std::uint64_t{1} << li;
+        const bool wants = (mc_vcs >> li & 1) ? (mc_req[li] >> o & 1) : port_of[ivc[base + li].out] == o;
+        if (wants) vcs |= std::uint64_t{1} << li;
       }
       const int li = round_robin_pick(vcs, sa_vc_ptr[gbase + g]);
       sa_vc_ptr[gbase + g] = next_pointer(li, VP);
-      transfer(W, n, li, k, t);
+      if (mc_vcs >> li & 1) {
+        const unsigned ports = (1u << o) | (mc_req[li] & ~taken);
+        taken |= ports;
+        mc_transfer(W, n, li, ports, k, t);
+      } else {
+        transfer(W, n, li, k, t);
+      }
     }
   }
 
@@ -1162,9 +1357,44 @@ void Engine::set_trace(std::vector<TracePacket> packets) {
 
 void Engine::inject(std::uint32_t src, std::uint32_t dst, std::uint32_t flits, std::int64_t t_ps) {
   Impl& I = *impl_;
-  if (I.synthetic) throw std::logic_error("Engine::inject needs trace mode (set_trace)");
   if (src >= I.N || dst >= I.N || !I.fabric.endpoint(src) || !I.fabric.router_alive(src))
     throw std::invalid_argument(fmt::format("Engine::inject: {} -> {} is not between working tiles", src, dst));
+  push_packet(src, dst, flits, t_ps);
+}
+
+std::uint32_t Engine::add_multicast(std::uint32_t src, DestinationSet set) {
+  Impl& I = *impl_;
+  if (I.mc_class < 0) throw std::invalid_argument(fmt::format("{} routing carries no multicast trees", I.routing.name()));
+  auto working = [&](std::uint32_t n) { return n < I.N && I.fabric.endpoint(n) && I.fabric.router_alive(n); };
+  if (!working(src)) throw std::invalid_argument(fmt::format("Engine::add_multicast: source {} is not a working tile", src));
+  if (set.empty() || set.size() > 0xFFFF) throw std::invalid_argument("Engine::add_multicast: a set has 1 to 65535 members");
+  for (const std::uint32_t m : set.nodes()) {
+    if (!working(m) || m == src) throw std::invalid_argument(fmt::format("Engine::add_multicast: member {} is not a working tile other than the source", m));
+    if (!xy_path_intact(I.fabric, src, m, [&](std::uint32_t n, int p) { return I.link_lat[n * 4 + static_cast<std::uint32_t>(p)] != 0; }))
+      throw std::invalid_argument(fmt::format("Engine::add_multicast: the XY route from {} to member {} is broken", src, m));
+  }
+  if (I.mc.empty()) I.mc.assign(I.ivc.size(), McState{});
+  I.mc_groups.push_back({src, std::move(set)});
+  return static_cast<std::uint32_t>(I.mc_groups.size() - 1);
+}
+
+TreeSplit Engine::split_multicast(std::uint32_t src, const std::vector<std::uint32_t>& members) const {
+  const Impl& I = *impl_;
+  if (I.mc_class < 0) return TreeSplit{{}, members};
+  return split_by_tree(I.fabric, src, members, [&](std::uint32_t n, int p) { return I.link_lat[n * 4 + static_cast<std::uint32_t>(p)] != 0; });
+}
+
+void Engine::inject_multicast(std::uint32_t group, std::uint32_t flits, std::int64_t t_ps) {
+  Impl& I = *impl_;
+  if (group >= I.mc_groups.size()) throw std::invalid_argument("Engine::inject_multicast: no such group");
+  if (flits > static_cast<std::uint32_t>(I.B))
+    throw std::invalid_argument(fmt::format("Engine::inject_multicast: a multicast packet has at most vc_buf_size = {} flits, got {}", I.B, flits));
+  push_packet(I.mc_groups[group].src, kMcBit | group, flits, t_ps);
+}
+
+void Engine::push_packet(std::uint32_t src, std::uint32_t dst, std::uint32_t flits, std::int64_t t_ps) {
+  Impl& I = *impl_;
+  if (I.synthetic) throw std::logic_error("Engine::inject needs trace mode (set_trace)");
   if (flits == 0 || flits > 0xFFFF) throw std::invalid_argument("Engine::inject: a packet has 1 to 65535 flits");
   if (!I.dynamic) {
     I.dynamic = true;
@@ -1208,6 +1438,34 @@ void Engine::stop_creating_at(std::int64_t t_ps) {
 void Engine::run_until(std::int64_t t_ps) {
   impl_->run_until(t_ps);
   now_ps_ = std::max(now_ps_, t_ps);
+}
+
+std::string Engine::describe_blocked(std::size_t max_lines) const {
+  const Impl& I = *impl_;
+  std::string out;
+  std::size_t lines = 0;
+  static const char* const kState[] = {"idle", "waiting for a VC", "active"};
+  for (std::uint32_t n = 0; n < I.N; ++n) {
+    for (std::uint64_t m = I.node[n].nonempty; m; m &= m - 1) {
+      const int li = std::countr_zero(m);
+      const std::size_t iv = static_cast<std::size_t>(n) * I.VP + li;
+      const InVc& q = I.ivc[iv];
+      if (lines++ == max_lines) return out + "...\n";
+      const std::uint32_t d = q.front.dst;
+      out += fmt::format("({}, {}) in {} vc {}: {} flits, {}, front {} {}", I.fabric.row_of(n), I.fabric.col_of(n),
+                         mesh::port_name(I.port_of[li]), I.vc_of[li], q.written - q.read, kState[q.state],
+                         q.front.head ? "head" : "body", d & kMcBit ? fmt::format("of multicast {}", d & ~kMcBit)
+                                                                    : fmt::format("to ({}, {})", I.fabric.row_of(d), I.fabric.col_of(d)));
+      if (d & kMcBit && !I.mc.empty()) {
+        const McState& s = I.mc[iv];
+        out += fmt::format(", branches {:05b} pending {:05b}", s.ports, s.pending);
+      } else if (q.state == kActive) {
+        out += fmt::format(", out {} vc {} ({} credits)", mesh::port_name(I.port_of[q.out]), I.vc_of[q.out], I.ovc[iv - li + q.out].credits);
+      }
+      out += fmt::format(", ov_free {:#x}\n", I.node[n].ov_free);
+    }
+  }
+  return out;
 }
 
 std::size_t Engine::memory_bytes() const {

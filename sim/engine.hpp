@@ -28,6 +28,7 @@
 #include <cstdint>
 #include <memory>
 #include <stdexcept>
+#include <string>
 #include <vector>
 
 #include "core/random.hpp"
@@ -36,6 +37,7 @@
 #include "sim/allocator.hpp"
 #include "sim/channel_spec.hpp"
 #include "sim/clock_domains.hpp"
+#include "sim/multicast.hpp"
 #include "sim/router_spec.hpp"
 #include "sim/stats.hpp"
 #include "sim/trace.hpp"
@@ -87,6 +89,18 @@ class Engine {
   // never before now_ps(); a source sends its packets in the order they were injected. Its delivery
   // carries seq = the number of packets src made before it.
   void inject(std::uint32_t src, std::uint32_t dst, std::uint32_t flits, std::int64_t t_ps);
+  // Multicast (sim/multicast.hpp), in workload mode like inject(). add_multicast() registers a
+  // destination set from src and returns its id; inject_multicast() sends one packet of it, which
+  // the routers replicate along the set's XY tree on routing.multicast_class(), one delivery per
+  // member (each with src's next seq, the same for every member). Multicast is virtual cut-through:
+  // a packet has at most router.vc_buf_size flits (docs/noc.md). Throws std::invalid_argument
+  // when the routing carries no trees, when a member is not a working tile other than src, or
+  // when a member's XY route is broken (split the set with split_by_tree() first).
+  std::uint32_t add_multicast(std::uint32_t src, DestinationSet set);
+  // The members a tree from src reaches (all of them on an intact fabric) and those that must go
+  // as unicasts: every member where the routing carries no trees.
+  TreeSplit split_multicast(std::uint32_t src, const std::vector<std::uint32_t>& members) const;
+  void inject_multicast(std::uint32_t group, std::uint32_t flits, std::int64_t t_ps);
   // Forgets the deliveries recorded so far (a long workload run reads and drops them as it goes).
   void clear_deliveries() { deliveries_.clear(); }
   // Packets created in [begin, end) are measured; flits ejected and links used then are counted.
@@ -107,10 +121,14 @@ class Engine {
 
   const Stats& stats() const { return stats_; }
   const std::vector<Delivery>& deliveries() const { return deliveries_; }
-  // Flits in buffers and channels, plus flits of packets still being injected.
-  std::uint64_t flits_in_network() const { return stats_.flits_injected - stats_.flits_ejected; }
+  // Flits in buffers and channels, plus flits of packets still being injected (a multicast flit
+  // counts once per branch it has been copied to).
+  std::uint64_t flits_in_network() const { return stats_.flits_injected + stats_.flits_copied - stats_.flits_ejected; }
   std::uint64_t packets_in_flight() const { return packets_live_; }
   std::int64_t reference_period_ps() const { return clocks_.report.nominal_period_ps; }
+  // The input VCs holding flits, one line each (router, port, VC, state, front flit, and a
+  // multicast's branches), at most max_lines: what a stalled network is waiting on.
+  std::string describe_blocked(std::size_t max_lines = 40) const;
   // Bytes of engine state (buffers, VC state, sources, packet pool).
   std::size_t memory_bytes() const;
   // Sum over the flits sent on router-to-router links in the window of bits x link length (mm):
@@ -122,6 +140,8 @@ class Engine {
 
  private:
   struct Impl;
+  // Queues a packet (dst: a node, or a multicast group's code) at src for workload mode.
+  void push_packet(std::uint32_t src, std::uint32_t dst, std::uint32_t flits, std::int64_t t_ps);
   std::unique_ptr<Impl> impl_;
   const ClockDomains& clocks_;
   Stats stats_;

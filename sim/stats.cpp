@@ -55,6 +55,7 @@ void Stats::merge(const Stats& o) {
   flits_offered_in_window += o.flits_offered_in_window;
   flits_ejected_in_window += o.flits_ejected_in_window;
   flits_injected += o.flits_injected;
+  flits_copied += o.flits_copied;
   flits_ejected += o.flits_ejected;
   flits_moved += o.flits_moved;
   add(link_flits, o.link_flits);
@@ -68,7 +69,7 @@ void Stats::reset() {
   packets_created = packets_suppressed = packets_measured = packets_measured_done = 0;
   latency_sum_ps = network_latency_sum_ps = hops_sum = max_latency_ps = 0;
   latency_cycles.clear();
-  flits_offered_in_window = flits_ejected_in_window = flits_injected = flits_ejected = flits_moved = 0;
+  flits_offered_in_window = flits_ejected_in_window = flits_injected = flits_ejected = flits_moved = flits_copied = 0;
   zero(link_flits);
   zero(domain_flits_in);
   zero(domain_flits_out);

@@ -4,7 +4,8 @@
 // ejection of its tail; network latency from its head entering the injection channel to the same
 // point; hops count router-to-router links. Accepted throughput is flits ejected during the window
 // per node (working tile) per cycle. Times are kept in integer picoseconds and reported in cycles
-// of the reference clock (the nominal period).
+// of the reference clock (the nominal period). A multicast packet counts once per destination in
+// the measured, done, latency and offered figures: each copy is a delivery with its own latency.
 #include <cstdint>
 #include <vector>
 
@@ -45,6 +46,9 @@ struct Stats {
   std::uint64_t flits_ejected_in_window = 0;
   std::uint64_t flits_injected = 0;           // into the network, all time
   std::uint64_t flits_ejected = 0;            // all time
+  std::uint64_t flits_copied = 0;             // extra copies multicast routers made (all time): a flit
+                                              // sent to k branches adds k - 1, so injected + copied
+                                              // = ejected once the network is empty
   std::uint64_t flits_moved = 0;              // switch traversals, all time (progress indicator)
   std::vector<std::uint32_t> link_flits;      // [node * 4 + port]: flits sent in the window (N, W, E, S)
   std::vector<std::uint64_t> domain_flits_in, domain_flits_out;     // crossings into / out of a domain (window)

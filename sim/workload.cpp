@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace wafersim::sim {
@@ -30,6 +31,18 @@ std::uint32_t Workload::add_message(std::uint32_t src, std::uint32_t dst, std::u
   return static_cast<std::uint32_t>(items.size() - 1);
 }
 
+std::uint32_t Workload::add_multicast(std::uint32_t src, std::vector<std::uint32_t> dsts, std::uint64_t bytes,
+                                      std::vector<std::uint32_t> after, std::int64_t tag) {
+  std::sort(dsts.begin(), dsts.end());
+  dsts.erase(std::unique(dsts.begin(), dsts.end()), dsts.end());
+  dsts.erase(std::remove(dsts.begin(), dsts.end(), src), dsts.end());
+  if (dsts.empty()) throw std::invalid_argument(fmt::format("multicast from tile {} names no destination but its source", src));
+  if (dsts.size() == 1) return add_message(src, dsts[0], bytes, std::move(after), tag);
+  const std::uint32_t id = add_message(src, kMulticast, bytes, std::move(after), tag);
+  items[id].dsts = std::move(dsts);
+  return id;
+}
+
 std::uint32_t Workload::add_offwafer(std::uint32_t src, std::uint32_t dst, std::uint32_t edge_tile, std::uint64_t bytes,
                                      std::vector<std::uint32_t> after, std::int64_t tag) {
   const std::uint32_t id = add_message(src, dst, bytes, std::move(after), tag);
@@ -50,6 +63,22 @@ std::uint64_t Workload::task_cycles() const {
   for (const auto& w : items)
     if (w.kind == WorkItem::Kind::kTask) c += w.cycles;
   return c;
+}
+
+std::size_t Workload::multicasts() const {
+  std::size_t n = 0;
+  for (const auto& w : items) n += w.multicast();
+  return n;
+}
+
+std::uint64_t Workload::delivered_bytes() const {
+  std::uint64_t b = 0;
+  for (const auto& w : items) {
+    if (w.kind != WorkItem::Kind::kMessage) continue;
+    if (w.multicast()) b += w.bytes * w.dsts.size();
+    else if ((w.src == kOffWafer ? w.edge_tile : w.src) != (w.dst == kOffWafer ? w.edge_tile : w.dst)) b += w.bytes;
+  }
+  return b;
 }
 
 std::uint64_t Workload::on_wafer_bytes() const {
@@ -79,8 +108,22 @@ void Workload::validate(const mesh::Fabric& fabric) const {
       if (!working(w.tile)) bad(fmt::format("task on tile {} that is not a working tile", w.tile));
     } else {
       if (w.src == kOffWafer && w.dst == kOffWafer) bad("message from off-wafer to off-wafer");
+      if (w.multicast()) {
+        if (w.src == kOffWafer) bad("a multicast starts on the wafer (load it to one tile first)");
+        if (w.dsts.empty()) bad("multicast with no destination");
+        for (std::size_t k = 0; k < w.dsts.size(); ++k) {
+          const std::uint32_t n = w.dsts[k];
+          if (n >= fabric.nodes()) bad(fmt::format("multicast destination {} is outside the {}-node fabric", n, fabric.nodes()));
+          if (!working(n))
+            bad(fmt::format("multicast destination ({}, {}) is not a working tile", fabric.row_of(n), fabric.col_of(n)));
+          if (n == w.src) bad("multicast destinations include its source");
+          if (k > 0 && w.dsts[k - 1] >= n) bad("multicast destinations are not sorted and distinct");
+        }
+      } else if (!w.dsts.empty()) {
+        bad("a unicast message with a destination list");
+      }
       for (std::uint32_t n : {w.src, w.dst})
-        if (n != kOffWafer && !working(n)) bad(fmt::format("message endpoint {} is not a working tile", n));
+        if (n != kOffWafer && n != kMulticast && !working(n)) bad(fmt::format("message endpoint {} is not a working tile", n));
       if ((w.src == kOffWafer || w.dst == kOffWafer) && !working(w.edge_tile)) bad("off-wafer message without a working edge tile");
       if (w.bytes == 0) bad("message of 0 bytes");
     }

@@ -10,6 +10,12 @@
 //   An off-wafer message (from or to kOffWafer) first/last crosses the wafer edge: it occupies one
 //   of the edge I/O channels for bytes / bandwidth plus its latency, and enters or leaves the mesh
 //   at `edge_tile` (a working tile on the wafer's edge, chosen by the compiler).
+// - A multicast Message: the same, with dst == kMulticast and `dsts` the destination tiles
+//   (sorted, distinct, never the source): one copy reaches every one of them. Where the routing
+//   carries multicast trees (mesh::Routing::multicast_class()) it is injected once and replicated
+//   by the routers along the XY tree (sim/multicast.hpp); members the tree cannot reach, and every
+//   member on a routing without trees, get unicast copies from the source. It is done when every
+//   member has its copy.
 // An item becomes ready when every item in its `after` list is done. Items must be listed so that
 // every dependency comes first (checked), which also proves the graph acyclic.
 //
@@ -23,6 +29,7 @@
 namespace wafersim::sim {
 
 inline constexpr std::uint32_t kOffWafer = 0xFFFFFFFFu;
+inline constexpr std::uint32_t kMulticast = 0xFFFFFFFEu;  // WorkItem::dst of a multicast
 
 struct WorkItem {
   enum class Kind : std::uint8_t { kTask, kMessage };
@@ -37,6 +44,11 @@ struct WorkItem {
   std::uint8_t category = 0;
   std::vector<std::uint32_t> after;
   std::int64_t tag = -1;
+  std::vector<std::uint32_t> dsts;  // multicast: the destinations (dst == kMulticast)
+
+  bool multicast() const { return kind == Kind::kMessage && dst == kMulticast; }
+  // The tiles a message is delivered to: its dst, or its dsts.
+  std::vector<std::uint32_t> destinations() const { return multicast() ? dsts : std::vector<std::uint32_t>{dst}; }
 };
 
 struct Workload {
@@ -46,13 +58,19 @@ struct Workload {
   std::uint32_t add_message(std::uint32_t src, std::uint32_t dst, std::uint64_t bytes, std::vector<std::uint32_t> after,
                             std::int64_t tag = -1);
   // Off-wafer: into the mesh at edge_tile (src = kOffWafer), or out of it (dst = kOffWafer).
+  // One message from src to every tile of `dsts` (on-wafer tiles; src itself is dropped, as it
+  // holds the data; a single remaining destination makes an ordinary message).
+  std::uint32_t add_multicast(std::uint32_t src, std::vector<std::uint32_t> dsts, std::uint64_t bytes, std::vector<std::uint32_t> after,
+                              std::int64_t tag = -1);
   std::uint32_t add_offwafer(std::uint32_t src, std::uint32_t dst, std::uint32_t edge_tile, std::uint64_t bytes,
                              std::vector<std::uint32_t> after, std::int64_t tag = -1);
 
   std::size_t tasks() const;
   std::size_t messages() const;
   std::uint64_t task_cycles() const;
-  std::uint64_t on_wafer_bytes() const;   // bytes of messages between tiles (and edge legs)
+  std::size_t multicasts() const;
+  std::uint64_t on_wafer_bytes() const;   // bytes of messages between tiles (and edge legs), once per multicast
+  std::uint64_t delivered_bytes() const;  // bytes that reach tiles: a multicast's once per destination
   std::uint64_t off_wafer_bytes() const;
 
   // Every tile named is a working endpoint of `fabric`, and every dependency precedes its user.

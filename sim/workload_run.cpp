@@ -63,11 +63,14 @@ class Runner {
       for (const Delivery& d : eng_.deliveries()) {
         const auto it = packet_msg_.find(key(d.src, d.seq));
         if (it == packet_msg_.end()) throw std::logic_error("delivery of a packet the runner did not inject");
-        const std::uint32_t m = it->second;
-        packet_msg_.erase(it);
-        --packets_out_;
+        const std::uint32_t m = it->second.message;
+        if (--it->second.copies == 0) {  // a multicast packet: one delivery per member
+          packet_msg_.erase(it);
+          --packets_out_;
+        }
         r_.timing[m].hops = std::max(r_.timing[m].hops, d.hops);
         r_.flit_hops += static_cast<double>(d.hops) * d.flits;
+        r_.delivered_flits += d.flits;
         r_.timing[m].end_ps = std::max(r_.timing[m].end_ps, d.ejected_ps);
         if (--packets_left_[m] == 0) delivered.push_back({r_.timing[m].end_ps, m});
       }
@@ -105,6 +108,9 @@ class Runner {
       try_start(w.tile, t);
     } else if (w.src == kOffWafer) {
       start_io(i, t);
+    } else if (w.multicast()) {
+      r_.timing[i].start_ps = t;
+      send_multicast(i, t);
     } else {
       r_.timing[i].start_ps = t;
       send(i, w.src, w.dst == kOffWafer ? w.edge_tile : w.dst, t);
@@ -151,13 +157,40 @@ class Runner {
       on_network_done(m, t);
       return;
     }
-    const std::uint64_t flits = (w_.items[m].bytes + eo_.channels.flit_bytes - 1) / eo_.channels.flit_bytes;
-    const std::uint64_t per = static_cast<std::uint64_t>(o_.max_packet_flits);
-    for (std::uint64_t sent = 0; sent < flits; sent += per) {
-      const auto f = static_cast<std::uint32_t>(std::min(per, flits - sent));
-      packet_msg_.emplace(key(a, seq_[a]++), m);
+    for_each_packet(m, o_.max_packet_flits, [&](std::uint32_t f) {
+      packet_msg_.emplace(key(a, seq_[a]++), InFlight{m, 1});
       eng_.inject(a, z, f, t);
       ++packets_left_[m];
+    });
+  }
+
+  // A multicast: one tree packet per packet of the message reaches the members the tree covers,
+  // then unicast copies reach the rest (sim/multicast.hpp).
+  void send_multicast(std::uint32_t m, std::int64_t t) {
+    const WorkItem& w = w_.items[m];
+    const TreeSplit split = eng_.split_multicast(w.src, w.dsts);
+    if (!split.tree.empty()) {
+      const auto copies = static_cast<std::uint32_t>(split.tree.size());
+      const std::uint32_t group = copies > 1 ? eng_.add_multicast(w.src, DestinationSet(fab_, split.tree)) : 0;
+      for_each_packet(m, copies > 1 ? std::min(o_.max_packet_flits, eo_.router.vc_buf_size) : o_.max_packet_flits, [&](std::uint32_t f) {
+        packet_msg_.emplace(key(w.src, seq_[w.src]++), InFlight{m, copies});
+        if (copies > 1) eng_.inject_multicast(group, f, t);
+        else eng_.inject(w.src, split.tree[0], f, t);
+        packets_left_[m] += copies;
+      });
+    }
+    for (const std::uint32_t z : split.unicast) send(m, w.src, z, t);
+  }
+
+  // Cuts message m into packets of at most `most` flits and calls inject(flits) for each.
+  // Multicast packets are at most one VC buffer long (virtual cut-through, docs/noc.md).
+  template <class Inject>
+  void for_each_packet(std::uint32_t m, int most, Inject inject) {
+    const std::uint64_t flits = (w_.items[m].bytes + eo_.channels.flit_bytes - 1) / eo_.channels.flit_bytes;
+    const std::uint64_t per = static_cast<std::uint64_t>(most);
+    for (std::uint64_t sent = 0; sent < flits; sent += per) {
+      const auto f = static_cast<std::uint32_t>(std::min(per, flits - sent));
+      inject(f);
       ++packets_out_;
       ++r_.packets;
       r_.flits += f;
@@ -263,7 +296,10 @@ class Runner {
   std::vector<std::uint32_t> tile_last_;
   std::vector<std::priority_queue<Event, std::vector<Event>, std::greater<>>> tile_queue_;
   std::priority_queue<Event, std::vector<Event>, std::greater<>> events_;
-  std::unordered_map<std::uint64_t, std::uint32_t> packet_msg_;
+  struct InFlight {
+    std::uint32_t message, copies;  // deliveries still to come (members of a multicast packet)
+  };
+  std::unordered_map<std::uint64_t, InFlight> packet_msg_;
   std::vector<std::uint64_t> seq_;
   std::int64_t io_free_[4] = {0, 0, 0, 0};
   std::uint64_t packets_out_ = 0;

@@ -54,8 +54,9 @@ struct WorkloadResult {
   std::vector<ItemTiming> timing;
   WorkloadBreakdown critical_path;
   double tile_busy_ps = 0;              // sum over tiles of task time
-  std::uint64_t packets = 0, flits = 0;
-  double flit_hops = 0;                 // sum over delivered packets of hops x flits (mean hops = / flits)
+  std::uint64_t packets = 0, flits = 0;  // injected (a multicast packet once)
+  std::uint64_t delivered_flits = 0;     // flits that reached a destination (a multicast's once per member)
+  double flit_hops = 0;                  // sum over deliveries of hops x flits (mean hops = / delivered_flits)
   Stats stats;                          // the engine's counters for the whole run
 };
 

@@ -15,6 +15,9 @@ class DuatoRouting final : public Routing {
   std::string name() const override { return "duato"; }
   int vc_classes() const override { return 2; }
   int escape_class() const override { return kEscape; }
+  // Trees on the minimal adaptive class: every XY step is productive. Unicasts there keep their
+  // escape, and trees never wait on the escape class (docs/noc.md, "Multicast").
+  int multicast_class() const override { return kAdaptive; }
   std::size_t escape_trees() const override { return tree_.roots(); }
   std::size_t state_bytes() const override { return UpDownTree::kBytesPerNode; }
 
@@ -45,6 +48,7 @@ class MinimalAdaptiveRouting final : public Routing {
   using Routing::Routing;
   std::string name() const override { return "minimal_adaptive"; }
   int vc_classes() const override { return 1; }
+  int multicast_class() const override { return 0; }  // as deadlock-prone as its unicasts
   std::size_t state_bytes() const override { return 0; }
   void route(NodeId at, NodeId dest, Port, int, RouteSet& out) const override {
     if (dead_or_arrived(at, dest, 0, out)) return;

@@ -9,6 +9,7 @@ class XyRouting final : public Routing {
   using Routing::Routing;
   std::string name() const override { return "xy"; }
   int vc_classes() const override { return 1; }
+  int multicast_class() const override { return 0; }  // trees are unions of XY routes
   std::size_t state_bytes() const override { return 0; }
 
   void route(NodeId at, NodeId dest, Port, int, RouteSet& out) const override {

@@ -83,5 +83,36 @@ TEST(CostModel, ABlockedHeadHoldsTheLinksBehindItAndItsSource) {
   EXPECT_DOUBLE_EQ(cycles(e.critical_path.waiting_ps), 88 - zero_load(3, 16));
 }
 
+// A multicast over the XY tree: one injection, each tree link held once, every member at the
+// unicast zero-load latency of its own distance, done at the deepest member's.
+TEST(CostModel, AMulticastTakesTheDeepestMembersZeroLoadLatencyAndEachTreeLinkOnce) {
+  TestNetwork net(4, 4);
+  sim::Workload w;
+  const auto& f = net.fabric;
+  // From (1, 1) to (1, 3), (0, 0) and (3, 2): 2, 2 and 3 hops; the tree has 2 + 2 + 3 - 1 = 6
+  // links ((1,1)->(1,2) is shared by (1,3) and (3,2)'s routes).
+  const auto m = w.add_multicast(f.node(1, 1), {f.node(1, 3), f.node(0, 0), f.node(3, 2)}, 64, {});
+  const auto e = estimate(net, w);
+  EXPECT_DOUBLE_EQ(cycles(e.end_ps[m]), zero_load(3, 4));
+  EXPECT_DOUBLE_EQ(cycles(e.critical_path.on_wafer_ps), zero_load(3, 4));
+  EXPECT_DOUBLE_EQ(cycles(e.link_busy_max_ps), 4);  // no link carries it twice
+  EXPECT_DOUBLE_EQ(e.hops_mean, (2.0 + 2.0 + 3.0) / 3);
+  // The same copies as unicasts queue at the source's injection port: the last one leaves two
+  // messages (8 flits) later.
+  sim::Workload u;
+  for (const auto z : {f.node(1, 3), f.node(0, 0), f.node(3, 2)}) u.add_message(f.node(1, 1), z, 64, {});
+  EXPECT_DOUBLE_EQ(cycles(estimate(net, u).makespan_ps), 8 + zero_load(3, 4));
+}
+
+// Where the routing carries no trees (up_down), a multicast's copies go as unicasts.
+TEST(CostModel, AMulticastWithoutTreesIsSentAsUnicasts) {
+  TestNetwork net(4, 4, "up_down");
+  sim::Workload w, u;
+  const auto& f = net.fabric;
+  w.add_multicast(f.node(0, 0), {f.node(0, 1), f.node(0, 2), f.node(0, 3)}, 64, {});
+  for (const auto z : {f.node(0, 1), f.node(0, 2), f.node(0, 3)}) u.add_message(f.node(0, 0), z, 64, {});
+  EXPECT_DOUBLE_EQ(estimate(net, w).makespan_ps, estimate(net, u).makespan_ps);
+}
+
 }  // namespace
 }  // namespace wafersim::compiler

@@ -98,6 +98,13 @@ TEST(Functional, PlanReadingUndeliveredDataFails) {
   Plan unordered = good;
   for (auto& item : unordered.workload.items) std::erase(item.after, static_cast<std::uint32_t>(msg));
   EXPECT_THROW(execute_plan(unordered, {{0, a}, {1, b}}), FunctionalError);
+  // 2b. SUMMA's broadcasts are multicasts: one that misses a member of its row or column.
+  Plan short_mc = good;
+  std::size_t mc = 0;
+  while (!short_mc.workload.items[mc].multicast()) ++mc;
+  ASSERT_GE(short_mc.workload.items[mc].dsts.size(), 2u);
+  short_mc.workload.items[mc].dsts.pop_back();
+  EXPECT_THROW(execute_plan(short_mc, {{0, a}, {1, b}}), FunctionalError);
   // 3. The attention plan without one of its key/value deliveries.
   Plan att = plan_attention_head(net.fabric, small_tile(), 20, 8, 4);
   const auto x = random_matrix(20, 8, 3), wq = random_matrix(8, 4, 4);
