@@ -256,7 +256,8 @@ class FlowModel {
   // A multicast from its source, ready at t; returns when its last member has its last flit. The
   // members the XY tree reaches (sim/multicast.hpp) get one injection; the head is replicated at
   // every branch point without delay, and each tree link and member's ejection port is held for
-  // F cycles in its first free gap, as network() does along a path. The rest get unicast copies
+  // F cycles, the branches of a router in the first gap they all have (the engine allocates them
+  // together and moves a flit on only when every branch has taken it). The rest get unicast copies
   // from the source, one after another (the source's injection port serializes them). Its zero-load
   // time is the slowest copy's: over the tree, the deepest member's unicast zero-load latency.
   double multicast(std::uint32_t i, double t) {
@@ -292,8 +293,20 @@ class FlowModel {
         const Visit v = stack.back();
         stack.pop_back();
         const unsigned ports = set.tree_ports(a, v.node, v.in_port);
+        // The branches leave together: the engine gives a multicast head every branch VC at once,
+        // and a flit leaves its buffer only when every branch has taken it. So all branches start
+        // in the first gap that every one of them (links and the member's ejection port) has.
+        double go = v.head + hop;
+        for (int round = 0; round < 64; ++round) {
+          double later = go;
+          if (ports >> mesh::kLocal & 1) later = std::max(later, eject_[v.node].earliest(go, hold, t));
+          for (int p = 0; p < 4; ++p)
+            if (ports >> p & 1) later = std::max(later, link_[v.node * 4 + static_cast<std::uint32_t>(p)].earliest(go, hold, t));
+          if (later == go) break;
+          go = later;
+        }
         if (ports >> mesh::kLocal & 1) {
-          const double e = eject_[v.node].earliest(v.head + hop, hold, t);
+          const double e = eject_[v.node].earliest(go, hold, t);
           eject_[v.node].reserve(e, e + hold);
           tree.push_back({kNone, v.node, v.via, e, e + hold});
           end = std::max(end, e + (ch.ejection_latency + F - 1) * period_);
@@ -306,7 +319,7 @@ class FlowModel {
         for (int p = 0; p < 4; ++p) {
           if (!(ports >> p & 1)) continue;
           const std::uint32_t link = v.node * 4 + static_cast<std::uint32_t>(p);
-          const double at = link_[link].earliest(v.head + hop, hold, t);
+          const double at = link_[link].earliest(go, hold, t);
           tree.push_back({link, v.node, v.via, at, at + hold});
           stack.push_back({routing_.neighbour(v.node, p), mesh::opposite(static_cast<mesh::Port>(p)), static_cast<int>(tree.size() - 1),
                            v.hops + 1, v.latency + link_lat_[link], at + link_lat_[link] * period_});

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
-#include <tuple>
 
 namespace wafersim::compiler {
 namespace {
@@ -62,45 +61,14 @@ std::uint32_t PlanBuilder::multicast(std::uint32_t src, std::vector<std::uint32_
 
 std::vector<std::uint32_t> PlanBuilder::exchange(const std::vector<Exchange>& m, std::size_t ranks, int op) {
   const std::size_t n = std::max<std::size_t>(1, ranks);
+  std::vector<std::size_t> order(m.size());
+  for (std::size_t k = 0; k < m.size(); ++k) order[k] = k;
   auto round = [&](std::size_t k) { return (m[k].dst_rank % n + n - m[k].src_rank % n) % n; };
-  // Moves of the same data from the same source (same slice, same readiness) are one multicast,
-  // sent in the earliest round of its members.
-  auto same_data = [&](std::size_t a, std::size_t b) {
-    const Slice &x = m[a].carried, &y = m[b].carried;
-    return m[a].replicated && m[b].replicated && m[a].src == m[b].src && m[a].bytes == m[b].bytes && m[a].after == m[b].after && !x.empty() && x.tensor == y.tensor &&
-           x.r0 == y.r0 && x.r1 == y.r1 && x.c0 == y.c0 && x.c1 == y.c1;
-  };
-  std::vector<std::size_t> by_data(m.size());
-  for (std::size_t k = 0; k < m.size(); ++k) by_data[k] = k;
-  auto data_key = [&](std::size_t k) { return std::make_tuple(m[k].src, m[k].carried.tensor, m[k].carried.r0, m[k].carried.r1, m[k].carried.c0, m[k].carried.c1); };
-  std::stable_sort(by_data.begin(), by_data.end(), [&](std::size_t a, std::size_t b) { return data_key(a) < data_key(b); });
-  std::vector<std::vector<std::size_t>> groups;
-  for (const std::size_t k : by_data) {
-    if (!groups.empty() && same_data(groups.back().front(), k)) groups.back().push_back(k);
-    else groups.push_back({k});
-  }
-  auto first_round = [&](const std::vector<std::size_t>& g) {
-    std::size_t r = n;
-    for (const std::size_t k : g) r = std::min(r, round(k));
-    return r;
-  };
-  std::stable_sort(groups.begin(), groups.end(), [&](const auto& a, const auto& b) {
-    const std::size_t ra = first_round(a), rb = first_round(b);
-    return ra != rb ? ra < rb : m[a.front()].src_rank < m[b.front()].src_rank;
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    return round(a) != round(b) ? round(a) < round(b) : m[a].src_rank < m[b].src_rank;
   });
   std::vector<std::uint32_t> ids(m.size());
-  for (const auto& g : groups) {
-    const Exchange& e = m[g.front()];
-    std::uint32_t id;
-    if (g.size() == 1) {
-      id = message(e.src, e.dst, e.bytes, e.after, op, e.carried);
-    } else {
-      std::vector<std::uint32_t> dsts;
-      for (const std::size_t k : g) dsts.push_back(m[k].dst);
-      id = multicast(e.src, dsts, e.bytes, e.after, op, e.carried);
-    }
-    for (const std::size_t k : g) ids[k] = id;
-  }
+  for (const std::size_t k : order) ids[k] = message(m[k].src, m[k].dst, m[k].bytes, m[k].after, op, m[k].carried);
   return ids;
 }
 
@@ -262,7 +230,7 @@ Deps PlanBuilder::redistribute(const std::vector<Piece>& have, const std::vector
       // layouts have different numbers of pieces.
       const std::size_t ranks = std::max(have.size(), need.size());
       moves.push_back({k * ranks / have.size(), n * ranks / need.size(), h.tile, need[n].tile,
-                       static_cast<double>(o.rows() * o.cols()) * elem_ * scale, h.ready, o, scale == 1.0});
+                       static_cast<double>(o.rows() * o.cols()) * elem_ * scale, h.ready, o});
       move_to.push_back(n);
     }
   }

@@ -9,10 +9,8 @@
 // - redistribute(): a tensor moving between two layouts (grid to attention heads, tokens to MoE
 //   experts and back, one region to the next): every tile that needs a rectangle gets the overlap
 //   from every tile that holds part of it. This is where all-to-all traffic comes from.
-// Many-to-many exchanges (redistributions, weight-stationary gathers and reduce-scatters) send
-// the same data from one source to several destinations as one multicast (the weight-stationary
-// gather: every weight position of a K block needs the same columns of A), and are emitted in
-// staggered rounds: in round k, source rank r sends to destination rank r + k (mod n).
+// Many-to-many exchanges (redistributions, weight-stationary gathers and reduce-scatters) are
+// emitted in staggered rounds: in round k, source rank r sends to destination rank r + k (mod n).
 // Each source injects its messages in that order, so when all become ready together no
 // destination is the first target of every source at once; a destination-major order makes
 // exactly that hotspot, and wormhole flow control spreads it back into every source as
@@ -118,8 +116,6 @@ class PlanBuilder {
     double bytes = 0;
     std::vector<std::uint32_t> after;
     Slice carried;
-    bool replicated = true;  // the carried slice is the same data for every destination (false: a
-                             // scaled share, e.g. the tokens routed to one expert)
   };
   // Creates the messages in staggered rounds (see above); returns their ids in the given order.
   std::vector<std::uint32_t> exchange(const std::vector<Exchange>& messages, std::size_t ranks, int op);
