@@ -4,7 +4,10 @@
 
 #include <fmt/ranges.h>
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <filesystem>
 #include <thread>
 #include <vector>
 
@@ -19,13 +22,25 @@ int main(int argc, char** argv) {
   using namespace wafersim;
   keep_freed_memory_for_reuse();
   CLI::App app{"wafersim: a simulator for wafer-scale AI accelerators"};
+  // Every --out is made (or found) and checked writable before any work starts, so that a bad
+  // path is one line and exit code 2 at once, not an error after a long run.
+  const CLI::Validator output_dir(
+      [](std::string& path) -> std::string {
+        std::error_code ec;
+        std::filesystem::create_directories(path, ec);
+        if (ec) return "cannot create the output directory '" + path + "': " + ec.message();
+        if (!std::filesystem::is_directory(path, ec)) return "the output path '" + path + "' is not a directory";
+        if (::access(path.c_str(), W_OK) != 0) return "the output directory '" + path + "' is not writable";
+        return {};
+      },
+      "DIR");
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(version()) + " (" + git_hash() + ")");
 
   cli::SweepArgs sweep;
   auto* sweep_cmd = app.add_subcommand("sweep", "Run a yield/defect sweep from a YAML file; writes DIR/results.csv, meta.json, plots/");
   sweep_cmd->add_option("sweep", sweep.sweep_file, "Sweep YAML (e.g. configs/sweeps/default.yaml)")->required();
-  sweep_cmd->add_option("--out", sweep.out_dir, "Output directory (a rerun with the same one resumes)")->required();
+  sweep_cmd->add_option("--out", sweep.out_dir, "Output directory (a rerun with the same one resumes)")->check(output_dir)->required();
   sweep_cmd->add_option("--jobs,-j", sweep.jobs, "Points run in parallel (results do not depend on it)")
       ->check(CLI::Range(1u, 1024u))
       ->default_val(std::max(1u, std::thread::hardware_concurrency()));
@@ -35,14 +50,14 @@ int main(int argc, char** argv) {
   auto* defects_cmd = app.add_subcommand("defects", "Draw one wafer's defect map; writes its CSV, an SVG map and a summary");
   defects_cmd->add_option("config", defects.config_file, "System YAML (e.g. configs/systems/wse2-like.yaml)")->required();
   defects_cmd->add_option("--seed", defects.seed, "Seed of the defect draw")->default_val(1);
-  defects_cmd->add_option("--out", defects.out_dir, "Output directory")->required();
+  defects_cmd->add_option("--out", defects.out_dir, "Output directory")->check(output_dir)->required();
   defects_cmd->add_option("--stretch-sources", defects.stretch_sources, "Sources for the path-stretch sample")->default_val(16);
 
   cli::RouteArgs route;
   auto* route_cmd = app.add_subcommand("route", "Route on one wafer's fabric: deadlock check (CDG), reachability, stretch, link loads");
   route_cmd->add_option("config", route.config_file, "System YAML")->required();
   route_cmd->add_option("--seed", route.seed, "Seed of the defect draw")->default_val(1);
-  route_cmd->add_option("--out", route.out_dir, "Output directory")->required();
+  route_cmd->add_option("--out", route.out_dir, "Output directory")->check(output_dir)->required();
   route_cmd->add_option("--algorithm", route.algorithm, "Routing algorithm (overrides routing.algorithm)");
   route_cmd->add_option("--destinations", route.destinations,
                         "Destinations for the metrics: 0 = all (exact); default all up to 1024 nodes, else 32 (estimate)")
@@ -52,7 +67,7 @@ int main(int argc, char** argv) {
   cli::NocArgs noc;
   auto* noc_cmd = app.add_subcommand("noc", "Cycle-simulate the network under synthetic or trace traffic; --sweep for a latency-throughput curve");
   noc_cmd->add_option("config", noc.config_file, "NoC YAML (e.g. configs/noc/booksim-like.yaml)")->required()->check(CLI::ExistingFile);
-  noc_cmd->add_option("--out", noc.out_dir, "Output directory")->required();
+  noc_cmd->add_option("--out", noc.out_dir, "Output directory")->check(output_dir)->required();
   noc_cmd->add_option("--system", noc.system_file, "System YAML (overrides the config's system)")->check(CLI::ExistingFile);
   noc_cmd->add_option("--traffic", noc.traffic, "Traffic pattern (uniform, transpose, bitcomp, bitrev, hotspot, neighbor, trace)");
   noc_cmd->add_option("--rate", noc.rate, "Offered load, flits/node/cycle")->check(CLI::Range(0.0, 1.0));
@@ -99,7 +114,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"none", "selective", "full"}))
       ->default_val("full");
   est_cmd->add_option("--top", est.top, "Layouts to list after a search")->check(CLI::Range(1, 100))->default_val(5);
-  est_cmd->add_option("--out", est.out_dir, "Output directory (estimate.json; sensitivity.csv and .svg with --sensitivity)");
+  est_cmd->add_option("--out", est.out_dir, "Output directory (estimate.json; sensitivity.csv and .svg with --sensitivity)")->check(output_dir);
   auto* wafers_opt = est_cmd->add_option("--wafers", est.wafers, "Wafer clusters: number of wafers (default: the system's)")->check(CLI::Range(1LL, 100000000LL));
   est_cmd->add_option("--target-days", est.target_days, "Wafer clusters: find the fewest wafers that train the model in this many days")
       ->check(CLI::PositiveNumber)
@@ -111,10 +126,10 @@ int main(int argc, char** argv) {
   est_cmd->add_option("--seed", est.seed, "Wafer clusters: seed of the sampled wafers and the window's defect map")->default_val(1);
 
   cli::StepArgs compile_args, simulate_args;
-  auto step_options = [](CLI::App* cmd, cli::StepArgs& a, bool out_required) {
+  auto step_options = [&output_dir](CLI::App* cmd, cli::StepArgs& a, bool out_required) {
     cmd->add_option("--model", a.model_file, "Model YAML (e.g. workloads/gpt2-small.yaml)")->required()->check(CLI::ExistingFile);
     cmd->add_option("--system", a.system_file, "System YAML (e.g. configs/systems/tiny-3nm.yaml)")->required()->check(CLI::ExistingFile);
-    auto* out = cmd->add_option("--out", a.out_dir, "Output directory (plan.json, placement.svg)");
+    auto* out = cmd->add_option("--out", a.out_dir, "Output directory (plan.json, placement.svg)")->check(output_dir);
     if (out_required) out->required();
     cmd->add_option("--style", a.style, "Mapping style: auto, layer_pipelined, weight_streaming")->default_val("auto");
     cmd->add_option("--recompute", a.recompute, "Activation recomputation: none, selective, full")
@@ -143,7 +158,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{4000000000}))
       ->default_val(1000000);
   verify_cmd->add_option("--seed", verify.seed, "Seed of the constrained-random stimulus")->check(CLI::Range(0LL, 9000000000000000000LL));
-  verify_cmd->add_option("--out", verify.out_dir, "Output directory: report.json, and the waveform of a mismatch")->required();
+  verify_cmd->add_option("--out", verify.out_dir, "Output directory: report.json, and the waveform of a mismatch")->check(output_dir)->required();
   verify_cmd->add_flag("--inject-bug", verify.inject_bug,
                        "Router: run the test-only RTL build with VCs 0 and 1's credits swapped, to see a failure reported");
 

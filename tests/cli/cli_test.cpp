@@ -67,6 +67,12 @@ TEST_F(Cli, BadInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run("defects " + write("b.yaml", "wafer: {tile: {width_mm: one, height_mm: 1}}\n") + out),
                    "b.yaml:1:26: wafer.tile.width_mm: expected a number, got 'one'");
   expect_bad_input(run("defects " + system("{d0_per_cm2: -1}") + out), "defects.d0_per_cm2: must be >= 0, got -1");
+  // An output path that cannot be a directory is refused before any work (every command's --out).
+  expect_bad_input(run("defects " + system() + " --out /proc/wafersim-no/x"), "cannot create the output directory '/proc/wafersim-no/x'");
+  expect_bad_input(run("defects " + system() + " --out " + write("plain.txt", "x")), "cannot create the output directory");
+  expect_bad_input(run("simulate --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml --system " +
+                       std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/tiny-3nm-32x32.yaml --out /proc/wafersim-no/x"),
+                   "cannot create the output directory");
   expect_bad_input(run("defects " + system("{model: negative_binomial, alpha: 0}") + out), "defects.alpha: must be > 0, got 0");
   expect_bad_input(run("defects " + write("c.yaml", "wafer: {tile: {width_mm: 400, height_mm: 400}}\n") + out),
                    "wafer.tile: a 400 x 400 mm tile is larger than the usable wafer");
