@@ -64,6 +64,7 @@ struct StepArgs {
   long long seed = 1;
   double dead_fraction = -1;
   int quantum = 1;
+  std::vector<std::string> matmul_mappings;  // NAME or OP=NAME
 };
 int run_compile_command(const StepArgs& args);
 int run_simulate_command(const StepArgs& args);
@@ -92,6 +93,7 @@ struct EstimateArgs {
   double target_days = 0;       // > 0: fewest wafers for this many days
   double restart_loss = 0, checkpoint_loss = 0;
   bool simulate_layer = false, sensitivity = false;
+  std::vector<std::string> matmul_mappings;  // the representative layer's: NAME or OP=NAME
   std::uint64_t seed = 1;
 };
 int run_estimate_command(const EstimateArgs& args);

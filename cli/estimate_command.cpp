@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "compiler/mapper.hpp"
 #include "compiler/training_estimate.hpp"
 #include "compiler/wafer_estimate.hpp"
 #include "core/progress.hpp"
@@ -153,7 +154,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   const auto cal = compiler::calibrate_on_wafer(model, spec, w, a.simulate_layer, a.seed, [&](std::size_t, std::size_t total) {
     if (!bar) bar = std::make_unique<Progress>("simulating the representative layer", total, Progress::stderr_is_terminal());
     bar->advance();
-  });
+  }, a.matmul_mappings);
   if (bar) bar->finish();
   auto cluster = compiler::as_training_cluster(spec, w, cal, model);
   const std::int64_t wafers = a.wafers > 0 ? a.wafers : spec.wafers;
@@ -211,6 +212,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
              cal.tiles_used);
   fmt::print("  roofline {:.4f} ms; compiler cost model {:.4f} ms (compute on the critical path {:.4f} ms)\n", cal.roofline_s * 1e3,
              cal.analytic_s * 1e3, cal.analytic_compute_s * 1e3);
+  for (const auto& line : compiler::matmul_choice_lines(cal.matmul_choices)) fmt::print("  {}\n", line);
   if (cal.simulated)
     fmt::print("  SIMULATED (cycle engine): {:.4f} ms (compute on the critical path {:.4f} ms), {:.3f} x the cost model\n", cal.simulated_s * 1e3,
                cal.simulated_compute_s * 1e3, cal.simulated_s / cal.analytic_s);

@@ -17,6 +17,20 @@
 
 #include "cli/commands.hpp"
 #include "core/input_error.hpp"
+#include "compiler/matmul_mapping.hpp"
+
+namespace {
+
+// From the registry: the names and what each does.
+std::string matmul_mapping_help() {
+  std::string h = "Matmul mapping of every weight (NAME) or of one (OP=NAME, e.g. attn.q_proj=cannon), repeatable; auto (default): "
+                  "the fastest by the cost model, per weight. Known:";
+  const auto& reg = wafersim::compiler::MatmulMappingRegistry::instance();
+  for (const auto& n : reg.names()) h += " " + n + " (" + reg.find(n)->summary + ");";
+  return h;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   using namespace wafersim;
@@ -122,6 +136,7 @@ int main(int argc, char** argv) {
   est_cmd->add_option("--restart-loss", est.restart_loss, "Share of wall-clock time lost to failures and restarts (default 0)")->check(CLI::Range(0.0, 0.9));
   est_cmd->add_option("--checkpoint-loss", est.checkpoint_loss, "Share of wall-clock time spent writing checkpoints (default 0)")->check(CLI::Range(0.0, 0.9));
   est_cmd->add_flag("--simulate-layer", est.simulate_layer, "Wafer clusters: also run the representative layer through the cycle engine and calibrate on it (minutes)");
+  est_cmd->add_option("--matmul-mapping", est.matmul_mappings, "Wafer clusters: the representative layer's matmul mappings. " + matmul_mapping_help());
   est_cmd->add_flag("--sensitivity", est.sensitivity, "Wafer clusters: how the answer moves with D0, spares, off-wafer bandwidth, clock and on-wafer communication");
   est_cmd->add_option("--seed", est.seed, "Wafer clusters: seed of the sampled wafers and the window's defect map")->default_val(1);
 
@@ -132,6 +147,7 @@ int main(int argc, char** argv) {
     auto* out = cmd->add_option("--out", a.out_dir, "Output directory (plan.json, placement.svg)")->check(output_dir);
     if (out_required) out->required();
     cmd->add_option("--style", a.style, "Mapping style: auto, layer_pipelined, weight_streaming")->default_val("auto");
+    cmd->add_option("--matmul-mapping", a.matmul_mappings, matmul_mapping_help());
     cmd->add_option("--recompute", a.recompute, "Activation recomputation: none, selective, full")
         ->check(CLI::IsMember({"none", "selective", "full"}))
         ->default_val("none");

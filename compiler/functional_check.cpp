@@ -160,6 +160,28 @@ Plan plan_matmul(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::i
   return plan;
 }
 
+Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N,
+                        bool b_resident) {
+  Plan plan;
+  plan.style = "cannon";
+  const TileGrid g = whole_fabric_grid(fabric);
+  const TileGrid sq = square_part(g);
+  PlanBuilder b(plan, tile, 2.0, true);
+  const std::vector<Piece> a = grid_pieces(g, 0, M, K, {});
+  for (const Piece& p : a) plan.initial.emplace_back(p.tile, p.rect);
+  std::vector<Piece> bp;
+  if (b_resident) {
+    for (const auto& [h, s] : PlanBuilder::cannon_b_blocks(sq, 1, K, N)) plan.initial.emplace_back(sq.tiles[h], s);
+  } else {
+    bp = grid_pieces(g, 1, K, N, {});
+    for (const Piece& p : bp) plan.initial.emplace_back(p.tile, p.rect);
+  }
+  b.cannon(sq, M, K, N, 0, 1, 2, a, b_resident ? PlanBuilder::CannonB::kResident : PlanBuilder::CannonB::kMoved, bp, Deps(sq.size()), -1);
+  for (const Piece& p : grid_pieces(sq, 2, M, N, {}))
+    if (!p.rect.empty()) plan.outputs.emplace_back(p.tile, p.rect);
+  return plan;
+}
+
 Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd) {
   Plan plan;
   plan.style = "summa+attention";

@@ -31,6 +31,12 @@ std::map<int, Eigen::MatrixXd> execute_plan(const Plan& plan, const std::map<int
 // Tensors 0: A [M x K], 1: B [K x N], 2: C = A B, on the working tiles of the whole fabric.
 Plan plan_matmul(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N);
 
+// The same by Cannon on folded rings (PlanBuilder::cannon) on the largest square part of the
+// working tiles: A from the grid layout of all of them, B resident pre-skewed (b_resident) or in
+// the grid layout; C is left in the square's grid layout.
+Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N,
+                        bool b_resident);
+
 // Tensors 0: X [S x d], 1-3: Wq, Wk, Wv [d x hd], 4-6: Q, K, V, 7: context (in head layout),
 // 8: context back in grid layout = softmax(mask(Q K^T / sqrt(hd))) V with a causal mask.
 Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd);

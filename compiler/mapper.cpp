@@ -6,8 +6,11 @@
 #include <cmath>
 #include <map>
 #include <set>
+#include <stdexcept>
+#include <tuple>
 
 #include "compiler/layouts.hpp"
+#include "compiler/matmul_mapping.hpp"
 #include "compiler/plan_builder.hpp"
 #include "core/input_error.hpp"
 
@@ -53,8 +56,9 @@ class Edge {
 
 class Emitter {
  public:
-  Emitter(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f, const StyleLayout& lay, Plan& plan)
-      : g_(g), m_(g.model()), sys_(sys), lay_(lay), plan_(plan), edge_(f),
+  Emitter(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f, const StyleLayout& lay, const MemoryFit& fit, const MapOptions& mo,
+          Plan& plan)
+      : g_(g), m_(g.model()), sys_(sys), lay_(lay), fit_(fit), mo_(mo), plan_(plan), edge_(f),
         b_(plan, sys.compute, static_cast<double>(g.model().activations.bytes), false, [this](std::uint32_t t) { return edge_(t); }) {
     T_ = g.tokens();
     B_ = T_ / m_.sequence;
@@ -192,20 +196,20 @@ class Emitter {
     }
     const TileGrid& g = grid_of(me);
     if (o.kind == OpKind::kMatMul) {
-      const bool weight_operand = o.weighted || (o.grad_of_input == 0 && op(static_cast<Vtx>(fwd(v))).weighted);
+      const MatmulRole role = role_of(v);
+      const bool weight_operand = role == MatmulRole::kForward || role == MatmulRole::kInputGrad;
       const bool stream = weight_operand && lay_.weights_stream;
       Deps b_ready = weight_operand ? Deps(g.size()) : ready;
       const auto key = std::make_pair(me.region, me.expert);
       if (stream && last_weighted_.count(key)) b_ready = last_weighted_[key];
-      if (weight_operand && !lay_.weights_stream) {
-        // Forward (and recompute): A is X, kept gathered for dW; dX: A is dY, likewise.
-        auto& keep = o.weighted ? gathered_x_ : gathered_dy_;
-        me.out = b_.weight_stationary(g, o.m, o.k, o.n, ready, static_cast<int>(v), weight_grid(g, v), &keep[fwd(v)]);
-      }
-      else
-        me.out = b_.summa(g, o.m, o.k, o.n, -1, -1, static_cast<int>(v), ready, b_ready, static_cast<int>(v), stream);
+      const MatmulMappingEntry& entry = mapping_of(v, me);
+      // Forward (and recompute): A is X, kept gathered for dW; dX: A is dY, likewise.
+      Deps* keep = entry.weight_grad_in_place && weight_operand ? &(o.weighted ? gathered_x_ : gathered_dy_)[fwd(v)] : nullptr;
+      MatmulCall call{b_, g, o.m, o.k, o.n, role, weight_operand ? weight_b() : MatmulB::kActivation, ready, b_ready, static_cast<int>(v),
+                      weight_grid(g, v), keep};
+      me.out = entry.emit(call);
       if (stream) last_weighted_[key] = me.out;
-      if (lay_.weights_stream && o.grad_of_input == 1 && op(static_cast<Vtx>(fwd(v))).weighted) {
+      if (lay_.weights_stream && role == MatmulRole::kWeightGrad) {
         // Weight gradients leave for the off-wafer optimizer.
         for (std::size_t p = 0; p < g.size(); ++p) {
           if (me.out[p].empty()) continue;
@@ -220,6 +224,14 @@ class Emitter {
     me.out = b_.elementwise(g, T_, o.flops, o.row_reduction, ready, static_cast<int>(v));
   }
 
+  MatmulRole role_of(Vtx v) const {
+    const Op& o = op(v);
+    if (o.weighted) return MatmulRole::kForward;  // and its recomputation
+    if (!op(static_cast<Vtx>(fwd(v))).weighted) return MatmulRole::kActivations;
+    return o.grad_of_input == 1 ? MatmulRole::kWeightGrad : MatmulRole::kInputGrad;
+  }
+  MatmulB weight_b() const { return lay_.weights_stream ? MatmulB::kStreamed : MatmulB::kResident; }
+
   // The weight grid of a resident weight: its shape is chosen for the forward matmul's K x N, and
   // the dX of that matmul uses it transposed.
   PlanBuilder::WeightGrid weight_grid(const TileGrid& g, Vtx v) const {
@@ -227,36 +239,125 @@ class Emitter {
     PlanBuilder::WeightGrid w;
     w.rows = weight_grid_rows(g.size(), f.k, f.n);
     w.cols = static_cast<int>(g.size()) / w.rows;
-    w.transposed = !op(v).weighted;
+    w.transposed = role_of(v) == MatmulRole::kInputGrad;
     return w;
   }
 
-  // dW = X^T dY of a resident weight is computed where the weight lies, from the X its forward
-  // gathered and the dY its dX gathered there: no traffic of its own.
-  bool weight_grad_in_place(Vtx v) const {
+  // dW = X^T dY of a weight whose mapping computes it in place, from the X its forward gathered
+  // and the dY its dX gathered there: no traffic of its own.
+  bool weight_grad_in_place(Vtx v) {
     const Op& o = op(v);
-    if (o.kind != OpKind::kMatMul || o.grad_of_input != 1 || lay_.weights_stream || mapped_[v].layout != Layout::kGrid) return false;
+    if (o.kind != OpKind::kMatMul || role_of(v) != MatmulRole::kWeightGrad || mapped_[v].layout != Layout::kGrid) return false;
     const int f = fwd(v);
-    return op(static_cast<Vtx>(f)).weighted && gathered_x_.count(f) && gathered_dy_.count(f);
+    return mapping_of(v, mapped_[v]).weight_grad_in_place && gathered_x_.count(f) && gathered_dy_.count(f);
   }
 
   void emit_weight_grad(Vtx v, Mapped& me) {
-    const Op& o = op(v);  // [K x M] x [M x N]: m = forward k, k = tokens, n = forward n
+    const Op& o = op(v);
     const TileGrid& g = grid_of(me);
-    PlanBuilder::WeightGrid w = weight_grid(g, v);
-    w.transposed = false;
-    const Deps& x = gathered_x_.at(fwd(v));
-    const Deps& dy = gathered_dy_.at(fwd(v));
-    me.out.assign(g.size(), {});
-    for (std::size_t q = 0; q < g.size(); ++q) {
-      const int i = static_cast<int>(q) / w.cols, j = static_cast<int>(q) % w.cols;
-      const std::int64_t kk = part_end(o.m, w.rows, i) - part_begin(o.m, w.rows, i);
-      const std::int64_t nn = part_end(o.n, w.cols, j) - part_begin(o.n, w.cols, j);
-      if (kk <= 0 || nn <= 0) continue;
-      std::vector<std::uint32_t> after = x[q];
-      after.insert(after.end(), dy[q].begin(), dy[q].end());
-      me.out[q] = {b_.task(g.tiles[q], b_.tile().matmul_cycles(kk, o.k, nn), after, static_cast<int>(v))};
+    const Deps none;
+    MatmulCall call{b_, g, o.m, o.k, o.n, MatmulRole::kWeightGrad, MatmulB::kActivation, none, none, static_cast<int>(v), weight_grid(g, v)};
+    call.gathered_x = &gathered_x_.at(fwd(v));
+    call.gathered_dy = &gathered_dy_.at(fwd(v));
+    me.out = mapping_of(v, me).emit(call);
+  }
+
+  // The matmul mapping of v's weight (or of v, a matmul of two activations): asked for by name,
+  // or chosen by the cost model once per weight shape and region.
+  const MatmulMappingEntry& mapping_of(Vtx v, const Mapped& me) {
+    const int f = role_of(v) == MatmulRole::kActivations ? static_cast<int>(v) : fwd(v);
+    if (auto it = choice_.find(f); it != choice_.end()) return *it->second;
+    const auto& reg = MatmulMappingRegistry::instance();
+    const Op& fo = op(static_cast<Vtx>(f));
+    const MatmulB b = role_of(v) == MatmulRole::kActivations ? MatmulB::kActivation : weight_b();
+    const TileGrid& g = grid_of(me);
+    std::string asked = mo_.matmul_mapping;
+    const std::string short_name = fo.name.substr(fo.name.find('.') == std::string::npos ? 0 : fo.name.find('.') + 1);
+    for (const auto& [name, mapping] : mo_.matmul_overrides)
+      if (name == fo.name || name == short_name) asked = mapping;
+    Plan::MatmulChoice choice{fo.name, "", false, {}};
+    const MatmulMappingEntry* pick = nullptr;
+    if (asked != "auto") {
+      pick = reg.find(asked);
+      if (!pick) throw InputError(reg.unknown(asked, "matmul mapping"));
+      if (const std::string why = pick->unusable(g, b); !why.empty())
+        throw InputError(fmt::format("matmul mapping '{}' cannot do {} on a {} x {} grid: {}", asked, fo.name, g.pr, g.pc, why));
+      if (const std::string why = sram_short(*pick, fo, me.region, b); !why.empty())
+        throw InputError(fmt::format("matmul mapping '{}' for {}: {}", asked, fo.name, why));
+    } else {
+      choice.by_cost = true;
+      const auto key = std::make_tuple(me.region, g.pr, g.pc, fo.m, fo.k, fo.n, static_cast<int>(b));
+      auto& costs = cost_memo_[key];
+      for (const std::string& name : reg.names()) {
+        const MatmulMappingEntry& e = *reg.find(name);
+        if (!e.unusable(g, b).empty() || !sram_short(e, fo, me.region, b).empty()) continue;
+        if (!costs.count(name)) costs[name] = trio_cost(e, g, fo, b);
+        choice.cost_ps.emplace_back(name, costs[name]);
+        if (!pick || costs[name] < costs[pick->name]) pick = &e;
+      }
+      if (!pick) throw std::logic_error("mapper: no matmul mapping can do " + fo.name);
     }
+    choice.mapping = pick->name;
+    if (role_of(v) != MatmulRole::kActivations && b == MatmulB::kResident && pick->extra_weight_copies > 0)
+      region_extra_[me.region] += extra_bytes(*pick, fo, me.region);
+    plan_.matmul_choices.push_back(std::move(choice));
+    choice_[f] = pick;
+    return *pick;
+  }
+
+  double extra_bytes(const MatmulMappingEntry& e, const Op& fo, int region) const {
+    return e.extra_weight_copies * static_cast<double>(fo.params) * m_.weights.bytes /
+           static_cast<double>(std::max<std::size_t>(1, lay_.regions[static_cast<std::size_t>(region)].grid.size()));
+  }
+  // Why e's extra weight copies do not fit in the region's SRAM (empty: they do).
+  std::string sram_short(const MatmulMappingEntry& e, const Op& fo, int region, MatmulB b) const {
+    if (b != MatmulB::kResident || e.extra_weight_copies <= 0 || fit_.region_sram_bytes.empty()) return {};
+    const double used = fit_.region_sram_bytes[static_cast<std::size_t>(region)] + region_extra(region) + extra_bytes(e, fo, region);
+    if (used <= sys_.compute.sram_bytes()) return {};
+    return fmt::format("its extra copy of each weight needs {:.3g} MiB of SRAM per tile of region {}, which has {:.3g} MiB", used / 1048576.0,
+                       lay_.regions[static_cast<std::size_t>(region)].name, sys_.compute.sram_bytes() / 1048576.0);
+  }
+  double region_extra(int region) const {
+    auto it = region_extra_.find(region);
+    return it == region_extra_.end() ? 0.0 : it->second;
+  }
+
+  // The time of a weight's forward, input-gradient and weight-gradient matmuls (or of one matmul
+  // of two activations) with mapping e alone on g, one after the other, inputs ready at the start.
+  double trio_cost(const MatmulMappingEntry& e, const TileGrid& g, const Op& fo, MatmulB b) {
+    if (!mo_.cost_ps) throw std::logic_error("mapper: matmul_mapping auto needs a cost model");
+    Plan scratch;
+    PlanBuilder sb(scratch, sys_.compute, static_cast<double>(m_.activations.bytes), false, [this](std::uint32_t t) { return edge_(t); });
+    const std::size_t P = g.size();
+    auto barrier = [&](const Deps& before) {
+      std::vector<std::uint32_t> all;
+      for (const auto& d : before) all.insert(all.end(), d.begin(), d.end());
+      return Deps(P, {sb.task(g.tiles[0], 1, all, -1)});
+    };
+    const Deps none(P);
+    Deps gx, gdy;
+    PlanBuilder::WeightGrid w;
+    w.rows = weight_grid_rows(P, fo.k, fo.n);
+    w.cols = static_cast<int>(P) / w.rows;
+    if (b == MatmulB::kActivation) {
+      e.emit(MatmulCall{sb, g, fo.m, fo.k, fo.n, MatmulRole::kActivations, b, none, none, -1, w});
+      return mo_.cost_ps(scratch.workload);
+    }
+    const Deps y = e.emit(MatmulCall{sb, g, fo.m, fo.k, fo.n, MatmulRole::kForward, b, none, none, -1, w, &gx});
+    const Deps after_fwd = barrier(y);
+    PlanBuilder::WeightGrid wt = w;
+    wt.transposed = true;
+    const Deps dx = e.emit(MatmulCall{sb, g, fo.m, fo.n, fo.k, MatmulRole::kInputGrad, b, after_fwd, b == MatmulB::kStreamed ? after_fwd : none, -1, wt,
+                                      &gdy});
+    const Deps after_dx = barrier(dx);
+    MatmulCall dw{sb, g, fo.k, fo.m, fo.n, MatmulRole::kWeightGrad, MatmulB::kActivation, after_dx, after_dx, -1, w};
+    if (e.weight_grad_in_place) {
+      for (auto& d : gdy) d.push_back(after_dx[0][0]);
+      dw.gathered_x = &gx;
+      dw.gathered_dy = &gdy;
+    }
+    e.emit(dw);
+    return mo_.cost_ps(scratch.workload);
   }
 
   void emit_head(Vtx v, Mapped& me, const Deps& ready) {
@@ -277,6 +378,8 @@ class Emitter {
   const ModelSpec& m_;
   const WaferSystem& sys_;
   const StyleLayout& lay_;
+  const MemoryFit& fit_;
+  const MapOptions& mo_;
   Plan& plan_;
   Edge edge_;
   PlanBuilder b_;
@@ -287,9 +390,18 @@ class Emitter {
   std::map<std::pair<int, int>, Deps> last_weighted_;
   std::map<int, Deps> gathered_x_, gathered_dy_;  // per forward weighted matmul: its gathered A per weight position
   std::map<int, double> region_flops_;
+  std::map<int, const MatmulMappingEntry*> choice_;  // per weight (forward op)
+  std::map<std::tuple<int, int, int, std::int64_t, std::int64_t, std::int64_t, int>, std::map<std::string, double>> cost_memo_;
+  std::map<int, double> region_extra_;               // extra weight copies, bytes per tile
 
  public:
   const std::map<int, double>& region_flops() const { return region_flops_; }
+  const std::map<int, double>& region_extra() const { return region_extra_; }
+  double tiles_used() const {
+    double n = 0;
+    for (const auto& r : lay_.regions) n += static_cast<double>(r.grid.size());
+    return n;
+  }
 };
 
 double kept_activation_bytes(const Graph& g, int layer, Recompute r) {
@@ -338,6 +450,7 @@ MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& 
     // Streaming: two weight blocks in flight (double buffering) on top of the activations.
     const double per_tile = (resident[r] + (layout.weights_stream ? 2.0 * biggest_weight : 0.0)) / tiles;
     fit.sram_max_bytes = std::max(fit.sram_max_bytes, per_tile);
+    fit.region_sram_bytes.push_back(per_tile);
     sum += per_tile * tiles;
     used_tiles += tiles;
   }
@@ -353,6 +466,49 @@ MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& 
                               sys.io.memory_gb);
   }
   return fit;
+}
+
+std::vector<std::string> matmul_choice_lines(const std::vector<Plan::MatmulChoice>& choices) {
+  struct Group {
+    std::string name, mapping;
+    int weights = 0;
+    bool by_cost = false;
+    std::vector<std::pair<std::string, double>> cost_ps;
+  };
+  std::vector<Group> groups;
+  for (const auto& c : choices) {
+    const std::string name = c.op.find('.') == std::string::npos ? c.op : c.op.substr(c.op.find('.') + 1);
+    auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.name == name && g.mapping == c.mapping; });
+    if (it == groups.end()) {
+      groups.push_back({name, c.mapping, 0, c.by_cost, c.cost_ps});
+      it = groups.end() - 1;
+    }
+    ++it->weights;
+  }
+  std::vector<std::string> out;
+  if (groups.empty()) return out;
+  out.push_back("matmul mappings (auto: the fastest by the cost model, each weight's forward, dX and dW alone on its tiles):");
+  for (const Group& g : groups) {
+    std::string costs;
+    for (const auto& [m, ps] : g.cost_ps) costs += fmt::format("{}{} {:.4g} us", costs.empty() ? "" : ", ", m, ps * 1e-6);
+    out.push_back(fmt::format("  {:<20} x{:<4} {:<18} {}", g.name, g.weights, g.mapping, g.by_cost ? "(" + costs + ")" : "(asked for)"));
+  }
+  return out;
+}
+
+void parse_matmul_mappings(const std::vector<std::string>& specs, std::string& default_mapping,
+                           std::vector<std::pair<std::string, std::string>>& overrides) {
+  for (const std::string& v : specs) {
+    const auto eq = v.find('=');
+    if (eq == std::string::npos) {
+      if (v.empty()) throw InputError("--matmul-mapping: empty value; give NAME or OP=NAME");
+      default_mapping = v;
+      continue;
+    }
+    if (eq == 0 || eq + 1 == v.size() || v.find('=', eq + 1) != std::string::npos)
+      throw InputError(fmt::format("--matmul-mapping '{}': give NAME or OP=NAME (e.g. attn.q_proj=cannon)", v));
+    overrides.emplace_back(v.substr(0, eq), v.substr(eq + 1));
+  }
 }
 
 Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
@@ -382,8 +538,23 @@ Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabri
     plan.sram_max_bytes = fit.sram_max_bytes;
     plan.sram_mean_bytes = fit.sram_mean_bytes;
     plan.external_memory_bytes = fit.external_bytes;
-    Emitter e(g, sys, fabric, lay, plan);
+    for (const auto& [name, mapping] : options.matmul_overrides) {
+      bool found = false;
+      for (std::size_t v = 0; v < g.size() && !found; ++v) {
+        const Op& o = g.op(v);
+        const std::string short_name = o.name.substr(o.name.find('.') == std::string::npos ? 0 : o.name.find('.') + 1);
+        found = o.kind == OpKind::kMatMul && o.weighted && (o.name == name || short_name == name);
+      }
+      if (!found) throw InputError(fmt::format("--matmul-mapping {}={}: no weighted matmul of model '{}' is named '{}' (names look like "
+                                               "'attn.q_proj' or 'L0.attn.q_proj'; `wafersim graph` lists the ops)",
+                                               name, mapping, g.model().name, name));
+    }
+    Emitter e(g, sys, fabric, lay, fit, options, plan);
     e.run();
+    for (auto [r, extra] : e.region_extra()) {
+      plan.sram_max_bytes = std::max(plan.sram_max_bytes, fit.region_sram_bytes[static_cast<std::size_t>(r)] + extra);
+      plan.sram_mean_bytes += extra * static_cast<double>(lay.regions[static_cast<std::size_t>(r)].grid.size()) / std::max(1.0, e.tiles_used());
+    }
     for (auto [r, f] : e.region_flops()) plan.regions[static_cast<std::size_t>(r)].flops = f;
     return plan;
   }

@@ -33,6 +33,13 @@ namespace wafersim::compiler {
 struct MapOptions {
   std::string style = "auto";  // auto: layer_pipelined if it fits, else weight_streaming
   Recompute recompute = Recompute::kNone;
+  // Matmul mapping (compiler/matmul_mapping.hpp) of every weight, or auto: the fastest usable one
+  // by `cost_ps`, per weight. Overrides name a weight's forward op, with or without its layer
+  // ("attn.q_proj" or "L3.attn.q_proj"), and win over the default.
+  std::string matmul_mapping = "auto";
+  std::vector<std::pair<std::string, std::string>> matmul_overrides;
+  // The analytic makespan of a workload on this fabric (compile_step provides it); auto needs it.
+  std::function<double(const sim::Workload&)> cost_ps;
 };
 
 // What a style decides.
@@ -47,6 +54,7 @@ struct MemoryFit {
   bool fits = true;
   std::string why_not;
   double sram_max_bytes = 0, sram_mean_bytes = 0, external_bytes = 0;
+  std::vector<double> region_sram_bytes;  // per tile of each region
 };
 
 struct MappingStyleEntry {
@@ -66,7 +74,16 @@ int useful_grid_cols(std::int64_t width, const TileComputeSpec& t);
 // off-wafer), activations kept for the backward pass (recomputation keeps fewer).
 MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute);
 
-// Throws InputError if no style (or not the one asked for) fits, with each style's reason.
+// For people: each weight's mapping, grouped by op name without its layer, with the costs auto saw.
+std::vector<std::string> matmul_choice_lines(const std::vector<Plan::MatmulChoice>& choices);
+
+// `--matmul-mapping` values: NAME (the default for every weight) or OP=NAME (one weight; see
+// MapOptions). Names are checked when the model is mapped; a malformed value is an InputError.
+void parse_matmul_mappings(const std::vector<std::string>& specs, std::string& default_mapping,
+                           std::vector<std::pair<std::string, std::string>>& overrides);
+
+// Throws InputError if no style (or not the one asked for) fits, with each style's reason, or if
+// a matmul mapping asked for is unknown, cannot do its matmul, or does not fit in SRAM.
 Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options);
 
 }  // namespace wafersim::compiler

@@ -59,6 +59,14 @@ struct Plan {
   double sram_max_bytes = 0, sram_mean_bytes = 0;  // per used tile
   double external_memory_bytes = 0;
   std::vector<std::string> notes;   // what was abstracted, in words
+  // The matmul mapping of each weight (its forward op's name), and why: chosen by name, or by the
+  // cost model among the usable ones (each weight's three matmuls alone on its region's tiles).
+  struct MatmulChoice {
+    std::string op, mapping;
+    bool by_cost = false;
+    std::vector<std::pair<std::string, double>> cost_ps;  // candidate -> its three matmuls' time
+  };
+  std::vector<MatmulChoice> matmul_choices;
 };
 
 }  // namespace wafersim::compiler

@@ -45,6 +45,13 @@ using Deps = std::vector<std::vector<std::uint32_t>>;  // per position: items to
 // a K x N weight: K (tiles / rows) + N rows.
 int weight_grid_rows(std::size_t tiles, std::int64_t K, std::int64_t N);
 
+// A ring over p positions of a line laid out so that ring neighbours are at most two positions
+// apart: ring index r sits at position 2r on the way out and 2(p - 1 - r) + 1 on the way back.
+inline int folded_ring_position(int p, int r) { return r < (p + 1) / 2 ? 2 * r : 2 * (p - 1 - r) + 1; }
+
+// The largest square part of g: its first p rows and first p columns, p = min(pr, pc).
+TileGrid square_part(const TileGrid& g);
+
 // SUMMA's layout of B[K x N] on g: block (kk, j) (K in pc panels, N in pc columns) is held by
 // position (kk mod pr, j). Returns (position, slice) of every non-empty block.
 std::vector<std::pair<std::size_t, Slice>> summa_b_blocks(const TileGrid& g, int tensor, std::int64_t K, std::int64_t N);
@@ -88,6 +95,26 @@ class PlanBuilder {
   Deps weight_stationary(const TileGrid& g, std::int64_t M, std::int64_t K, std::int64_t N, const Deps& a_ready, int op, WeightGrid w,
                          Deps* gathered = nullptr);
 
+
+  // Cannon's algorithm (Cannon 1969) on the square grid sq (p x p), every row and column folded
+  // into a ring (folded_ring_position()) so that each shift goes at most two positions, as
+  // WaferLLM's MeshGEMM does. K is cut into p blocks. Position (x, y) computes C(M block x, N block
+  // y); at step s it holds A(x, k) and B(k, y) with k = (r(x) + r(y) + s) mod p, r being a
+  // position's index on its ring, multiplies them into C, and passes A to its predecessor on the
+  // row's ring and B to its predecessor on the column's ring (forwarded as soon as they arrive,
+  // while it computes). Two buffers per operand: a block comes in only once the receiver has
+  // finished the step before the one it is using, and has forwarded that step's block.
+  // The initial skew is a redistribution from where A is (`a_have`, any layout: the grid layout,
+  // or the transposed one of a backward matmul) to where step 0 wants it. B is either resident,
+  // stored pre-skewed (B(k, y) on the position of row ring index (k - r(y)) mod p; ready after
+  // b_ready), and shifted home again after the last step (one more shift), or loaded there from
+  // off-wafer memory (b_ready gating the load), or redistributed from `b_have` like A.
+  // Returns, per position of sq, C(x, y)'s last task (C in sq's grid layout).
+  enum class CannonB : std::uint8_t { kResident, kOffwafer, kMoved };
+  Deps cannon(const TileGrid& sq, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc, const std::vector<Piece>& a_have,
+              CannonB b_kind, const std::vector<Piece>& b_have, const Deps& b_ready, int op);
+  // Where B(k, y) lies when resident for cannon() on sq: (position, slice), non-empty blocks.
+  static std::vector<std::pair<std::size_t, Slice>> cannon_b_blocks(const TileGrid& sq, int tensor, std::int64_t K, std::int64_t N);
 
   // Every need piece gets the overlap of every have piece (bytes = overlap elements x element
   // size x scale; scale < 1 models tokens that go to only some experts). Returns per need piece

@@ -60,13 +60,6 @@ CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, con
   GraphOptions go;
   go.recompute = o.recompute;
   s.graph = std::make_unique<Graph>(Graph::build(s.model, go));
-  MapOptions mo;
-  mo.style = o.style;
-  mo.recompute = o.recompute;
-  s.plan = map_model(*s.graph, s.system, fabric, mo);
-  s.plan.system = s.system.mesh.name;
-  s.stages = static_cast<double>(s.plan.regions.size());
-
   s.engine.router = s.system.router;
   s.engine.channels = s.system.channels;
   s.engine.synchronizer_stages = s.system.clock.synchronizer_stages;
@@ -76,6 +69,17 @@ CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, con
   s.run.quantum_cycles = o.quantum_cycles;
   s.run.io_bytes_per_ps_per_side = s.system.io.bytes_per_ps_per_side();
   s.run.io_latency_ps = static_cast<std::int64_t>(s.system.io.latency_ns * 1000.0);
+
+  MapOptions mo;
+  mo.style = o.style;
+  mo.recompute = o.recompute;
+  mo.matmul_mapping = o.matmul_mapping;
+  mo.matmul_overrides = o.matmul_overrides;
+  mo.cost_ps = [&s](const sim::Workload& w) { return analytic_estimate(w, *s.net->routing, *s.net->clocks, s.engine, s.run).makespan_ps; };
+  s.plan = map_model(*s.graph, s.system, fabric, mo);
+  s.plan.system = s.system.mesh.name;
+  s.stages = static_cast<double>(s.plan.regions.size());
+
   s.analytic = analytic_estimate(s.plan.workload, *s.net->routing, *s.net->clocks, s.engine, s.run);
   return s;
 }

@@ -32,6 +32,9 @@ struct StepOptions {
   std::uint64_t seed = 1;      // defect map and clock phases
   double dead_fraction = -1;   // >= 0: uniform random dead tiles instead of the system's defect model
   int quantum_cycles = 1;      // see sim/workload_run.hpp
+  // Matmul mappings (compiler/matmul_mapping.hpp): the default, and per weight (MapOptions).
+  std::string matmul_mapping = "auto";
+  std::vector<std::pair<std::string, std::string>> matmul_overrides;
 };
 
 struct CompiledStep {

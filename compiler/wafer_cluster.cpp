@@ -156,7 +156,8 @@ ModelSpec representative_layer(const ModelSpec& m, double s) {
 }  // namespace
 
 LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSpec& c, const WaferCharacter& w, bool simulate,
-                                    std::uint64_t seed, const std::function<void(std::size_t, std::size_t)>& on_progress) {
+                                    std::uint64_t seed, const std::function<void(std::size_t, std::size_t)>& on_progress,
+                                    const std::vector<std::string>& matmul_mappings) {
   LayerCalibration cal;
   const double side = std::sqrt(w.usable_tiles.mean);
   cal.scale = std::min(1.0, static_cast<double>(c.window) / side);
@@ -173,7 +174,9 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
   StepOptions so;
   so.seed = seed;
   so.style = "layer_pipelined";
+  parse_matmul_mappings(matmul_mappings, so.matmul_mapping, so.matmul_overrides);
   const CompiledStep step = compile_step(cal.representative, win, so);
+  cal.matmul_choices = step.plan.matmul_choices;
   cal.tiles_used = 0;
   double ghz = 0;
   for (const Region& r : step.plan.regions) {

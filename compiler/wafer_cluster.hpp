@@ -41,6 +41,7 @@
 // 3. as_training_cluster: the wafer as a device (ClusterSpec with WaferTerms). Collectives between
 //    wafers run on the off-wafer links: rings at 2 edges' bandwidth on a torus (both directions),
 //    4 edges' into a switch; all-to-all on a torus is bisection-bound.
+#include "compiler/plan.hpp"
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -102,12 +103,14 @@ struct LayerCalibration {
   double simulated_s = 0, simulated_compute_s = 0; // cycle engine (when simulated)
   double compute_factor = 1, comm_factor = 0;      // from the engine when simulated, else the cost model
   double bit_hops_per_flop = 0;                    // on the whole wafer (hops scaled by 1 / s)
+  std::vector<Plan::MatmulChoice> matmul_choices;  // the layer's matmul mappings, and why
 };
 
 // `simulate`: also run the representative layer through the cycle engine and calibrate on it.
 LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSpec& cluster, const WaferCharacter& wafer,
                                     bool simulate, std::uint64_t seed,
-                                    const std::function<void(std::size_t, std::size_t)>& on_progress = {});
+                                    const std::function<void(std::size_t, std::size_t)>& on_progress = {},
+                                    const std::vector<std::string>& matmul_mappings = {});
 
 ClusterSpec as_training_cluster(const WaferClusterSpec& cluster, const WaferCharacter& wafer, const LayerCalibration& cal,
                                 const ModelSpec& model);
