@@ -212,7 +212,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
              cal.tiles_used);
   fmt::print("  roofline {:.4f} ms; compiler cost model {:.4f} ms (compute on the critical path {:.4f} ms)\n", cal.roofline_s * 1e3,
              cal.analytic_s * 1e3, cal.analytic_compute_s * 1e3);
-  for (const auto& line : compiler::matmul_choice_lines(cal.matmul_choices)) fmt::print("  {}\n", line);
+  for (const auto& line : cal.matmul_mappings) fmt::print("  {}\n", line);
   if (cal.simulated)
     fmt::print("  SIMULATED (cycle engine): {:.4f} ms (compute on the critical path {:.4f} ms), {:.3f} x the cost model\n", cal.simulated_s * 1e3,
                cal.simulated_compute_s * 1e3, cal.simulated_s / cal.analytic_s);

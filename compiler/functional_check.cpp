@@ -201,9 +201,22 @@ Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile
     need_kv.push_back({units.tile(u, g), units.rect(u, 5, true, 1, hd), {}});
   }
   const Deps q_in = b.redistribute(grid_pieces(g, 4, S, hd, qkv[0]), need_q, 1.0, -1);
-  const Deps k_in = b.redistribute(grid_pieces(g, 5, S, hd, qkv[1]), need_kv, 1.0, -1);
+  // Keys and values as the mapper moves them: each unit gets its own query block's rows, then the
+  // units' ring all-gathers them.
+  auto around_the_ring = [&](int tensor, const Deps& ready) {
+    std::vector<Piece> own;
+    std::vector<std::uint32_t> tiles;
+    std::vector<Slice> blocks;
+    for (std::size_t u = 0; u < units.count(); ++u) {
+      own.push_back({units.tile(u, g), units.rect(u, tensor, false, 1, hd), {}});
+      tiles.push_back(own.back().tile);
+      blocks.push_back(own.back().rect);
+    }
+    return b.ring_allgather(tiles, blocks, b.redistribute(grid_pieces(g, tensor, S, hd, ready), own, 1.0, -1), -1);
+  };
+  const Deps k_in = around_the_ring(5, qkv[1]);
   for (auto& p : need_kv) p.rect.tensor = 6;
-  const Deps v_in = b.redistribute(grid_pieces(g, 6, S, hd, qkv[2]), need_kv, 1.0, -1);
+  const Deps v_in = around_the_ring(6, qkv[2]);
   std::vector<Piece> ctx;
   for (std::size_t u = 0; u < units.count(); ++u) {
     ItemData a;

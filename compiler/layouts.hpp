@@ -6,8 +6,11 @@
 //   the rest of its row one place east (paid for in longer paths) and a row with fewer than pc
 //   working tiles is left out (paid for in fewer tiles). pc is chosen to maximize pr x pc.
 // - Grid layout of a [rows x cols] tensor: position (i, j) holds row block i, column block j.
-// - Head layout: attention unit u = (sequence b, head h, query block q) on position u mod size;
-//   it needs its query rows of head h's columns, and all rows of its sequence for keys and values.
+// - Head layout: attention unit u = (sequence b, head h, query block q) on position u size / count
+//   (u mod size when there are more units than tiles); it needs its query rows of head h's
+//   columns, and all rows of its sequence for keys and values. The query blocks of a head are a
+//   ring: keys and values are all-gathered around it from each unit's own block, and their
+//   gradients reduce-scattered around it (PlanBuilder::ring_allgather / ring_reduce_scatter).
 #include <cstdint>
 #include <vector>
 
@@ -28,7 +31,11 @@ struct HeadUnits {
   // every row of its sequence (keys, values, their gradients); else its query block. A tensor with
   // fewer heads (GQA's keys and values) maps head h to h / (heads / tensor_heads).
   Slice rect(std::size_t u, int tensor, bool key_rows, std::int64_t tensor_heads, std::int64_t head_cols) const;
-  std::uint32_t tile(std::size_t u, const TileGrid& g) const { return g.tiles[u % g.size()]; }
+  // Units spread evenly over the grid in order (so a head's query blocks are neighbours, and the
+  // units of a layer do not crowd into the grid's first rows); more units than tiles wrap around.
+  std::uint32_t tile(std::size_t u, const TileGrid& g) const {
+    return count() <= g.size() ? g.tiles[u * g.size() / count()] : g.tiles[u % g.size()];
+  }
 };
 
 }  // namespace wafersim::compiler

@@ -187,7 +187,10 @@ class Emitter {
       double s1 = 1.0, s2 = 1.0;
       auto have = pieces(src, u, true, key_rows, s1);
       auto need = pieces(me, u, false, key_rows, s2);
-      const Deps got = b_.redistribute(have, need, std::min(s1, s2), static_cast<int>(v));
+      // Keys and values reach a head's units around its ring; their gradients leave the same way.
+      const Deps got = key_rows && me.layout == Layout::kHead   ? gather_keys(have, me, u, v)
+                       : key_rows && src.layout == Layout::kHead ? reduce_keys(src, need, u, v)
+                                                                 : b_.redistribute(have, need, std::min(s1, s2), static_cast<int>(v));
       for (std::size_t p = 0; p < npos; ++p) ready[p].insert(ready[p].end(), got[p].begin(), got[p].end());
     }
     if (me.layout == Layout::kHead) {
@@ -275,27 +278,25 @@ class Emitter {
     const std::string short_name = fo.name.substr(fo.name.find('.') == std::string::npos ? 0 : fo.name.find('.') + 1);
     for (const auto& [name, mapping] : mo_.matmul_overrides)
       if (name == fo.name || name == short_name) asked = mapping;
-    Plan::MatmulChoice choice{fo.name, "", false, {}};
-    const MatmulMappingEntry* pick = nullptr;
-    if (asked != "auto") {
-      pick = reg.find(asked);
-      if (!pick) throw InputError(reg.unknown(asked, "matmul mapping"));
-      if (const std::string why = pick->unusable(g, b); !why.empty())
+    const bool is_default = asked == mo_.matmul_mapping;
+    Plan::MatmulChoice choice{fo.name, "", ""};
+    const MatmulMappingEntry* pick = reg.find(asked);
+    if (!pick) throw InputError(reg.unknown(asked, "matmul mapping"));
+    std::string why = pick->unusable(g, b);
+    if (why.empty()) why = sram_short(*pick, fo, me.region, b);
+    if (!why.empty()) {
+      if (!(is_default && mo_.matmul_fallback))
         throw InputError(fmt::format("matmul mapping '{}' cannot do {} on a {} x {} grid: {}", asked, fo.name, g.pr, g.pc, why));
-      if (const std::string why = sram_short(*pick, fo, me.region, b); !why.empty())
-        throw InputError(fmt::format("matmul mapping '{}' for {}: {}", asked, fo.name, why));
-    } else {
-      choice.by_cost = true;
-      const auto key = std::make_tuple(me.region, g.pr, g.pc, fo.m, fo.k, fo.n, static_cast<int>(b));
-      auto& costs = cost_memo_[key];
+      pick = nullptr;
       for (const std::string& name : reg.names()) {
         const MatmulMappingEntry& e = *reg.find(name);
-        if (!e.unusable(g, b).empty() || !sram_short(e, fo, me.region, b).empty()) continue;
-        if (!costs.count(name)) costs[name] = trio_cost(e, g, fo, b);
-        choice.cost_ps.emplace_back(name, costs[name]);
-        if (!pick || costs[name] < costs[pick->name]) pick = &e;
+        if (e.unusable(g, b).empty() && sram_short(e, fo, me.region, b).empty()) {
+          pick = &e;
+          break;
+        }
       }
-      if (!pick) throw std::logic_error("mapper: no matmul mapping can do " + fo.name);
+      if (!pick) throw InputError(fmt::format("no matmul mapping can do {} on a {} x {} grid ({}: {})", fo.name, g.pr, g.pc, asked, why));
+      choice.note = fmt::format("{} cannot: {}", asked, why);
     }
     choice.mapping = pick->name;
     if (role_of(v) != MatmulRole::kActivations && b == MatmulB::kResident && pick->extra_weight_copies > 0)
@@ -322,42 +323,56 @@ class Emitter {
     return it == region_extra_.end() ? 0.0 : it->second;
   }
 
-  // The time of a weight's forward, input-gradient and weight-gradient matmuls (or of one matmul
-  // of two activations) with mapping e alone on g, one after the other, inputs ready at the start.
-  double trio_cost(const MatmulMappingEntry& e, const TileGrid& g, const Op& fo, MatmulB b) {
-    if (!mo_.cost_ps) throw std::logic_error("mapper: matmul_mapping auto needs a cost model");
-    Plan scratch;
-    PlanBuilder sb(scratch, sys_.compute, static_cast<double>(m_.activations.bytes), false, [this](std::uint32_t t) { return edge_(t); });
-    const std::size_t P = g.size();
-    auto barrier = [&](const Deps& before) {
-      std::vector<std::uint32_t> all;
-      for (const auto& d : before) all.insert(all.end(), d.begin(), d.end());
-      return Deps(P, {sb.task(g.tiles[0], 1, all, -1)});
-    };
-    const Deps none(P);
-    Deps gx, gdy;
-    PlanBuilder::WeightGrid w;
-    w.rows = weight_grid_rows(P, fo.k, fo.n);
-    w.cols = static_cast<int>(P) / w.rows;
-    if (b == MatmulB::kActivation) {
-      e.emit(MatmulCall{sb, g, fo.m, fo.k, fo.n, MatmulRole::kActivations, b, none, none, -1, w});
-      return mo_.cost_ps(scratch.workload);
+  // The query blocks of each (sequence, head) as a ring: member q is unit group * Q + q.
+  template <typename F>
+  void for_each_head_ring(const Mapped& x, F&& f) const {
+    const HeadUnits hu = units(x.region);
+    const std::size_t Q = static_cast<std::size_t>(hu.query_blocks);
+    for (std::size_t group = 0; group < hu.count() / Q; ++group) {
+      std::vector<std::uint32_t> tiles;
+      std::vector<double> bytes;
+      for (std::size_t q = 0; q < Q; ++q) {
+        tiles.push_back(hu.tile(group * Q + q, grid_of(x)));
+        bytes.push_back(static_cast<double>(hu.rect(group * Q + q, 0, false, m_.kv_heads, m_.head_dim).rows() * m_.head_dim) *
+                        static_cast<double>(m_.activations.bytes));
+      }
+      f(group * Q, tiles, bytes);
     }
-    const Deps y = e.emit(MatmulCall{sb, g, fo.m, fo.k, fo.n, MatmulRole::kForward, b, none, none, -1, w, &gx});
-    const Deps after_fwd = barrier(y);
-    PlanBuilder::WeightGrid wt = w;
-    wt.transposed = true;
-    const Deps dx = e.emit(MatmulCall{sb, g, fo.m, fo.n, fo.k, MatmulRole::kInputGrad, b, after_fwd, b == MatmulB::kStreamed ? after_fwd : none, -1, wt,
-                                      &gdy});
-    const Deps after_dx = barrier(dx);
-    MatmulCall dw{sb, g, fo.k, fo.m, fo.n, MatmulRole::kWeightGrad, MatmulB::kActivation, after_dx, after_dx, -1, w};
-    if (e.weight_grad_in_place) {
-      for (auto& d : gdy) d.push_back(after_dx[0][0]);
-      dw.gathered_x = &gx;
-      dw.gathered_dy = &gdy;
-    }
-    e.emit(dw);
-    return mo_.cost_ps(scratch.workload);
+  }
+
+  // Keys or values (tensor u) into the head layout: each unit gets its own query block's rows,
+  // then the head's ring all-gathers them.
+  Deps gather_keys(const std::vector<Piece>& have, const Mapped& me, Vtx u, Vtx v) {
+    const HeadUnits hu = units(me.region);
+    std::vector<Piece> own;
+    for (std::size_t k = 0; k < hu.count(); ++k)
+      own.push_back({hu.tile(k, grid_of(me)), hu.rect(k, static_cast<int>(u), false, m_.kv_heads, m_.head_dim), {}});
+    const Deps got = b_.redistribute(have, own, 1.0, static_cast<int>(v));
+    Deps out(hu.count());
+    for_each_head_ring(me, [&](std::size_t first, const std::vector<std::uint32_t>& tiles, const std::vector<double>&) {
+      const Deps mine(got.begin() + static_cast<std::ptrdiff_t>(first), got.begin() + static_cast<std::ptrdiff_t>(first + tiles.size()));
+      std::vector<Slice> blocks;
+      for (std::size_t q = 0; q < tiles.size(); ++q) blocks.push_back(own[first + q].rect);
+      const Deps all = b_.ring_allgather(tiles, blocks, mine, static_cast<int>(v));
+      for (std::size_t q = 0; q < tiles.size(); ++q) out[first + q] = all[q];
+    });
+    return out;
+  }
+
+  // Gradients of keys or values (tensor u, a partial over every row on each unit of a head) out
+  // of the head layout: reduce-scattered around the head's ring, then each block to `need`.
+  Deps reduce_keys(const Mapped& src, const std::vector<Piece>& need, Vtx u, Vtx v) {
+    std::vector<Piece> summed;
+    const HeadUnits hu = units(src.region);
+    for_each_head_ring(src, [&](std::size_t first, const std::vector<std::uint32_t>& tiles, const std::vector<double>& bytes) {
+      const Deps partial(src.out.begin() + static_cast<std::ptrdiff_t>(first), src.out.begin() + static_cast<std::ptrdiff_t>(first + tiles.size()));
+      const Deps done = b_.ring_reduce_scatter(tiles, bytes, partial, static_cast<int>(v));
+      for (std::size_t q = 0; q < tiles.size(); ++q) {
+        const std::size_t block = (q + 1) % tiles.size();
+        summed.push_back({tiles[q], hu.rect(first + block, static_cast<int>(u), false, m_.kv_heads, m_.head_dim), done[q]});
+      }
+    });
+    return b_.redistribute(summed, need, 1.0, static_cast<int>(v));
   }
 
   void emit_head(Vtx v, Mapped& me, const Deps& ready) {
@@ -391,7 +406,6 @@ class Emitter {
   std::map<int, Deps> gathered_x_, gathered_dy_;  // per forward weighted matmul: its gathered A per weight position
   std::map<int, double> region_flops_;
   std::map<int, const MatmulMappingEntry*> choice_;  // per weight (forward op)
-  std::map<std::tuple<int, int, int, std::int64_t, std::int64_t, std::int64_t, int>, std::map<std::string, double>> cost_memo_;
   std::map<int, double> region_extra_;               // extra weight copies, bytes per tile
 
  public:
@@ -468,31 +482,31 @@ MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& 
   return fit;
 }
 
-std::vector<std::string> matmul_choice_lines(const std::vector<Plan::MatmulChoice>& choices) {
+std::vector<std::string> matmul_choice_lines(const Plan& plan) {
   struct Group {
-    std::string name, mapping;
+    std::string name, mapping, note;
     int weights = 0;
-    bool by_cost = false;
-    std::vector<std::pair<std::string, double>> cost_ps;
   };
   std::vector<Group> groups;
-  for (const auto& c : choices) {
+  for (const auto& c : plan.matmul_choices) {
     const std::string name = c.op.find('.') == std::string::npos ? c.op : c.op.substr(c.op.find('.') + 1);
     auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.name == name && g.mapping == c.mapping; });
     if (it == groups.end()) {
-      groups.push_back({name, c.mapping, 0, c.by_cost, c.cost_ps});
+      groups.push_back({name, c.mapping, c.note, 0});
       it = groups.end() - 1;
     }
     ++it->weights;
   }
   std::vector<std::string> out;
   if (groups.empty()) return out;
-  out.push_back("matmul mappings (auto: the fastest by the cost model, each weight's forward, dX and dW alone on its tiles):");
-  for (const Group& g : groups) {
-    std::string costs;
-    for (const auto& [m, ps] : g.cost_ps) costs += fmt::format("{}{} {:.4g} us", costs.empty() ? "" : ", ", m, ps * 1e-6);
-    out.push_back(fmt::format("  {:<20} x{:<4} {:<18} {}", g.name, g.weights, g.mapping, g.by_cost ? "(" + costs + ")" : "(asked for)"));
+  std::string head = "matmul mappings";
+  if (!plan.matmul_auto_ps.empty()) {
+    head += " (auto: the whole plan compiled with each and costed, the fastest kept:";
+    for (const auto& [m, ps] : plan.matmul_auto_ps) head += fmt::format(" {} {:.4g} ms{}", m, ps * 1e-9, &m == &plan.matmul_auto_ps.back().first ? ")" : ",");
   }
+  out.push_back(head + ":");
+  for (const Group& g : groups)
+    out.push_back(fmt::format("  {:<20} x{:<4} {}{}", g.name, g.weights, g.mapping, g.note.empty() ? "" : " (" + g.note + ")"));
   return out;
 }
 
@@ -512,6 +526,29 @@ void parse_matmul_mappings(const std::vector<std::string>& specs, std::string& d
 }
 
 Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
+  if (options.matmul_mapping == "auto") {
+    if (!options.cost_ps) throw std::logic_error("map_model: matmul_mapping auto needs a cost model");
+    Plan best;
+    double best_ps = -1;
+    std::vector<std::pair<std::string, double>> tried;
+    std::string first_error;
+    for (const std::string& name : MatmulMappingRegistry::instance().names()) {
+      MapOptions o = options;
+      o.matmul_mapping = name;
+      o.matmul_fallback = true;
+      try {
+        Plan p = map_model(g, sys, fabric, o);
+        const double ps = options.cost_ps(p.workload);
+        tried.emplace_back(name, ps);
+        if (best_ps < 0 || ps < best_ps) best_ps = ps, best = std::move(p);
+      } catch (const InputError& e) {
+        if (first_error.empty()) first_error = e.what();
+      }
+    }
+    if (best_ps < 0) throw InputError(first_error);
+    best.matmul_auto_ps = std::move(tried);
+    return best;
+  }
   const auto& reg = MappingStyleRegistry::instance();
   std::vector<std::string> tries;
   if (options.style == "auto") tries = {"layer_pipelined", "weight_streaming"};

@@ -33,16 +33,21 @@ namespace wafersim::compiler {
 struct MapOptions {
   std::string style = "auto";  // auto: layer_pipelined if it fits, else weight_streaming
   Recompute recompute = Recompute::kNone;
-  // Matmul mapping (compiler/matmul_mapping.hpp) of every weight, or auto: the fastest usable one
-  // by `cost_ps`, per weight. Overrides name a weight's forward op, with or without its layer
-  // ("attn.q_proj" or "L3.attn.q_proj"), and win over the default.
+  // Matmul mapping (compiler/matmul_mapping.hpp) of every weight, or auto: the whole plan is
+  // compiled with each registered mapping in turn and costed with `cost_ps`, and the fastest kept
+  // (each weight alone would be cheaper to cost, but alone the cost model ranks them wrongly: a
+  // mapping that is fast on idle tiles can be slow among the layer's other traffic).
+  // Overrides name a weight's forward op, with or without its layer ("attn.q_proj" or
+  // "L3.attn.q_proj"), and win over the default.
   std::string matmul_mapping = "auto";
   std::vector<std::pair<std::string, std::string>> matmul_overrides;
+  // The default may give way, weight by weight, to the first usable mapping where it cannot do
+  // the matmul (auto's candidates do; a mapping a user asked for never does: that is an error).
+  bool matmul_fallback = false;
   // The analytic makespan of a workload on this fabric (compile_step provides it); auto needs it.
   std::function<double(const sim::Workload&)> cost_ps;
 };
 
-// What a style decides.
 struct StyleLayout {
   std::vector<Region> regions;
   std::vector<int> region_of_layer;  // [layer + 1]: the region of each layer (index 0: embedding, head, loss)
@@ -75,7 +80,7 @@ int useful_grid_cols(std::int64_t width, const TileComputeSpec& t);
 MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute);
 
 // For people: each weight's mapping, grouped by op name without its layer, with the costs auto saw.
-std::vector<std::string> matmul_choice_lines(const std::vector<Plan::MatmulChoice>& choices);
+std::vector<std::string> matmul_choice_lines(const Plan& plan);
 
 // `--matmul-mapping` values: NAME (the default for every weight) or OP=NAME (one weight; see
 // MapOptions). Names are checked when the model is mapped; a malformed value is an InputError.

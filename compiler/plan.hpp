@@ -59,13 +59,13 @@ struct Plan {
   double sram_max_bytes = 0, sram_mean_bytes = 0;  // per used tile
   double external_memory_bytes = 0;
   std::vector<std::string> notes;   // what was abstracted, in words
-  // The matmul mapping of each weight (its forward op's name), and why: chosen by name, or by the
-  // cost model among the usable ones (each weight's three matmuls alone on its region's tiles).
+  // The matmul mapping of each weight (its forward op's name); `note` says why it is not the one
+  // asked for (that one cannot do it). With auto, the whole plan was compiled with every mapping
+  // and the fastest kept: `matmul_auto_ps` holds each candidate's analytic makespan.
   struct MatmulChoice {
-    std::string op, mapping;
-    bool by_cost = false;
-    std::vector<std::pair<std::string, double>> cost_ps;  // candidate -> its three matmuls' time
+    std::string op, mapping, note;
   };
+  std::vector<std::pair<std::string, double>> matmul_auto_ps;
   std::vector<MatmulChoice> matmul_choices;
 };
 

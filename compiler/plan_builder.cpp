@@ -239,6 +239,43 @@ Deps PlanBuilder::redistribute(const std::vector<Piece>& have, const std::vector
   return out;
 }
 
+Deps PlanBuilder::ring_allgather(const std::vector<std::uint32_t>& tiles, const std::vector<Slice>& blocks, const Deps& own, int op) {
+  const std::size_t n = tiles.size();
+  Deps all = own, last = own;  // last[q]: when member q got the block it passes on next
+  for (std::size_t s = 1; s < n; ++s) {
+    Deps next(n);
+    for (std::size_t q = 0; q < n; ++q) {
+      const std::size_t to = (q + 1) % n, block = (q + n - (s - 1)) % n;
+      if (tiles[to] == tiles[q]) {
+        next[to] = last[q];
+      } else {
+        next[to] = {message(tiles[q], tiles[to], static_cast<double>(blocks[block].rows() * blocks[block].cols()) * elem_, last[q], op, blocks[block])};
+      }
+      all[to].insert(all[to].end(), next[to].begin(), next[to].end());
+    }
+    last = std::move(next);
+  }
+  return all;
+}
+
+Deps PlanBuilder::ring_reduce_scatter(const std::vector<std::uint32_t>& tiles, const std::vector<double>& bytes, const Deps& ready, int op) {
+  const std::size_t n = tiles.size();
+  Deps carry = ready;  // carry[q]: when member q holds the running sum it sends next
+  for (std::size_t s = 0; s + 1 < n; ++s) {
+    Deps next(n);
+    for (std::size_t q = 0; q < n; ++q) {
+      const std::size_t to = (q + 1) % n, block = (q + n - s) % n;
+      std::vector<std::uint32_t> got = carry[q];
+      if (tiles[to] != tiles[q]) got = {message(tiles[q], tiles[to], bytes[block], carry[q], op)};
+      got.insert(got.end(), ready[to].begin(), ready[to].end());
+      // Adds its own partial: bytes / element size additions.
+      next[to] = {task(tiles[to], tile_.vector_cycles(bytes[block] / elem_), got, op)};
+    }
+    carry = std::move(next);
+  }
+  return carry;
+}
+
 Deps PlanBuilder::elementwise(const TileGrid& g, std::int64_t rows, double flops, bool row_reduction, const Deps& ready, int op) {
   Deps out(g.size());
   const double share = flops / static_cast<double>(g.size());

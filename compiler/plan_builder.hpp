@@ -121,6 +121,16 @@ class PlanBuilder {
   // the items to wait for: the messages, or the holder's ready items where it is the same tile.
   Deps redistribute(const std::vector<Piece>& have, const std::vector<Piece>& need, double scale, int op);
 
+  // Collectives around a ring of members (tiles in ring order; neighbours should be near), on a
+  // tensor cut into one block per member.
+  // All-gather: member q starts with block q (ready after own[q]); at each of n - 1 steps every
+  // member passes on the block it got last. Returns per member what it waits for to hold all.
+  Deps ring_allgather(const std::vector<std::uint32_t>& tiles, const std::vector<Slice>& blocks, const Deps& own, int op);
+  // Reduce-scatter: every member holds a partial of every block (after ready[q]); block c leaves
+  // member c, and each member on its way adds its partial (a vector task), so that the sum of
+  // block c ends on member (c + n - 1) mod n. Returns, per member, when it holds its summed block.
+  Deps ring_reduce_scatter(const std::vector<std::uint32_t>& tiles, const std::vector<double>& bytes, const Deps& ready, int op);
+
   // An element-wise step over the positions of g (flops in total, split evenly); with
   // row_reduction, each row of the grid first exchanges per-row statistics (8 bytes per row of
   // its block) with its leftmost tile and back.

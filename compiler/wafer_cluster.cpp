@@ -176,7 +176,7 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
   so.style = "layer_pipelined";
   parse_matmul_mappings(matmul_mappings, so.matmul_mapping, so.matmul_overrides);
   const CompiledStep step = compile_step(cal.representative, win, so);
-  cal.matmul_choices = step.plan.matmul_choices;
+  cal.matmul_mappings = matmul_choice_lines(step.plan);
   cal.tiles_used = 0;
   double ghz = 0;
   for (const Region& r : step.plan.regions) {

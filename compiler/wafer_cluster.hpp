@@ -103,7 +103,7 @@ struct LayerCalibration {
   double simulated_s = 0, simulated_compute_s = 0; // cycle engine (when simulated)
   double compute_factor = 1, comm_factor = 0;      // from the engine when simulated, else the cost model
   double bit_hops_per_flop = 0;                    // on the whole wafer (hops scaled by 1 / s)
-  std::vector<Plan::MatmulChoice> matmul_choices;  // the layer's matmul mappings, and why
+  std::vector<std::string> matmul_mappings;        // the layer's matmul mappings and why, for people
 };
 
 // `simulate`: also run the representative layer through the cycle engine and calibrate on it.
