@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "cli/commands.hpp"
+#include "compiler/silicon_bounds.hpp"
 #include "compiler/step.hpp"
 #include "core/input_error.hpp"
 #include "core/json_file.hpp"
@@ -52,6 +53,7 @@ void print_plan(const compiler::CompiledStep& s) {
   fmt::print("  analytic: one micro-batch {:.4g} ms (critical path: compute {:.4g}, on-wafer {:.4g}, off-wafer {:.4g}, waiting {:.4g} ms)\n",
              ms(a.makespan_ps), ms(a.critical_path.compute_ps), ms(a.critical_path.on_wafer_ps), ms(a.critical_path.off_wafer_ps),
              ms(a.critical_path.waiting_ps));
+  for (const auto& line : compiler::plan_bounds(*s.graph, p, s.system, f, *s.net->clocks, a.makespan_ps).lines()) fmt::print("  {}\n", line);
   fmt::print("  full step ESTIMATED from one micro-batch ({}): {:.4g} s\n",
              p.style == "layer_pipelined" ? "pipeline: (micro-batches + stages - 1) x stage" : "micro-batches x one", s.full_step_s(a.makespan_ps));
 }
@@ -118,6 +120,8 @@ int run_simulate_command(const StepArgs& a) {
              "{:+.4g} ms of on-wafer zero-load time (routes: {:.3g} hops per flit on average in the engine, {:.3g} in the model)\n",
              ms(extra_wait), ms(b.on_wafer_ps - s.analytic.critical_path.on_wafer_ps), r.delivered_flits ? r.flit_hops / static_cast<double>(r.delivered_flits) : 0.0,
              s.analytic.hops_mean);
+  const auto sb = compiler::plan_bounds(*s.graph, s.plan, s.system, s.net->sample.fabric, *s.net->clocks, me);
+  fmt::print("  simulated: limited by {}\n", sb.limited_by());
   fmt::print("  full step ESTIMATED from the simulated micro-batch: {:.4g} s\n", s.full_step_s(me));
   if (!a.out_dir.empty()) {
     compiler::write_plan(s, a.out_dir);

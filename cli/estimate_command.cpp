@@ -33,7 +33,7 @@ void print_estimate(const compiler::ModelSpec& m, const compiler::ClusterSpec& c
                "all-reduce) {:.1f}%\n",
                pct(t.compute + t.memory), pct(t.onwafer_comm), pct(t.tp_comm + t.ep_comm + t.pp_comm), pct(t.tp_comm), pct(t.ep_comm),
                pct(t.pp_comm), pct(t.streaming), pct(t.bubble), pct(t.dp_comm));
-    fmt::print("  limited by: {}\n", compiler::limiting_term(t));
+    fmt::print("  largest term of the step: {}\n", compiler::limiting_term(t));
     fmt::print("  state per wafer {:.1f} GB: {} (SRAM {:.1f} GB, external memory {:.0f} GB){}\n", e.memory_per_device_bytes / 1e9,
                e.resident ? "fits in SRAM, weights resident" : "beyond SRAM: weights stream from external memory",
                c.wafer.sram_bytes / 1e9, (c.device.memory_bytes - c.wafer.sram_bytes) / 1e9,
@@ -213,6 +213,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   fmt::print("  roofline {:.4f} ms; compiler cost model {:.4f} ms (compute on the critical path {:.4f} ms)\n", cal.roofline_s * 1e3,
              cal.analytic_s * 1e3, cal.analytic_compute_s * 1e3);
   for (const auto& line : cal.matmul_mappings) fmt::print("  {}\n", line);
+  for (const auto& line : cal.bounds.lines()) fmt::print("  {}\n", line);
   if (cal.simulated)
     fmt::print("  SIMULATED (cycle engine): {:.4f} ms (compute on the critical path {:.4f} ms), {:.3f} x the cost model\n", cal.simulated_s * 1e3,
                cal.simulated_compute_s * 1e3, cal.simulated_s / cal.analytic_s);
@@ -229,6 +230,10 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
                static_cast<double>(r.considered) / std::max(secs, 1e-9));
   }
   print_estimate(model, cluster, r.ranked.front());
+  const compiler::SiliconBounds bounds = compiler::step_bounds(cluster, r.ranked.front(), cal);
+  for (const auto& line : bounds.lines()) fmt::print("  {}\n", line);
+  if (a.target_days > 0)
+    for (const auto& line : compiler::growth_needed(cluster, r.ranked.front(), cal, a.target_days)) fmt::print("  {}\n", line);
   print_losses(losses);
   if (model.training_tokens > 0) {
     const double flops = compiler::dense_training_flops(model, model.training_tokens);
@@ -244,7 +249,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
       fmt::print("answer (ESTIMATED): {} wafers train {} in {:.1f} days at {:.1f}% MFU, {:.0f} MW, ${:.3g} of wafers (${:.3g} with systems); "
                  "limited by {}\n",
                  n, model.name, b.days, 100 * b.mfu, b.power_mw, static_cast<double>(n) * cluster.wafer.wafer_usd, b.capital_usd,
-                 compiler::limiting_term(b.time));
+                 bounds.limited_by());
   }
   if (r.ranked.size() > 1 && a.top > 1) {
     fmt::print("next best:\n");
@@ -253,6 +258,12 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
                  r.ranked[i].par.describe());
   }
   j["wafers"] = n;
+  {
+    nlohmann::ordered_json jb = nlohmann::ordered_json::array();
+    for (const auto& b : bounds.bounds) jb.push_back({{"resource", b.resource}, {"bound_s", b.bound_s}, {"as_mapped", b.as_mapped}, {"detail", b.detail}});
+    j["bounds"] = {{"step_s", bounds.achieved_s}, {"resources", jb}, {"sram", bounds.sram}, {"limited_by", bounds.binding().resource},
+                   {"binding_share_of_step", bounds.binding().bound_s / bounds.achieved_s}};
+  }
   j["wafer"] = {{"samples", w.samples}, {"usable_tiles", w.usable_tiles.mean}, {"sites", w.sites}, {"wafer_yield", w.wafer_yield.mean},
                 {"tile_ghz", w.tile_ghz.mean}, {"peak_pflops_usable", w.usable_peak_flops / 1e15},
                 {"peak_pflops_nominal", w.nominal_peak_flops / 1e15}, {"sram_gb", w.sram_bytes / 1e9}};

@@ -201,6 +201,9 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
     makespan = cal.simulated_s, compute = cal.simulated_compute_s;
   }
   cal.compute_factor = compute / cal.roofline_s;
+  cal.bounds = plan_bounds(*step.graph, step.plan, win, step.net->sample.fabric, *step.net->clocks, makespan * 1e12);
+  for (const ResourceBound& b : cal.bounds.bounds)
+    if (b.resource.rfind("network", 0) == 0) cal.network_bound_per_roofline_s = std::max(cal.network_bound_per_roofline_s, b.bound_s / cal.roofline_s);
   cal.comm_factor = std::max(0.0, makespan - compute) / cal.roofline_s;
   // Bytes per FLOP are the same on the window and the wafer (work and traffic per tile shrink
   // alike); hops grow with the side of the fabric the layer spans, by 1 / s.

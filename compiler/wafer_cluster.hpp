@@ -41,7 +41,6 @@
 // 3. as_training_cluster: the wafer as a device (ClusterSpec with WaferTerms). Collectives between
 //    wafers run on the off-wafer links: rings at 2 edges' bandwidth on a torus (both directions),
 //    4 edges' into a switch; all-to-all on a torus is bisection-bound.
-#include "compiler/plan.hpp"
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -49,6 +48,8 @@
 
 #include "compiler/cluster_spec.hpp"
 #include "compiler/model_spec.hpp"
+#include "compiler/plan.hpp"
+#include "compiler/silicon_bounds.hpp"
 #include "compiler/wafer_system.hpp"
 #include "core/confidence.hpp"
 
@@ -104,6 +105,9 @@ struct LayerCalibration {
   double compute_factor = 1, comm_factor = 0;      // from the engine when simulated, else the cost model
   double bit_hops_per_flop = 0;                    // on the whole wafer (hops scaled by 1 / s)
   std::vector<std::string> matmul_mappings;        // the layer's matmul mappings and why, for people
+  SiliconBounds bounds;                            // of the layer, against its calibrated time
+  // Of the on-wafer network bounds, the largest, per roofline second (the step scales it).
+  double network_bound_per_roofline_s = 0;
 };
 
 // `simulate`: also run the representative layer through the cycle engine and calibrate on it.

@@ -73,6 +73,53 @@ std::string limiting_term(const StepBreakdown& t) {
   return std::max_element(std::begin(terms), std::end(terms))->second;
 }
 
+SiliconBounds step_bounds(const ClusterSpec& c, const TrainingEstimate& e, const LayerCalibration& cal) {
+  SiliconBounds b;
+  const auto& t = e.time;
+  const auto& w = c.wafer;
+  b.achieved_s = t.step;
+  const double devices = static_cast<double>(e.par.devices());
+  const double compute = e.model_flops_per_step / (devices * c.device.peak_flops);
+  b.bounds.push_back({"tile compute", compute, false, fmt::format("{:.4g} PFLOP per wafer at {:.4g} PFLOP/s usable", e.model_flops_per_step / devices / 1e15,
+                                                                  c.device.peak_flops / 1e15)});
+  b.bounds.push_back({"on-wafer network", compute * cal.network_bound_per_roofline_s, true,
+                      fmt::format("the representative layer's largest network bound, {:.3g} x its roofline", cal.network_bound_per_roofline_s)});
+  b.bounds.push_back({"external memory bandwidth", e.resident ? 0.0 : e.streamed_bytes_per_step / w.stream_bytes_per_s, true,
+                      e.resident ? std::string("nothing streamed: the state fits in SRAM")
+                                 : fmt::format("{:.4g} TB per step at {:.4g} TB/s", e.streamed_bytes_per_step / 1e12, w.stream_bytes_per_s / 1e12)});
+  const double links = t.tp_comm + t.ep_comm + t.pp_comm + t.dp_comm;
+  b.bounds.push_back({"off-wafer links", links, true, fmt::format("collectives' time as costed, at {:.4g} GB/s per wafer", c.scale_out.bytes_per_s / 1e9)});
+  b.sram_fits = e.resident;
+  b.sram = e.resident ? fmt::format("fits: {:.4g} of {:.4g} GB per wafer", e.memory_per_device_bytes / 1e9, w.sram_bytes / 1e9)
+                      : fmt::format("{:.4g} GB of state per wafer, {:.3g} x the {:.4g} GB of SRAM: weights stream", e.memory_per_device_bytes / 1e9,
+                                    e.memory_per_device_bytes / w.sram_bytes, w.sram_bytes / 1e9);
+  return b;
+}
+
+std::vector<std::string> growth_needed(const ClusterSpec& c, const TrainingEstimate& e, const LayerCalibration& cal, double days) {
+  std::vector<std::string> out;
+  if (e.days <= 0 || days <= 0) return out;
+  const double target = e.time.step * days / e.days;
+  const SiliconBounds b = step_bounds(c, e, cal);
+  out.push_back(fmt::format("to train in {:g} days on these {} wafers, a step must take {:.4g} s (now {:.4g} s):", days, e.par.devices(), target,
+                            e.time.step));
+  bool any = false;
+  for (const ResourceBound& r : b.bounds) {
+    if (r.bound_s <= target) continue;
+    any = true;
+    const char* what = r.resource == b.bounds[0].resource ? "peak FLOP/s per wafer" : r.resource.c_str();
+    out.push_back(fmt::format("  {} must grow x{:.3g}: its bound alone is {:.4g} s", what, r.bound_s / target, r.bound_s));
+  }
+  if (!b.sram_fits && c.wafer.tiles > 0)
+    out.push_back(fmt::format("  SRAM per tile would have to grow x{:.3g} (to {:.4g} MiB) for the state to stay on the wafer and nothing to stream",
+                              e.memory_per_device_bytes / c.wafer.sram_bytes, e.memory_per_device_bytes / c.wafer.tiles / 1048576.0));
+  if (!any)
+    out.push_back(fmt::format("  no resource's bound is over it (the largest, {}, is {:.4g} s): the mapping, not the silicon, stands between "
+                              "({:.3g} x its bound now)",
+                              b.binding().resource, b.binding().bound_s, e.time.step / b.binding().bound_s));
+  return out;
+}
+
 namespace {
 
 // The wafer's repair section with a different spare count.

@@ -59,4 +59,14 @@ std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClust
 // The largest term of a step, in words ("on-wafer communication", "compute", ...).
 std::string limiting_term(const StepBreakdown& t);
 
+// The silicon's bounds on one training step of a layout, per wafer (compiler/silicon_bounds.hpp):
+// tile compute (the model's FLOPs at the usable peak), the on-wafer network (the representative
+// layer's largest network bound, scaled like its roofline), external memory bandwidth (the
+// weights streamed), off-wafer links (the collectives' busy time as costed) and SRAM.
+SiliconBounds step_bounds(const ClusterSpec& cluster, const TrainingEstimate& e, const LayerCalibration& cal);
+
+// With --target-days: what would have to grow, and by how much, for `e` to take `days` on the
+// same wafers. One line per resource whose bound alone is over the target step, and SRAM per tile.
+std::vector<std::string> growth_needed(const ClusterSpec& cluster, const TrainingEstimate& e, const LayerCalibration& cal, double days);
+
 }  // namespace wafersim::compiler
