@@ -526,6 +526,11 @@ void parse_matmul_mappings(const std::vector<std::string>& specs, std::string& d
 }
 
 Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
+  const auto& mm = MatmulMappingRegistry::instance();
+  if (options.matmul_mapping != "auto" && !mm.find(options.matmul_mapping))
+    throw InputError("--matmul-mapping: " + mm.unknown(options.matmul_mapping, "matmul mapping") + ", or auto");
+  for (const auto& [op, name] : options.matmul_overrides)
+    if (!mm.find(name)) throw InputError(fmt::format("--matmul-mapping {}={}: {}", op, name, mm.unknown(name, "matmul mapping")));
   if (options.matmul_mapping == "auto") {
     if (!options.cost_ps) throw std::logic_error("map_model: matmul_mapping auto needs a cost model");
     Plan best;

@@ -933,9 +933,14 @@ struct Engine::Impl {
   //    alone and can no longer fall back to the escape; a cycle of such waits is a deadlock
   //    Duato's condition does not cover. The escape class keeps non-atomic allocation: its
   //    channel dependencies are acyclic.
-  std::uint64_t adaptive_first(std::uint64_t free_route) const {
+  //  - Escape after a wait: a head that could go adaptive takes the escape only once it has waited
+  //    router.escape_wait cycles (from `since`, when it began to wait for a VC) for a free adaptive
+  //    VC; one with no adaptive VC on its route (already on the escape) takes it at once.
+  std::uint64_t adaptive_first(std::uint64_t route, std::uint64_t free_route, std::uint64_t k, std::uint32_t since) const {
     const std::uint64_t adaptive = free_route & ~escape_vcs;
-    return adaptive ? adaptive : free_route;
+    if (adaptive) return adaptive;
+    if ((route & ~escape_vcs) && k < since + static_cast<std::uint64_t>(opt.router.escape_wait)) return 0;
+    return free_route;
   }
 
   // kMc: the run has multicasts. Without them the multicast branches are compiled out, so a
@@ -985,7 +990,7 @@ struct Engine::Impl {
       if (!want_vc) {
       } else if (!(want_vc & (want_vc - 1))) {
         const int li = std::countr_zero(want_vc);
-        const std::uint64_t r = adaptive_first(iv_route[base + li] & nd.ov_free);
+        const std::uint64_t r = adaptive_first(iv_route[base + li], iv_route[base + li] & nd.ov_free, k, ivc[base + li].elig);
         if (r) granted(li, allocate_single(li, r, &va_in_ptr[base], &va_out_ptr[base], VP, VP));
       } else {
         std::uint64_t req[64];
@@ -994,7 +999,7 @@ struct Engine::Impl {
         for (int li = 0; li < VP; ++li) req[li] = 0;
         for (std::uint64_t w = want_vc; w; w &= w - 1) {
           const int li = std::countr_zero(w);
-          req[li] = adaptive_first(iv_route[base + li] & nd.ov_free);
+          req[li] = adaptive_first(iv_route[base + li], iv_route[base + li] & nd.ov_free, k, ivc[base + li].elig);
           any |= req[li] != 0;
         }
         if (any) {

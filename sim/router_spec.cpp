@@ -7,7 +7,7 @@ namespace wafersim::sim {
 RouterSpec RouterSpec::from_yaml(const YamlNode& node) {
   node.expect_map();
   node.check_keys({"num_vcs", "vc_buf_size", "routing_delay", "vc_alloc_delay", "sw_alloc_delay", "st_final_delay",
-                   "credit_delay", "input_speedup", "vc_allocator", "sw_allocator", "alloc_iters", "wait_for_tail_credit"});
+                   "credit_delay", "input_speedup", "vc_allocator", "sw_allocator", "alloc_iters", "wait_for_tail_credit", "escape_wait"});
   RouterSpec s;
   // 8 VCs x 5 ports = 40 input VCs: the allocators work on 64-bit request masks.
   s.num_vcs = static_cast<int>(node.get_int("num_vcs", s.num_vcs, Range::closed(1, 8)));
@@ -22,6 +22,7 @@ RouterSpec RouterSpec::from_yaml(const YamlNode& node) {
   s.vc_allocator = node.get_choice("vc_allocator", s.vc_allocator, names);
   s.sw_allocator = node.get_choice("sw_allocator", s.sw_allocator, names);
   s.alloc_iters = static_cast<int>(node.get_int("alloc_iters", s.alloc_iters, Range::closed(1, 8)));
+  s.escape_wait = static_cast<int>(node.get_int("escape_wait", s.escape_wait, Range::closed(0, 1000000)));
   s.wait_for_tail_credit = node.get_bool("wait_for_tail_credit", s.wait_for_tail_credit);
   if (s.input_speedup > s.num_vcs) node.child("input_speedup").fail("must be <= num_vcs (" + std::to_string(s.num_vcs) + "): each crossbar input serves its own VCs");
   return s;

@@ -17,6 +17,8 @@
 //     sw_allocator: islip                   # or separable_input_first
 //     alloc_iters: 1             # iSLIP iterations
 //     wait_for_tail_credit: false  # output VC reusable only once the tail's credit is back
+//     escape_wait: 0             # escape-VC routings (duato): cycles a head waits for a free
+//                                #   adaptive VC before it takes the escape class (0: at once)
 //
 // The pipeline, exactly (docs/noc.md has the derivation and a worked example). A head flit that is
 // usable in its input buffer at cycle t (and is at the front of an idle VC) may win VC allocation
@@ -45,6 +47,16 @@ struct RouterSpec {
   std::string sw_allocator = "islip";
   int alloc_iters = 1;
   bool wait_for_tail_credit = false;
+  // Under an escape-VC scheme a head that takes the escape follows the non-minimal up*/down* tree
+  // for the rest of its path. Taking it the first cycle no adaptive VC is free (0, Duato's rule
+  // and the default) sends steady neighbour streams round the tree: Cannon's 2-hop shifts on
+  // 32 x 32 run 2.67 x slower on duato than on xy (the same plan); waiting 32 cycles for an
+  // adaptive VC first gives 1.97 x, 200 gives 1.53 x, 1,000 gives 1.05 x. A wait is still
+  // deadlock-free (the escape can always be taken after it), but at saturation, where minimal
+  // adaptive routing does deadlock, every such deadlock then costs the wait to break: with 1,000
+  // cycles the mixed multicast saturation test sees 1,000-cycle windows with no flit moving.
+  // Measured trade-off, not a fitted constant: docs/noc.md.
+  int escape_wait = 0;
 
   // Cycles a head flit spends in one router at zero load.
   int hop_delay() const { return routing_delay + vc_alloc_delay + sw_alloc_delay + st_final_delay; }

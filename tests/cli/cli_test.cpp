@@ -351,6 +351,15 @@ TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run(std::string("graph --model ") + WAFERSIM_GPT2_BLOCK_ONNX + " --dim batch"), "--dim 'batch': expected NAME=N");
   expect_bad_input(run("simulate --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml" + sys + " --layers 99"),
                    "--layers 99: the model has 12 layers");
+  const std::string gpt2 = "compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml --layers 2 --sequence 128 --micro-batch 1";
+  expect_bad_input(run(gpt2 + sys + out + " --matmul-mapping canon"), "unknown matmul mapping 'canon' (did you mean 'cannon'?)");
+  expect_bad_input(run(gpt2 + sys + out + " --matmul-mapping attn.qproj=cannon"), "no weighted matmul of model 'gpt2-small' is named 'attn.qproj'");
+  expect_bad_input(run(gpt2 + sys + out + " --matmul-mapping =cannon"), "give NAME or OP=NAME");
+  // Cannon keeps a second copy of each weight: on a tile with 720 KiB of SRAM the plan fits, the copy does not.
+  std::string small = wafersim::read_text_file(std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/tiny-3nm-32x32.yaml");
+  small.replace(small.find("sram_kib: 1536"), 14, "sram_kib: 720");
+  expect_bad_input(run(gpt2 + " --system " + write("small-sram.yaml", small) + out + " --matmul-mapping cannon"),
+                   "its extra copy of each weight needs");
 }
 
 namespace wafersim {

@@ -4,6 +4,8 @@
 // delivered (or delivered without ordering it first) must fail.
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "../mesh/test_util.hpp"
 #include "../sim/sim_test_util.hpp"
 #include "compiler/functional_check.hpp"
@@ -81,6 +83,38 @@ TEST(Functional, CannonMatmulOnFabricsWithDeadTiles) {
       e->set_trace({});
       EXPECT_GT(sim::run_workload(*e, net.fabric, *net.clocks, plan.workload, net.options, {}).makespan_ps, 0);
     }
+}
+
+// Duato's escape is the non-minimal up*/down* tree. Taken at once when no adaptive VC is free
+// (escape_wait 0), Cannon's neighbour shifts leak onto it and travel further than their Manhattan
+// distance; a head that waits for an adaptive VC instead stays minimal (no dead tiles here, so
+// every minimal route exists).
+TEST(Functional, EscapeWaitKeepsCannonShiftsOnMinimalRoutes) {
+  auto hops_over_manhattan = [](int escape_wait) {
+    sim::testing::TestNetwork net(8, 8, "duato");
+    net.options.router.num_vcs = 4;
+    net.options.router.escape_wait = escape_wait;
+    net.options.record_deliveries = true;
+    TileComputeSpec t;
+    t.array = 16;
+    const Plan plan = plan_matmul_cannon(net.fabric, t, 160, 192, 192, true);
+    sim::WorkloadRunOptions ro;
+    ro.max_packet_flits = 16;
+    auto e = net.engine();
+    e->set_trace({});
+    const auto r = sim::run_workload(*e, net.fabric, *net.clocks, plan.workload, net.options, ro);
+    double manhattan = 0, flits = 0;
+    for (const auto& w : plan.workload.items) {
+      if (w.kind != sim::WorkItem::Kind::kMessage) continue;
+      const double f = std::ceil(static_cast<double>(w.bytes) / net.options.channels.flit_bytes);
+      manhattan += f * (std::abs(net.fabric.row_of(w.src) - net.fabric.row_of(w.dst)) + std::abs(net.fabric.col_of(w.src) - net.fabric.col_of(w.dst)));
+      flits += f;
+    }
+    EXPECT_EQ(static_cast<double>(r.delivered_flits), flits);
+    return r.flit_hops / manhattan;
+  };
+  EXPECT_DOUBLE_EQ(hops_over_manhattan(1'000'000), 1.0);
+  EXPECT_GT(hops_over_manhattan(0), 1.0);
 }
 
 // The folded ring: ring neighbours at most 2 positions apart, every position once.

@@ -55,6 +55,47 @@ TEST(Mapper, DeadTilesLeaveFewerTilesAndCostTime) {
   EXPECT_GT(holed.analytic.makespan_ps, clean.analytic.makespan_ps);
 }
 
+// Every matmul mapping maps every op; auto keeps the fastest of them by the cost model.
+TEST(Mapper, EveryMatmulMappingMapsEveryOpAndAutoKeepsTheFastest) {
+  StepOptions o;
+  o.style = "layer_pipelined";
+  o.layers = 1;
+  o.sequence = 32;
+  o.micro_batch = 1;
+  const auto compile = [&](const std::string& mapping) {
+    o.matmul_mapping = mapping;
+    return compile_step(kRoot / "workloads/gpt2-small.yaml", kRoot / "configs/systems/tiny-3nm-32x32.yaml", o);
+  };
+  double fastest = -1;
+  for (const std::string mapping : {"summa", "cannon", "weight_stationary"}) {
+    const CompiledStep s = compile(mapping);
+    EXPECT_NEAR(s.plan.flops + s.plan.offwafer_flops, s.graph->total_flops(), 1e-9 * s.graph->total_flops()) << mapping;
+    EXPECT_NO_THROW(s.plan.workload.validate(s.net->sample.fabric)) << mapping;
+    ASSERT_FALSE(s.plan.matmul_choices.empty());
+    for (const auto& c : s.plan.matmul_choices)
+      if (c.note.empty()) EXPECT_EQ(c.mapping, mapping) << c.op;
+    if (fastest < 0 || s.analytic.makespan_ps < fastest) fastest = s.analytic.makespan_ps;
+  }
+  const CompiledStep a = compile("auto");
+  EXPECT_EQ(a.plan.matmul_auto_ps.size(), 3u);
+  EXPECT_DOUBLE_EQ(a.analytic.makespan_ps, fastest);
+}
+
+TEST(Mapper, MatmulMappingThatCannotDoItIsAnInputError) {
+  StepOptions o;
+  o.style = "weight_streaming";
+  o.layers = 1;
+  o.sequence = 32;
+  o.micro_batch = 1;
+  o.matmul_mapping = "weight_stationary";
+  try {
+    compile_step(kRoot / "workloads/gpt2-small.yaml", kRoot / "configs/systems/tiny-3nm-32x32.yaml", o);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("needs the weight resident in SRAM"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Mapper, ModelThatFitsNowhereIsAnInputError) {
   StepOptions o;
   try {
