@@ -171,6 +171,17 @@ std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClust
     v.cluster.wafer.clock.frequency_ghz *= f;
     vs.push_back(v);
   }
+  for (double f : {0.5, 2.0}) {
+    Variant v{"external memory bandwidth", fmt::format("{:g} TB/s per wafer (x{:g})", base.memory_bytes_per_s * f / 1e12, f), base, 1.0};
+    v.cluster.memory_bytes_per_s *= f;
+    vs.push_back(v);
+  }
+  // The representative layer is not recompiled: its calibration holds while the layer still fits.
+  for (double f : {0.5, 4.0}) {
+    Variant v{"SRAM per tile", fmt::format("{:g} KiB (x{:g})", base.wafer.compute.sram_kib * f, f), base, 1.0};
+    v.cluster.wafer.compute.sram_kib *= f;
+    vs.push_back(v);
+  }
   for (double f : {0.5, 0.1}) vs.push_back({"on-wafer communication (mapping)", fmt::format("x{:g} of the calibrated time", f), base, f});
 
   std::vector<SensitivityRow> rows;
