@@ -1,7 +1,7 @@
 # wafersim: the two commands of the Quick start, and the pieces they are made of.
 #   make demo   install dependencies if missing, build, run the default yield/defect sweep, then
-#               the GPT-4-in-a-day estimate on tiny-3nm beside the 3,450-wafer claim, then the RTL
-#               blocks' co-simulation against the C++ models
+#               the RTL blocks' co-simulation against the C++ models, then the GPT-4-in-a-day
+#               estimate on tiny-3nm beside the 3,450-wafer claim
 #   make test   the same build, then every test through CTest, then the tests again built with
 #               AddressSanitizer + UndefinedBehaviorSanitizer
 # Also: make build | bench | fuzz (FUZZ_SECONDS=60) | clean
@@ -28,13 +28,13 @@ build: configure
 demo: build
 	./$(BUILD_DIR)/wafersim sweep configs/sweeps/default.yaml --out $(DEMO_OUT) --jobs $(JOBS)
 	@echo
+	@echo "== RTL tile blocks against the C++ models (Verilator + SystemC; docs/rtl.md) =="
+	./$(BUILD_DIR)/wafersim verify-rtl --cycles 200000 --out $(DEMO_OUT)/verify-rtl
+	@echo
 	@echo "== GPT-4 in a day on tiny-3nm? (docs/gpt4-in-a-day.md) =="
 	./$(BUILD_DIR)/wafersim estimate --model workloads/gpt4-moe.yaml --system configs/systems/tiny-3nm-cluster.yaml --wafers 3584 --top 1 --out $(DEMO_OUT)/gpt4
 	@echo "the claim: GPT-4 (3e25 FLOP) in one day on ~3,450 wafers of 100 PFLOPS at \$$20k each, fully utilised."
-	@echo "tiny-3nm: the answer line above, on 3,584 wafers (the nearest count >= 3,450 that a layout can use)."
-	@echo
-	@echo "== RTL tile blocks against the C++ models (Verilator + SystemC; docs/rtl.md) =="
-	./$(BUILD_DIR)/wafersim verify-rtl --cycles 200000 --out $(DEMO_OUT)/verify-rtl
+	@echo "tiny-3nm: the answer line above, on 3,584 wafers (the nearest count >= 3,450 that a layout can use), and the resource that binds it."
 
 test: build
 	ctest --test-dir $(BUILD_DIR) --output-on-failure -j $(JOBS)

@@ -232,8 +232,17 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   print_estimate(model, cluster, r.ranked.front());
   const compiler::SiliconBounds bounds = compiler::step_bounds(cluster, r.ranked.front(), cal);
   for (const auto& line : bounds.lines()) fmt::print("  {}\n", line);
-  if (a.target_days > 0)
-    for (const auto& line : compiler::growth_needed(cluster, r.ranked.front(), cal, a.target_days)) fmt::print("  {}\n", line);
+  if (a.target_days > 0) {
+    // What the configured wafer count lacks for the target (the search above found the count instead).
+    std::vector<std::string> lines;
+    try {
+      const auto at = compiler::search_wafers(model, cluster, spec.wafers, losses);
+      if (!at.ranked.empty()) lines = compiler::growth_needed(cluster, at.ranked.front(), cal, a.target_days);
+    } catch (const InputError& e) {
+      lines = {fmt::format("on the configured {} wafers: {}", spec.wafers, e.what())};
+    }
+    for (const auto& line : lines) fmt::print("  {}\n", line);
+  }
   print_losses(losses);
   if (model.training_tokens > 0) {
     const double flops = compiler::dense_training_flops(model, model.training_tokens);

@@ -101,8 +101,12 @@ std::vector<std::string> growth_needed(const ClusterSpec& c, const TrainingEstim
   if (e.days <= 0 || days <= 0) return out;
   const double target = e.time.step * days / e.days;
   const SiliconBounds b = step_bounds(c, e, cal);
-  out.push_back(fmt::format("to train in {:g} days on these {} wafers, a step must take {:.4g} s (now {:.4g} s):", days, e.par.devices(), target,
-                            e.time.step));
+  if (target >= e.time.step) {
+    out.push_back(fmt::format("{} wafers already train in {:.3g} days, within {:g}", e.par.devices(), e.days, days));
+    return out;
+  }
+  out.push_back(fmt::format("to train in {:g} days on {} wafers (now {:.3g} days), a step must take {:.4g} s (now {:.4g} s):", days, e.par.devices(),
+                            e.days, target, e.time.step));
   bool any = false;
   for (const ResourceBound& r : b.bounds) {
     if (r.bound_s <= target) continue;

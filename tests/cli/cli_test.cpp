@@ -321,7 +321,17 @@ TEST_F(Cli, WaferEstimateSizesTheMachineForATargetAndShowsWhatMovesIt) {
   EXPECT_TRUE(std::filesystem::exists(dir / "w" / "sensitivity.svg"));
   const auto j = nlohmann::json::parse(wafersim::read_text_file(dir / "w" / "estimate.json"));
   EXPECT_LE(j["best"][0]["days"].get<double>(), 30.0);
-  EXPECT_EQ(j["sensitivity"].size(), 7u);  // base, off-wafer bandwidth x2, clock x2, on-wafer x2 (no D0 or spares on this wafer)
+  // base, off-wafer bandwidth, clock, external memory bandwidth, SRAM per tile, on-wafer: x2 each (no D0 or spares on this wafer)
+  EXPECT_EQ(j["sensitivity"].size(), 11u);
+  // The silicon's bounds, per step, and what the configured 16 wafers would need for 30 days.
+  EXPECT_THAT(r.output, HasSubstr("bounds of the silicon"));
+  EXPECT_THAT(r.output, HasSubstr("16 wafers already train in"));
+  const Result two = run("estimate" + model + sys + " --target-days 2");
+  ASSERT_EQ(two.status, 0) << two.output;
+  EXPECT_THAT(two.output, HasSubstr("to train in 2 days on 16 wafers (now 4.22 days)"));
+  ASSERT_TRUE(j.contains("bounds"));
+  EXPECT_GT(j["bounds"]["resources"].size(), 3u);
+  EXPECT_LE(j["bounds"]["binding_share_of_step"].get<double>(), 1.0 + 1e-9);
   // Bad input: a negative bandwidth, wafer flags on a GPU cluster, a count no layout can use.
   expect_bad_input(run("estimate" + model + " --system " + write("n.yaml", cluster + "off_wafer: {gb_s_per_edge: -1}\n")), "n.yaml:");
   expect_bad_input(run("estimate" + model + " --system " + std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/selene-a100.yaml --target-days 1"),
