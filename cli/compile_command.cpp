@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "compiler/silicon_bounds.hpp"
 #include "compiler/step.hpp"
+#include "compiler/timeline.hpp"
 #include "core/input_error.hpp"
 #include "core/json_file.hpp"
 #include "core/progress.hpp"
@@ -123,6 +124,10 @@ int run_simulate_command(const StepArgs& a) {
   const auto sb = compiler::plan_bounds(*s.graph, s.plan, s.system, s.net->sample.fabric, *s.net->clocks, me);
   fmt::print("  simulated: limited by {}\n", sb.limited_by());
   fmt::print("  full step ESTIMATED from the simulated micro-batch: {:.4g} s\n", s.full_step_s(me));
+  if (!a.trace_file.empty()) {
+    compiler::write_chrome_trace(s.plan, *s.graph, r, a.trace_file);
+    fmt::print("wrote {} (trace events: open it at ui.perfetto.dev)\n", a.trace_file.string());
+  }
   if (!a.out_dir.empty()) {
     compiler::write_plan(s, a.out_dir);
     nlohmann::ordered_json j;

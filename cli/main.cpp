@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <filesystem>
 #include <thread>
 #include <vector>
@@ -48,6 +49,27 @@ int main(int argc, char** argv) {
         return {};
       },
       "DIR");
+  // An output file: its directory exists and is writable, and it is not a directory itself.
+  const CLI::Validator output_file(
+      [](std::string& path) -> std::string {
+        std::error_code ec;
+        const std::filesystem::path p(path);
+        if (std::filesystem::is_directory(p, ec)) return "the output file '" + path + "' is a directory";
+        const std::filesystem::path dir = p.parent_path().empty() ? std::filesystem::path(".") : p.parent_path();
+        if (!std::filesystem::is_directory(dir, ec)) return "the directory of the output file '" + path + "' does not exist";
+        // Written through a temporary beside it (write_file_atomically): try that now, since
+        // access() says yes to root on read-only file systems such as /proc.
+        const std::filesystem::path probe = path + ".tmp";
+        const bool existed = std::filesystem::exists(probe, ec);
+        if (std::FILE* f = std::fopen(probe.c_str(), "ab")) {
+          std::fclose(f);
+          if (!existed) std::filesystem::remove(probe, ec);
+        } else {
+          return "cannot write the output file '" + path + "' in '" + dir.string() + "'";
+        }
+        return {};
+      },
+      "FILE");
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string(version()) + " (" + git_hash() + ")");
 
@@ -162,6 +184,10 @@ int main(int argc, char** argv) {
   step_options(compile_cmd, compile_args, true);
   auto* simulate_cmd = app.add_subcommand("simulate", "Compile, then run one micro-batch's step through the cycle engine; measured vs analytic");
   step_options(simulate_cmd, simulate_args, false);
+  simulate_cmd->add_option("--trace", simulate_args.trace_file,
+                           "Write the simulated step as a Chrome / Perfetto trace-event JSON file (open it at ui.perfetto.dev): tasks "
+                           "per tile, messages as flows, a process per region")
+      ->check(output_file);
   simulate_cmd->add_option("--quantum", simulate_args.quantum, "Engine cycles per step while packets fly (1 = exact)")->check(CLI::Range(1, 1000));
 
   cli::VerifyRtlArgs verify;

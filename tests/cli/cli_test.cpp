@@ -250,9 +250,30 @@ TEST_F(Cli, CompileWritesThePlanAndSimulateComparesEngineAndAnalytic) {
   EXPECT_THAT(wafersim::read_text_file(dir / "c" / "placement.svg"), HasSubstr("</svg>"));
   // The GPT-2-like block on the clean 32 x 32 fabric: the cycle engine within 15% of the flow
   // model (the agreement bound; measured -10.7%).
-  const Result s = run("simulate --model " + model + " --system " + sys + " --out " + (dir / "s").string());
+  const Result s = run("simulate --model " + model + " --system " + sys + " --out " + (dir / "s").string() + " --trace " + (dir / "t.json").string());
   ASSERT_EQ(s.status, 0) << s.output;
   EXPECT_THAT(s.output, HasSubstr("simulated (cycle engine)"));
+  EXPECT_THAT(s.output, HasSubstr("simulated: limited by "));
+  EXPECT_THAT(c.output, HasSubstr("bounds of the silicon"));
+  // The trace: every task a slice named by its op, every delivery a flow from its message.
+  const auto trace = nlohmann::json::parse(wafersim::read_text_file(dir / "t.json"));
+  std::size_t tasks = 0, starts = 0, ends = 0, named_regions = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    const std::string ph = e["ph"];
+    if (ph == "X" && e["args"].contains("cycles")) {
+      ++tasks;
+      EXPECT_NE(e["name"].get<std::string>(), "-");
+    }
+    if (ph == "s") ++starts;
+    if (ph == "f") ++ends;
+    if (ph == "M" && e["name"] == "process_name" && e["args"]["name"].get<std::string>().rfind("region ", 0) == 0) ++named_regions;
+  }
+  EXPECT_EQ(tasks, plan["tasks"].get<std::size_t>());
+  EXPECT_GT(starts, 0u);
+  EXPECT_EQ(starts, ends);
+  EXPECT_EQ(named_regions, plan["regions"].size());
+  expect_bad_input(run("simulate --model " + model + " --system " + sys + " --trace " + dir.string()), "is a directory");
+  expect_bad_input(run("simulate --model " + model + " --system " + sys + " --trace " + (dir / "no" / "t.json").string()), "does not exist");
   const auto sim = nlohmann::json::parse(wafersim::read_text_file(dir / "s" / "simulate.json"));
   const double ratio = sim["micro_batch_s"]["ratio"].get<double>();
   EXPECT_GT(ratio, 0.85) << s.output;
