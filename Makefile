@@ -52,6 +52,7 @@ bench: build
 	./$(BUILD_DIR)/bench/noc_bench
 	./$(BUILD_DIR)/bench/estimate_bench --benchmark_repetitions=3 --benchmark_report_aggregates_only=true
 	./$(BUILD_DIR)/bench/rtl_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
+	./$(BUILD_DIR)/bench/mapping_bench
 
 fuzz: deps
 	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_BENCH=OFF > $(FUZZ_DIR).configure.log 2>&1 || (cat $(FUZZ_DIR).configure.log; exit 1)

@@ -30,42 +30,57 @@ std::vector<std::string> SiliconBounds::lines() const {
   return out;
 }
 
-SiliconBounds plan_bounds(const Graph& graph, const Plan& plan, const WaferSystem& sys, const mesh::Fabric& f, const sim::ClockDomains& clocks,
-                          double achieved_ps) {
-  SiliconBounds out;
-  out.achieved_s = achieved_ps * 1e-12;
-  const TileComputeSpec& t = sys.compute;
-  const ModelSpec& m = graph.model();
+double matmul_words_lower_bound(double M, double K, double N, double P) {
+  const double touched = 3.0 * std::pow(M * K * N / P, 2.0 / 3.0), held = (M * K + K * N + M * N) / P;
+  return std::max(0.0, touched - held);
+}
 
-  // Compute rates of the tiles used, each at its own clock.
-  double hz = 0, tiles = 0;
+PlanWork plan_work(const Graph& graph, const Plan& plan) {
+  PlanWork w;
+  const ModelSpec& m = graph.model();
   std::vector<int> region_of_layer(static_cast<std::size_t>(m.layers) + 1, 0);
   std::vector<double> region_tiles;
   for (std::size_t r = 0; r < plan.regions.size(); ++r) {
-    for (const auto tile : plan.regions[r].grid.tiles) hz += 1e12 / static_cast<double>(clocks.domain(clocks.of(tile)).period_ps);
-    tiles += static_cast<double>(plan.regions[r].grid.size());
     region_tiles.push_back(static_cast<double>(std::max<std::size_t>(1, plan.regions[r].grid.size())));
     for (const int l : plan.regions[r].layers) region_of_layer[static_cast<std::size_t>(l + 1)] = static_cast<int>(r);
   }
-  const double mean_hz = tiles > 0 ? hz / tiles : 1e12 / static_cast<double>(clocks.report.nominal_period_ps);
-
-  // FLOPs by unit, and the matmuls' least words received.
-  double matmul_flops = 0, vector_flops = 0;
-  std::vector<double> itt_region(region_tiles.size(), 0.0);  // regions work side by side: the busiest one binds
+  w.matmul_words_bytes_per_region.assign(region_tiles.size(), 0.0);  // regions work side by side
   for (std::size_t v = 0; v < graph.size(); ++v) {
     const Op& o = graph.op(v);
     if (o.kind == OpKind::kOptimizer && plan.weights_stream) continue;  // runs off the wafer
-    if (o.kind == OpKind::kMatMul || o.kind == OpKind::kAttnMatMul) matmul_flops += o.flops;
-    else vector_flops += o.flops;
+    if (o.kind == OpKind::kMatMul || o.kind == OpKind::kAttnMatMul) w.matmul_flops += o.flops;
+    else w.vector_flops += o.flops;
     if (o.kind != OpKind::kMatMul || region_tiles.empty()) continue;
     const auto r = static_cast<std::size_t>(region_of_layer[static_cast<std::size_t>(o.layer + 1)]);
     double P = region_tiles[r];
     if (o.expert >= 0 && m.is_moe()) P = std::max(1.0, P / m.moe.experts);
-    const double M = static_cast<double>(o.m), K = static_cast<double>(o.k), N = static_cast<double>(o.n);
-    const double touched = 3.0 * std::pow(M * K * N / P, 2.0 / 3.0), held = (M * K + K * N + M * N) / P;
-    itt_region[r] += std::max(0.0, touched - held) * m.activations.bytes;
+    w.matmul_words_bytes_per_region[r] +=
+        matmul_words_lower_bound(static_cast<double>(o.m), static_cast<double>(o.k), static_cast<double>(o.n), P) * m.activations.bytes;
   }
-  const double itt_bytes = itt_region.empty() ? 0.0 : *std::max_element(itt_region.begin(), itt_region.end());
+  return w;
+}
+
+SiliconBounds plan_bounds(const Graph& graph, const Plan& plan, const WaferSystem& sys, const mesh::Fabric& f, const sim::ClockDomains& clocks,
+                          double achieved_ps) {
+  return plan_bounds(plan_work(graph, plan), plan, sys, f, clocks, achieved_ps);
+}
+
+SiliconBounds plan_bounds(const PlanWork& work, const Plan& plan, const WaferSystem& sys, const mesh::Fabric& f, const sim::ClockDomains& clocks,
+                          double achieved_ps) {
+  SiliconBounds out;
+  out.achieved_s = achieved_ps * 1e-12;
+  const TileComputeSpec& t = sys.compute;
+  // Compute rates of the tiles used, each at its own clock.
+  double hz = 0, tiles = 0;
+  for (const Region& r : plan.regions) {
+    for (const auto tile : r.grid.tiles) hz += 1e12 / static_cast<double>(clocks.domain(clocks.of(tile)).period_ps);
+    tiles += static_cast<double>(r.grid.size());
+  }
+  const double mean_hz = tiles > 0 ? hz / tiles : 1e12 / static_cast<double>(clocks.report.nominal_period_ps);
+  const double matmul_flops = work.matmul_flops, vector_flops = work.vector_flops;
+  const double itt_bytes = work.matmul_words_bytes_per_region.empty()
+                               ? 0.0
+                               : *std::max_element(work.matmul_words_bytes_per_region.begin(), work.matmul_words_bytes_per_region.end());
   const double flit = static_cast<double>(sys.channels.flit_bytes);
   out.bounds.push_back({"tile compute (matmul array)", matmul_flops / std::max(1.0, 2.0 * t.macs_per_cycle() * hz), false,
                         fmt::format("{:.4g} GFLOP at {:.4g} TFLOP/s", matmul_flops / 1e9, 2.0 * t.macs_per_cycle() * hz / 1e12)});

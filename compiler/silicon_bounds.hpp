@@ -49,6 +49,19 @@ struct SiliconBounds {
   std::vector<std::string> lines() const;
 };
 
+// The work the bounds count: FLOPs by unit, and per region the matmul words its busiest tile must
+// receive (bytes).
+struct PlanWork {
+  double matmul_flops = 0, vector_flops = 0;
+  std::vector<double> matmul_words_bytes_per_region;
+};
+PlanWork plan_work(const Graph& graph, const Plan& plan);
+
+// Elements a tile doing a 1/P share of an M x K x N matmul must receive, at least (above).
+double matmul_words_lower_bound(double M, double K, double N, double P);
+
+SiliconBounds plan_bounds(const PlanWork& work, const Plan& plan, const WaferSystem& sys, const mesh::Fabric& fabric,
+                          const sim::ClockDomains& clocks, double achieved_ps);
 SiliconBounds plan_bounds(const Graph& graph, const Plan& plan, const WaferSystem& sys, const mesh::Fabric& fabric,
                           const sim::ClockDomains& clocks, double achieved_ps);
 
