@@ -173,6 +173,23 @@ TEST(Functional, PlanReadingUndeliveredDataFails) {
   ASSERT_GE(short_mc.workload.items[mc].dsts.size(), 2u);
   short_mc.workload.items[mc].dsts.pop_back();
   EXPECT_THROW(execute_plan(short_mc, {{0, a}, {1, b}}), FunctionalError);
+  // 2c. Cannon: a shift that goes to the wrong tile, and one the next step no longer waits for.
+  const Plan cannon = plan_matmul_cannon(net.fabric, small_tile(), 16, 12, 8, true);
+  ASSERT_NO_THROW(execute_plan(cannon, {{0, a}, {1, b}}));
+  // The last message a task reads (B's shifts home at the end are read by nobody).
+  std::size_t shift = 0;
+  for (const auto& item : cannon.workload.items)
+    if (item.kind == sim::WorkItem::Kind::kTask)
+      for (const auto d : item.after)
+        if (cannon.workload.items[d].kind == sim::WorkItem::Kind::kMessage) shift = std::max<std::size_t>(shift, d);
+  ASSERT_GT(shift, 0u);
+  Plan misrouted = cannon;
+  auto& sw = misrouted.workload.items[shift];
+  sw.dst = sw.dst == sw.src + 1 ? sw.src + 2 : sw.src + 1;
+  EXPECT_THROW(execute_plan(misrouted, {{0, a}, {1, b}}), FunctionalError);
+  Plan unwaited = cannon;
+  for (auto& item : unwaited.workload.items) std::erase(item.after, static_cast<std::uint32_t>(shift));
+  EXPECT_THROW(execute_plan(unwaited, {{0, a}, {1, b}}), FunctionalError);
   // 3. The attention plan without one of its key/value deliveries.
   Plan att = plan_attention_head(net.fabric, small_tile(), 20, 8, 4);
   const auto x = random_matrix(20, 8, 3), wq = random_matrix(8, 4, 4);
