@@ -266,7 +266,8 @@ class Emitter {
   }
 
   // The matmul mapping of v's weight (or of v, a matmul of two activations): asked for by name,
-  // or chosen by the cost model once per weight shape and region.
+  // by default or by an override (auto is resolved in map_model(), one whole plan per mapping);
+  // with matmul_fallback, the first usable mapping where the asked one cannot do this weight.
   const MatmulMappingEntry& mapping_of(Vtx v, const Mapped& me) {
     const int f = role_of(v) == MatmulRole::kActivations ? static_cast<int>(v) : fwd(v);
     if (auto it = choice_.find(f); it != choice_.end()) return *it->second;
