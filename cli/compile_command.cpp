@@ -56,7 +56,7 @@ void print_plan(const compiler::CompiledStep& s) {
              ms(a.critical_path.waiting_ps));
   for (const auto& line : compiler::plan_bounds(*s.graph, p, s.system, f, *s.net->clocks, a.makespan_ps).lines()) fmt::print("  {}\n", line);
   fmt::print("  full step ESTIMATED from one micro-batch ({}): {:.4g} s\n",
-             p.style == "layer_pipelined" ? "pipeline: (micro-batches + stages - 1) x stage" : "micro-batches x one", s.full_step_s(a.makespan_ps));
+             p.pipelined ? "pipeline: (micro-batches + stages - 1) x stage" : "micro-batches x one", s.full_step_s(a.makespan_ps));
 }
 
 std::size_t tiles_used(const compiler::Plan& p) {

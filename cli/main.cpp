@@ -18,6 +18,7 @@
 
 #include "cli/commands.hpp"
 #include "core/input_error.hpp"
+#include "compiler/mapper.hpp"
 #include "compiler/matmul_mapping.hpp"
 
 namespace {
@@ -27,6 +28,16 @@ std::string matmul_mapping_help() {
   std::string h = "Matmul mapping of every weight (NAME) or of one (OP=NAME, e.g. attn.q_proj=cannon), repeatable; auto (default): "
                   "the fastest by the cost model, per weight. Known:";
   const auto& reg = wafersim::compiler::MatmulMappingRegistry::instance();
+  for (const auto& n : reg.names()) h += " " + n + " (" + reg.find(n)->summary + ");";
+  return h;
+}
+
+std::string style_help() {
+  std::string h = "Mapping style: auto (the first that fits of";
+  const auto& reg = wafersim::compiler::MappingStyleRegistry::instance();
+  for (const auto& n : reg.names())
+    if (reg.find(n)->auto_order > 0) h += " " + n;
+  h += ") or one of:";
   for (const auto& n : reg.names()) h += " " + n + " (" + reg.find(n)->summary + ");";
   return h;
 }
@@ -168,7 +179,7 @@ int main(int argc, char** argv) {
     cmd->add_option("--system", a.system_file, "System YAML (e.g. configs/systems/tiny-3nm.yaml)")->required()->check(CLI::ExistingFile);
     auto* out = cmd->add_option("--out", a.out_dir, "Output directory (plan.json, placement.svg)")->check(output_dir);
     if (out_required) out->required();
-    cmd->add_option("--style", a.style, "Mapping style: auto, layer_pipelined, weight_streaming")->default_val("auto");
+    cmd->add_option("--style", a.style, style_help())->default_val("auto");
     cmd->add_option("--matmul-mapping", a.matmul_mappings, matmul_mapping_help());
     cmd->add_option("--recompute", a.recompute, "Activation recomputation: none, selective, full")
         ->check(CLI::IsMember({"none", "selective", "full"}))

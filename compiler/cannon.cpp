@@ -1,5 +1,6 @@
 // Cannon's algorithm on folded rings: PlanBuilder::cannon() (see compiler/plan_builder.hpp).
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 
 #include "compiler/plan_builder.hpp"
@@ -17,6 +18,19 @@ std::vector<int> ring_index(int p) {
 int mod(int a, int p) { return ((a % p) + p) % p; }
 
 }  // namespace
+
+int PlanBuilder::cannon_steps_per_task(const TileComputeSpec& t, int p, std::int64_t M, std::int64_t K, std::int64_t N, double elem,
+                                       double link_bytes_per_cycle, double buffer_bytes) {
+  if (p <= 1) return 1;
+  const std::int64_t m = (M + p - 1) / p, kb = (K + p - 1) / p, n = (N + p - 1) / p;
+  const double out_tiles = static_cast<double>(((m + t.array - 1) / t.array) * ((n + t.array - 1) / t.array));
+  const double fixed = out_tiles * t.array + t.task_overhead_cycles;
+  const double shift = static_cast<double>(std::max(m * kb, kb * n)) * elem / std::max(1e-9, link_bytes_per_cycle);
+  double w = shift > 0 ? std::sqrt(p * fixed / shift) : p;
+  const double block_pair = static_cast<double>(m * kb + kb * n) * elem;
+  if (block_pair > 0) w = std::min(w, buffer_bytes / (2.0 * block_pair));
+  return std::clamp(static_cast<int>(std::lround(w)), 1, p);
+}
 
 TileGrid square_part(const TileGrid& g) {
   const int p = std::min(g.pr, g.pc);
@@ -42,7 +56,8 @@ std::vector<std::pair<std::size_t, Slice>> PlanBuilder::cannon_b_blocks(const Ti
 }
 
 Deps PlanBuilder::cannon(const TileGrid& sq, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc,
-                         const std::vector<Piece>& a_have, CannonB b_kind, const std::vector<Piece>& b_have, const Deps& b_ready, int op) {
+                         const std::vector<Piece>& a_have, CannonB b_kind, const std::vector<Piece>& b_have, const Deps& b_ready, int op,
+                         int steps_per_task) {
   if (sq.pr != sq.pc || sq.size() == 0) throw std::logic_error("cannon: the grid is not square");
   const int p = sq.pr;
   const std::size_t P = sq.size();
@@ -76,63 +91,80 @@ Deps PlanBuilder::cannon(const TileGrid& sq, std::int64_t M, std::int64_t K, std
   }
 
   Deps last(P);
-  // Per position: its tasks of the last two steps and the forwards it sent in them (the buffers).
-  std::vector<std::uint32_t> task_prev(P, kNoItem), task_prev2(P, kNoItem);
-  std::vector<std::uint32_t> a_sent_prev(P, kNoItem), b_sent_prev(P, kNoItem);
+  const int w = std::clamp(steps_per_task, 1, p);
+  // History of the last 2w + 1 steps, per position: the task that used the step's blocks, and the
+  // forwards of them it sent (the buffers a block coming 2w steps later reuses).
+  const int H = 2 * w + 1;
+  auto at_step = [&](std::vector<std::uint32_t>& v, int step, std::size_t q) -> std::uint32_t& {
+    return v[static_cast<std::size_t>(step % H) * P + q];
+  };
+  std::vector<std::uint32_t> used_by(static_cast<std::size_t>(H) * P, kNoItem), a_sent(used_by), b_sent(used_by);
+  // Per position: the steps waiting for their task, and what their blocks wait for.
+  std::vector<int> first_pending(P, -1), last_k(P, 0);
+  std::vector<std::vector<std::uint32_t>> pending_after(P);
   const bool b_home = b_kind == CannonB::kResident;
   for (int s = 0; s < p; ++s) {
     for (int x = 0; x < p; ++x)
       for (int y = 0; y < p; ++y) {
         const std::size_t q = pos(x, y);
         const int k = kblock(x, y, s);
-        const Slice a = a_slice(x, k), b = b_slice(k, y);
-        task_prev2[q] = task_prev[q];
-        task_prev[q] = kNoItem;
-        if (a.empty() || b.empty()) continue;
+        at_step(used_by, s, q) = kNoItem;  // set when the step's group has its task
+        if (!a_slice(x, k).empty() && !b_slice(k, y).empty()) {
+          if (first_pending[q] < 0) first_pending[q] = s;
+          last_k[q] = k;
+          auto& after = pending_after[q];
+          after.insert(after.end(), a_at[q].begin(), a_at[q].end());
+          after.insert(after.end(), b_at[q].begin(), b_at[q].end());
+        }
+        // The group ends after w steps, at the last step, or where the next block wraps to 0.
+        const int s0 = first_pending[q];
+        if (s0 < 0 || (s - s0 + 1 < w && s + 1 < p && k + 1 < p)) continue;
+        const int k0 = kblock(x, y, s0);
+        auto& after = pending_after[q];
+        const Slice a{ta, part_begin(M, p, x), part_end(M, p, x), part_begin(K, p, k0), part_end(K, p, last_k[q])};
+        const Slice b{tb, a.c0, a.c1, part_begin(N, p, y), part_end(N, p, y)};
         ItemData d;
         d.kind = ItemData::Kind::kMatMulAcc;
         d.out = {tc, a.r0, a.r1, b.c0, b.c1};
         d.a = a;
         d.b = b;
         d.first = last[q].empty();
-        std::vector<std::uint32_t> after = a_at[q];
-        after.insert(after.end(), b_at[q].begin(), b_at[q].end());
         after.insert(after.end(), last[q].begin(), last[q].end());
-        last[q] = {task(sq.tiles[q], tile_.matmul_cycles(a.rows(), a.cols(), b.cols()), after, op, d)};
-        task_prev[q] = last[q][0];
+        last[q] = {task(sq.tiles[q], tile_.matmul_cycles(a.rows(), a.cols(), b.cols()), std::move(after), op, d)};
+        after.clear();
+        for (int t = s0; t <= s; ++t) at_step(used_by, t, q) = last[q][0];
+        first_pending[q] = -1;
       }
     // The shifts into step s + 1 (and B's way home after the last step).
     const bool a_moves = s + 1 < p, b_moves = s + 1 < p || b_home;
     if (!a_moves && !b_moves) break;
+    const int reuse = s + 1 - 2 * w;  // the step whose buffer a block for step s + 1 takes
     Deps a_next(P), b_next(P);
-    std::vector<std::uint32_t> a_sent(P, kNoItem), b_sent(P, kNoItem);
     for (int x = 0; x < p; ++x)
       for (int y = 0; y < p; ++y) {
         const std::size_t q = pos(x, y);
         const int k = kblock(x, y, s);
-        // Into the receiver's buffer of step s - 1: free once it computed that step and forwarded its block.
-        auto shift = [&](std::size_t to, const Slice& what, const Deps& at, const std::vector<std::uint32_t>& sent_prev, Deps& next,
-                         std::vector<std::uint32_t>& sent) {
+        auto shift = [&](std::size_t to, const Slice& what, const Deps& at, std::vector<std::uint32_t>& sent, Deps& next) {
+          at_step(sent, s, q) = kNoItem;
           if (what.empty()) {
             next[to] = at[q];
             return;
           }
           std::vector<std::uint32_t> after = at[q];
-          for (const std::uint32_t w : {task_prev2[to], sent_prev[to]})
-            if (w != kNoItem) after.push_back(w);
+          if (reuse >= 0)
+            for (const std::uint32_t u : {at_step(used_by, reuse, to), at_step(sent, reuse, to)})
+              if (u != kNoItem) after.push_back(u);
           const std::uint32_t m = sq.tiles[to] == sq.tiles[q] ? kNoItem
                                                               : message(sq.tiles[q], sq.tiles[to], static_cast<double>(what.rows() * what.cols()) * elem_,
                                                                         after, op, what);
           next[to] = m == kNoItem ? at[q] : std::vector<std::uint32_t>{m};
-          sent[q] = m;
+          at_step(sent, s, q) = m;
         };
-        if (a_moves) shift(row_pred(x, y), a_slice(x, k), a_at, a_sent_prev, a_next, a_sent);
-        if (b_moves) shift(col_pred(x, y), b_slice(k, y), b_at, b_sent_prev, b_next, b_sent);
+        if (a_moves) shift(row_pred(x, y), a_slice(x, k), a_at, a_sent, a_next);
+        if (b_moves) shift(col_pred(x, y), b_slice(k, y), b_at, b_sent, b_next);
       }
     a_at = std::move(a_next);
     b_at = std::move(b_next);
-    a_sent_prev = a_sent;
-    b_sent_prev = b_sent;
   }
   return last;
 }

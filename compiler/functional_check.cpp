@@ -161,7 +161,7 @@ Plan plan_matmul(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::i
 }
 
 Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N,
-                        bool b_resident) {
+                        bool b_resident, int steps_per_task) {
   Plan plan;
   plan.style = "cannon";
   const TileGrid g = whole_fabric_grid(fabric);
@@ -176,7 +176,8 @@ Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile,
     bp = grid_pieces(g, 1, K, N, {});
     for (const Piece& p : bp) plan.initial.emplace_back(p.tile, p.rect);
   }
-  b.cannon(sq, M, K, N, 0, 1, 2, a, b_resident ? PlanBuilder::CannonB::kResident : PlanBuilder::CannonB::kMoved, bp, Deps(sq.size()), -1);
+  b.cannon(sq, M, K, N, 0, 1, 2, a, b_resident ? PlanBuilder::CannonB::kResident : PlanBuilder::CannonB::kMoved, bp, Deps(sq.size()), -1,
+           steps_per_task);
   for (const Piece& p : grid_pieces(sq, 2, M, N, {}))
     if (!p.rect.empty()) plan.outputs.emplace_back(p.tile, p.rect);
   return plan;
@@ -201,8 +202,8 @@ Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile
     need_kv.push_back({units.tile(u, g), units.rect(u, 5, true, 1, hd), {}});
   }
   const Deps q_in = b.redistribute(grid_pieces(g, 4, S, hd, qkv[0]), need_q, 1.0, -1);
-  // Keys and values as the mapper moves them: each unit gets its own query block's rows, then the
-  // units' ring all-gathers them.
+  // Keys and values as the mapper moves them: each unit gets its own query block's rows, then
+  // multicasts them to the others.
   auto around_the_ring = [&](int tensor, const Deps& ready) {
     std::vector<Piece> own;
     std::vector<std::uint32_t> tiles;
@@ -212,7 +213,7 @@ Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile
       tiles.push_back(own.back().tile);
       blocks.push_back(own.back().rect);
     }
-    return b.ring_allgather(tiles, blocks, b.redistribute(grid_pieces(g, tensor, S, hd, ready), own, 1.0, -1), -1);
+    return b.multicast_allgather(tiles, blocks, b.redistribute(grid_pieces(g, tensor, S, hd, ready), own, 1.0, -1), -1);
   };
   const Deps k_in = around_the_ring(5, qkv[1]);
   for (auto& p : need_kv) p.rect.tensor = 6;

@@ -33,9 +33,9 @@ Plan plan_matmul(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::i
 
 // The same by Cannon on folded rings (PlanBuilder::cannon) on the largest square part of the
 // working tiles: A from the grid layout of all of them, B resident pre-skewed (b_resident) or in
-// the grid layout; C is left in the square's grid layout.
+// the grid layout; C is left in the square's grid layout. steps_per_task: PlanBuilder::cannon's.
 Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N,
-                        bool b_resident);
+                        bool b_resident, int steps_per_task = 1);
 
 // Tensors 0: X [S x d], 1-3: Wq, Wk, Wv [d x hd], 4-6: Q, K, V, 7: context (in head layout),
 // 8: context back in grid layout = softmax(mask(Q K^T / sqrt(hd))) V with a causal mask.

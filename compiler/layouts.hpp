@@ -8,9 +8,10 @@
 // - Grid layout of a [rows x cols] tensor: position (i, j) holds row block i, column block j.
 // - Head layout: attention unit u = (sequence b, head h, query block q) on position u size / count
 //   (u mod size when there are more units than tiles); it needs its query rows of head h's
-//   columns, and all rows of its sequence for keys and values. The query blocks of a head are a
-//   ring: keys and values are all-gathered around it from each unit's own block, and their
-//   gradients reduce-scattered around it (PlanBuilder::ring_allgather / ring_reduce_scatter).
+//   columns, and all rows of its sequence for keys and values. Each unit gets its own query
+//   block's rows of keys and values and multicasts them to the other units of its head
+//   (PlanBuilder::multicast_allgather); their gradients are reduce-scattered around the head's
+//   query blocks as a ring (PlanBuilder::ring_reduce_scatter).
 #include <cstdint>
 #include <vector>
 

@@ -210,6 +210,9 @@ class Emitter {
       Deps* keep = entry.weight_grad_in_place && weight_operand ? &(o.weighted ? gathered_x_ : gathered_dy_)[fwd(v)] : nullptr;
       MatmulCall call{b_, g, o.m, o.k, o.n, role, weight_operand ? weight_b() : MatmulB::kActivation, ready, b_ready, static_cast<int>(v),
                       weight_grid(g, v), keep};
+      call.link_bytes_per_cycle = sys_.channels.flit_bytes;
+      call.buffer_bytes = buffer_budget(me.region);
+      call.buffer_bytes_used = &region_buffers_[me.region];
       me.out = entry.emit(call);
       if (stream) last_weighted_[key] = me.out;
       if (lay_.weights_stream && role == MatmulRole::kWeightGrad) {
@@ -262,6 +265,9 @@ class Emitter {
     MatmulCall call{b_, g, o.m, o.k, o.n, MatmulRole::kWeightGrad, MatmulB::kActivation, none, none, static_cast<int>(v), weight_grid(g, v)};
     call.gathered_x = &gathered_x_.at(fwd(v));
     call.gathered_dy = &gathered_dy_.at(fwd(v));
+    call.link_bytes_per_cycle = sys_.channels.flit_bytes;
+    call.buffer_bytes = buffer_budget(me.region);
+    call.buffer_bytes_used = &region_buffers_[me.region];
     me.out = mapping_of(v, me).emit(call);
   }
 
@@ -319,30 +325,56 @@ class Emitter {
     return fmt::format("its extra copy of each weight needs {:.3g} MiB of SRAM per tile of region {}, which has {:.3g} MiB", used / 1048576.0,
                        lay_.regions[static_cast<std::size_t>(region)].name, sys_.compute.sram_bytes() / 1048576.0);
   }
+  // SRAM per tile of a region left for operand buffers: what its state leaves, less, for every
+  // weight in it, the largest extra copy any matmul mapping keeps (the mappings of later weights
+  // are not chosen yet when an earlier matmul is emitted).
+  double buffer_budget(int region) {
+    if (fit_.region_sram_bytes.empty()) return 0;
+    if (auto it = buffer_budget_.find(region); it != buffer_budget_.end()) return it->second;
+    double most = 0;
+    const auto& reg = MatmulMappingRegistry::instance();
+    for (const std::string& n : reg.names()) most = std::max(most, reg.find(n)->extra_weight_copies);
+    double extra = 0;
+    for (std::size_t v = 0; v < g_.size(); ++v) {
+      const Op& o = g_.op(v);
+      if (o.kind == OpKind::kMatMul && o.weighted && o.phase == Phase::kForward &&
+          lay_.region_of_layer[static_cast<std::size_t>(o.layer + 1)] == region)
+        extra += most * static_cast<double>(o.params) * m_.weights.bytes /
+                 static_cast<double>(std::max<std::size_t>(1, lay_.regions[static_cast<std::size_t>(region)].grid.size()));
+    }
+    const double left = sys_.compute.sram_bytes() - fit_.region_sram_bytes[static_cast<std::size_t>(region)] - extra;
+    return buffer_budget_[region] = std::max(0.0, left);
+  }
   double region_extra(int region) const {
     auto it = region_extra_.find(region);
     return it == region_extra_.end() ? 0.0 : it->second;
   }
 
   // The query blocks of each (sequence, head) as a ring: member q is unit group * Q + q.
+  // The query-block units of each (sequence, head) as a ring, folded (folded_ring_position()):
+  // ring neighbours are at most two units apart, and no message runs back across the whole group.
+  // f(units in ring order, their tiles, the bytes of each one's block of keys).
   template <typename F>
   void for_each_head_ring(const Mapped& x, F&& f) const {
     const HeadUnits hu = units(x.region);
-    const std::size_t Q = static_cast<std::size_t>(hu.query_blocks);
-    for (std::size_t group = 0; group < hu.count() / Q; ++group) {
+    const int Q = hu.query_blocks;
+    for (std::size_t group = 0; group < hu.count() / static_cast<std::size_t>(Q); ++group) {
+      std::vector<std::size_t> members;
       std::vector<std::uint32_t> tiles;
       std::vector<double> bytes;
-      for (std::size_t q = 0; q < Q; ++q) {
-        tiles.push_back(hu.tile(group * Q + q, grid_of(x)));
-        bytes.push_back(static_cast<double>(hu.rect(group * Q + q, 0, false, m_.kv_heads, m_.head_dim).rows() * m_.head_dim) *
+      for (int r = 0; r < Q; ++r) {
+        const std::size_t u = group * static_cast<std::size_t>(Q) + static_cast<std::size_t>(folded_ring_position(Q, r));
+        members.push_back(u);
+        tiles.push_back(hu.tile(u, grid_of(x)));
+        bytes.push_back(static_cast<double>(hu.rect(u, 0, false, m_.kv_heads, m_.head_dim).rows() * m_.head_dim) *
                         static_cast<double>(m_.activations.bytes));
       }
-      f(group * Q, tiles, bytes);
+      f(members, tiles, bytes);
     }
   }
 
   // Keys or values (tensor u) into the head layout: each unit gets its own query block's rows,
-  // then the head's ring all-gathers them.
+  // then multicasts them to the other units of its head (PlanBuilder::multicast_allgather).
   Deps gather_keys(const std::vector<Piece>& have, const Mapped& me, Vtx u, Vtx v) {
     const HeadUnits hu = units(me.region);
     std::vector<Piece> own;
@@ -350,12 +382,12 @@ class Emitter {
       own.push_back({hu.tile(k, grid_of(me)), hu.rect(k, static_cast<int>(u), false, m_.kv_heads, m_.head_dim), {}});
     const Deps got = b_.redistribute(have, own, 1.0, static_cast<int>(v));
     Deps out(hu.count());
-    for_each_head_ring(me, [&](std::size_t first, const std::vector<std::uint32_t>& tiles, const std::vector<double>&) {
-      const Deps mine(got.begin() + static_cast<std::ptrdiff_t>(first), got.begin() + static_cast<std::ptrdiff_t>(first + tiles.size()));
+    for_each_head_ring(me, [&](const std::vector<std::size_t>& members, const std::vector<std::uint32_t>& tiles, const std::vector<double>&) {
+      Deps mine;
       std::vector<Slice> blocks;
-      for (std::size_t q = 0; q < tiles.size(); ++q) blocks.push_back(own[first + q].rect);
-      const Deps all = b_.ring_allgather(tiles, blocks, mine, static_cast<int>(v));
-      for (std::size_t q = 0; q < tiles.size(); ++q) out[first + q] = all[q];
+      for (const std::size_t k : members) mine.push_back(got[k]), blocks.push_back(own[k].rect);
+      const Deps all = b_.multicast_allgather(tiles, blocks, mine, static_cast<int>(v));
+      for (std::size_t q = 0; q < members.size(); ++q) out[members[q]] = all[q];
     });
     return out;
   }
@@ -365,13 +397,12 @@ class Emitter {
   Deps reduce_keys(const Mapped& src, const std::vector<Piece>& need, Vtx u, Vtx v) {
     std::vector<Piece> summed;
     const HeadUnits hu = units(src.region);
-    for_each_head_ring(src, [&](std::size_t first, const std::vector<std::uint32_t>& tiles, const std::vector<double>& bytes) {
-      const Deps partial(src.out.begin() + static_cast<std::ptrdiff_t>(first), src.out.begin() + static_cast<std::ptrdiff_t>(first + tiles.size()));
+    for_each_head_ring(src, [&](const std::vector<std::size_t>& members, const std::vector<std::uint32_t>& tiles, const std::vector<double>& bytes) {
+      Deps partial;
+      for (const std::size_t k : members) partial.push_back(src.out[k]);
       const Deps done = b_.ring_reduce_scatter(tiles, bytes, partial, static_cast<int>(v));
-      for (std::size_t q = 0; q < tiles.size(); ++q) {
-        const std::size_t block = (q + 1) % tiles.size();
-        summed.push_back({tiles[q], hu.rect(first + block, static_cast<int>(u), false, m_.kv_heads, m_.head_dim), done[q]});
-      }
+      for (std::size_t q = 0; q < tiles.size(); ++q)
+        summed.push_back({tiles[q], hu.rect(members[(q + 1) % tiles.size()], static_cast<int>(u), false, m_.kv_heads, m_.head_dim), done[q]});
     });
     return b_.redistribute(summed, need, 1.0, static_cast<int>(v));
   }
@@ -408,10 +439,13 @@ class Emitter {
   std::map<int, double> region_flops_;
   std::map<int, const MatmulMappingEntry*> choice_;  // per weight (forward op)
   std::map<int, double> region_extra_;               // extra weight copies, bytes per tile
+  std::map<int, double> region_buffers_;             // peak operand buffers beyond the usual, bytes per tile
+  std::map<int, double> buffer_budget_;
 
  public:
   const std::map<int, double>& region_flops() const { return region_flops_; }
   const std::map<int, double>& region_extra() const { return region_extra_; }
+  const std::map<int, double>& region_buffers() const { return region_buffers_; }
   double tiles_used() const {
     double n = 0;
     for (const auto& r : lay_.regions) n += static_cast<double>(r.grid.size());
@@ -557,7 +591,13 @@ Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabri
   }
   const auto& reg = MappingStyleRegistry::instance();
   std::vector<std::string> tries;
-  if (options.style == "auto") tries = {"layer_pipelined", "weight_streaming"};
+  if (options.style == "auto") {
+    std::vector<std::pair<int, std::string>> ordered;
+    for (const std::string& name : reg.names())
+      if (reg.find(name)->auto_order > 0) ordered.emplace_back(reg.find(name)->auto_order, name);
+    std::sort(ordered.begin(), ordered.end());
+    for (const auto& [order, name] : ordered) tries.push_back(name);
+  }
   else if (reg.find(options.style)) tries = {options.style};
   else throw InputError(reg.unknown(options.style, "mapping style"));
   std::string reasons;
@@ -576,6 +616,7 @@ Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabri
     plan.model = g.model().name;
     plan.system = sys.mesh.name;
     plan.style = name;
+    plan.pipelined = reg.find(name)->pipeline_stages;
     plan.regions = lay.regions;
     plan.weights_stream = lay.weights_stream;
     plan.sram_max_bytes = fit.sram_max_bytes;
@@ -594,9 +635,13 @@ Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabri
     }
     Emitter e(g, sys, fabric, lay, fit, options, plan);
     e.run();
-    for (auto [r, extra] : e.region_extra()) {
-      plan.sram_max_bytes = std::max(plan.sram_max_bytes, fit.region_sram_bytes[static_cast<std::size_t>(r)] + extra);
-      plan.sram_mean_bytes += extra * static_cast<double>(lay.regions[static_cast<std::size_t>(r)].grid.size()) / std::max(1.0, e.tiles_used());
+    // Extra weight copies stay; operand buffers beyond the usual two blocks come and go (the peak counts).
+    std::map<int, std::pair<double, double>> added;  // region: (extra copies, buffers)
+    for (auto [r, extra] : e.region_extra()) added[r].first = extra;
+    for (auto [r, buffers] : e.region_buffers()) added[r].second = buffers;
+    for (auto [r, eb] : added) {
+      plan.sram_max_bytes = std::max(plan.sram_max_bytes, fit.region_sram_bytes[static_cast<std::size_t>(r)] + eb.first + eb.second);
+      plan.sram_mean_bytes += eb.first * static_cast<double>(lay.regions[static_cast<std::size_t>(r)].grid.size()) / std::max(1.0, e.tiles_used());
     }
     for (auto [r, f] : e.region_flops()) plan.regions[static_cast<std::size_t>(r)].flops = f;
     return plan;

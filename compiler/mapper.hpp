@@ -31,7 +31,7 @@
 namespace wafersim::compiler {
 
 struct MapOptions {
-  std::string style = "auto";  // auto: layer_pipelined if it fits, else weight_streaming
+  std::string style = "auto";  // auto: the styles with an auto_order, in that order (layer_pipelined, then weight_streaming)
   Recompute recompute = Recompute::kNone;
   // Matmul mapping (compiler/matmul_mapping.hpp) of every weight, or auto: the whole plan is
   // compiled with each registered mapping in turn and costed with `cost_ps`, and the fastest kept
@@ -68,6 +68,12 @@ struct MappingStyleEntry {
   // spread: use every row of the region even where the tokens give blocks shorter than the array
   // (the mapper retries with it when the compact layout does not fit in SRAM).
   std::function<StyleLayout(const Graph&, const WaferSystem&, const mesh::Fabric&, bool spread)> layout;
+  // Its regions are pipeline stages that work on different micro-batches at once (a full step is
+  // (micro-batches + stages - 1) x stage); otherwise micro-batches run one after the other.
+  bool pipeline_stages = false;
+  // Place in the order `--style auto` tries styles (the first whose memory fits wins); 0: auto
+  // does not try it.
+  int auto_order = 0;
 };
 using MappingStyleRegistry = Registry<MappingStyleEntry>;
 

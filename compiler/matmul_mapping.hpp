@@ -45,6 +45,12 @@ struct MatmulCall {
   Deps* gathered = nullptr;
   const Deps* gathered_x = nullptr;
   const Deps* gathered_dy = nullptr;
+  // Bytes per cycle of one link (the shifts' pace), and SRAM per tile free for operand buffers
+  // beyond the two blocks of each operand every entry may keep; an entry that keeps more adds
+  // its peak per tile to *buffer_bytes_used (the plan's SRAM counts it).
+  double link_bytes_per_cycle = 32;
+  double buffer_bytes = 0;
+  double* buffer_bytes_used = nullptr;
 };
 
 struct MatmulMappingEntry {

@@ -47,6 +47,7 @@ struct Region {
 
 struct Plan {
   std::string model, system, style;
+  bool pipelined = false;  // the style's regions are pipeline stages (MappingStyleEntry::pipeline_stages)
   std::vector<Region> regions;
   sim::Workload workload;
   std::vector<int> item_op;         // graph op of each item (-1: none)

@@ -239,21 +239,18 @@ Deps PlanBuilder::redistribute(const std::vector<Piece>& have, const std::vector
   return out;
 }
 
-Deps PlanBuilder::ring_allgather(const std::vector<std::uint32_t>& tiles, const std::vector<Slice>& blocks, const Deps& own, int op) {
+Deps PlanBuilder::multicast_allgather(const std::vector<std::uint32_t>& tiles, const std::vector<Slice>& blocks, const Deps& own, int op) {
   const std::size_t n = tiles.size();
-  Deps all = own, last = own;  // last[q]: when member q got the block it passes on next
-  for (std::size_t s = 1; s < n; ++s) {
-    Deps next(n);
-    for (std::size_t q = 0; q < n; ++q) {
-      const std::size_t to = (q + 1) % n, block = (q + n - (s - 1)) % n;
-      if (tiles[to] == tiles[q]) {
-        next[to] = last[q];
-      } else {
-        next[to] = {message(tiles[q], tiles[to], static_cast<double>(blocks[block].rows() * blocks[block].cols()) * elem_, last[q], op, blocks[block])};
-      }
-      all[to].insert(all[to].end(), next[to].begin(), next[to].end());
-    }
-    last = std::move(next);
+  Deps all = own;
+  for (std::size_t q = 0; q < n; ++q) {
+    if (blocks[q].empty()) continue;
+    std::vector<std::uint32_t> to;
+    for (std::size_t d = 0; d < n; ++d)
+      if (tiles[d] != tiles[q] && std::find(to.begin(), to.end(), tiles[d]) == to.end()) to.push_back(tiles[d]);
+    std::vector<std::uint32_t> got = own[q];
+    if (!to.empty()) got = {multicast(tiles[q], std::move(to), static_cast<double>(blocks[q].rows() * blocks[q].cols()) * elem_, own[q], op, blocks[q])};
+    for (std::size_t d = 0; d < n; ++d)
+      if (d != q) all[d].insert(all[d].end(), got.begin(), got.end());
   }
   return all;
 }

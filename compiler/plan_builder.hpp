@@ -109,10 +109,21 @@ class PlanBuilder {
   // stored pre-skewed (B(k, y) on the position of row ring index (k - r(y)) mod p; ready after
   // b_ready), and shifted home again after the last step (one more shift), or loaded there from
   // off-wafer memory (b_ready gating the load), or redistributed from `b_have` like A.
+  // With steps_per_task w > 1, a position multiplies w consecutive steps' blocks (K-contiguous:
+  // a group also ends where k wraps around to block 0) in one task, so that the array's fill and
+  // drain and the task overhead are paid once per w blocks; it then keeps 2w blocks of each
+  // operand (a block comes in once the task that used the block 2w steps earlier has finished).
   // Returns, per position of sq, C(x, y)'s last task (C in sq's grid layout).
   enum class CannonB : std::uint8_t { kResident, kOffwafer, kMoved };
   Deps cannon(const TileGrid& sq, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc, const std::vector<Piece>& a_have,
-              CannonB b_kind, const std::vector<Piece>& b_have, const Deps& b_ready, int op);
+              CannonB b_kind, const std::vector<Piece>& b_have, const Deps& b_ready, int op, int steps_per_task = 1);
+  // The w for cannon() on a p x p grid: merging w steps saves (p / w)(w - 1) x F cycles of fixed
+  // cost per tile (F: the array's fill and drain over the block's output tiles plus the task
+  // overhead) and delays the first product by w - 1 shifts of t_s cycles (the larger of the A
+  // and B blocks over one link of link_bytes_per_cycle), so w = sqrt(p F / t_s), within [1, p]
+  // and within buffer_bytes of SRAM per tile for the 2w blocks of each operand.
+  static int cannon_steps_per_task(const TileComputeSpec& tile, int p, std::int64_t M, std::int64_t K, std::int64_t N, double element_bytes,
+                                   double link_bytes_per_cycle, double buffer_bytes);
   // Where B(k, y) lies when resident for cannon() on sq: (position, slice), non-empty blocks.
   static std::vector<std::pair<std::size_t, Slice>> cannon_b_blocks(const TileGrid& sq, int tensor, std::int64_t K, std::int64_t N);
 
@@ -121,11 +132,12 @@ class PlanBuilder {
   // the items to wait for: the messages, or the holder's ready items where it is the same tile.
   Deps redistribute(const std::vector<Piece>& have, const std::vector<Piece>& need, double scale, int op);
 
+  // All-gather among members (tiles; several may share one): member q starts with block q (ready
+  // after own[q]) and multicasts it to every other member's tile in one injection, replicated by
+  // the routers. Returns per member what it waits for to hold all blocks.
+  Deps multicast_allgather(const std::vector<std::uint32_t>& tiles, const std::vector<Slice>& blocks, const Deps& own, int op);
   // Collectives around a ring of members (tiles in ring order; neighbours should be near), on a
   // tensor cut into one block per member.
-  // All-gather: member q starts with block q (ready after own[q]); at each of n - 1 steps every
-  // member passes on the block it got last. Returns per member what it waits for to hold all.
-  Deps ring_allgather(const std::vector<std::uint32_t>& tiles, const std::vector<Slice>& blocks, const Deps& own, int op);
   // Reduce-scatter: every member holds a partial of every block (after ready[q]); block c leaves
   // member c, and each member on its way adds its partial (a vector task), so that the sum of
   // block c ends on member (c + n - 1) mod n. Returns, per member, when it holds its summed block.
@@ -137,6 +149,7 @@ class PlanBuilder {
   Deps elementwise(const TileGrid& g, std::int64_t rows, double flops, bool row_reduction, const Deps& ready, int op);
 
   const TileComputeSpec& tile() const { return tile_; }
+  double element_bytes() const { return elem_; }
 
  private:
   Plan& plan_;

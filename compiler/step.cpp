@@ -14,7 +14,7 @@ namespace wafersim::compiler {
 
 double CompiledStep::full_step_s(double micro_batch_ps) const {
   const double t = micro_batch_ps * 1e-12;
-  if (plan.style == "layer_pipelined") return (micro_batches + stages - 1.0) * t / stages;
+  if (plan.pipelined) return (micro_batches + stages - 1.0) * t / stages;
   return micro_batches * t;
 }
 

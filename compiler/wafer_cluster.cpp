@@ -173,7 +173,7 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
   win.mesh.repair = mesh::RepairSpec::from_yaml(YamlNode::parse("{strategy: none}", "window"), win.mesh.wafer);
   StepOptions so;
   so.seed = seed;
-  so.style = "layer_pipelined";
+  so.style = "layer_sequential";
   parse_matmul_mappings(matmul_mappings, so.matmul_mapping, so.matmul_overrides);
   const CompiledStep step = compile_step(cal.representative, win, so);
   cal.matmul_mappings = matmul_choice_lines(step.plan);

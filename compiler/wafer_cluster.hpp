@@ -29,7 +29,9 @@
 //    them and builds their clocks: usable tiles, the mean clock of a usable tile, and the wafer
 //    yield. The device's peak is usable tiles x 2 x MACs x that clock.
 // 2. calibrate_on_wafer compiles one representative layer on a window x window piece of the
-//    wafer (its defect model sampled there) with the compiler's mapper and analytic cost model,
+//    wafer (its defect model sampled there) with the compiler's mapper (style layer_sequential:
+//    every op on all the window's tiles, weights resident, as each layer on the full wafer) and
+//    analytic cost model,
 //    and optionally runs it through the cycle engine: the model's layer scaled by s = window /
 //    sqrt(usable tiles) in width, heads, FFN and tokens. A layer's work goes as s^3 and its tiles
 //    as s^2, and so do its bytes and its hop counts (the fabric's side goes as s): each tile's

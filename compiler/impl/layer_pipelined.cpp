@@ -56,7 +56,7 @@ StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
 }
 
 const Registration<MappingStyleEntry> kRegister{
-    {"layer_pipelined", "a column strip per layer (group), sized by its FLOPs; weights resident in SRAM", layout}};
+    {"layer_pipelined", "a column strip per layer (group), sized by its FLOPs; weights resident in SRAM", layout, true, 1}};
 
 }  // namespace
 }  // namespace wafersim::compiler

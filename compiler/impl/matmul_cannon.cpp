@@ -5,6 +5,8 @@
 // twice, as W for the forward and as W^T for the input gradient (one extra copy in SRAM), and
 // shifted home after each use; a streamed one is loaded pre-skewed. The weight gradient X^T dY
 // takes X from where the forward's input lies (the transpose is part of its skew) and dY as B.
+// Each tile multiplies several steps' blocks per task where SRAM allows
+// (PlanBuilder::cannon_steps_per_task).
 #include <algorithm>
 
 #include "compiler/layouts.hpp"
@@ -37,7 +39,13 @@ Deps emit(const MatmulCall& c) {
                     : c.b_kind == MatmulB::kStreamed ? PlanBuilder::CannonB::kOffwafer
                                                      : PlanBuilder::CannonB::kMoved;
   const std::vector<Piece> b_have = kind == PlanBuilder::CannonB::kMoved ? grid_pieces(c.g, -1, c.K, c.N, c.b_ready) : std::vector<Piece>{};
-  const Deps out = c.b.cannon(sq, c.M, c.K, c.N, -1, -1, -1, a_have, kind, b_have, b_ready_sq, c.op);
+  const int w = PlanBuilder::cannon_steps_per_task(c.b.tile(), sq.pr, c.M, c.K, c.N, c.b.element_bytes(), c.link_bytes_per_cycle,
+                                                   c.buffer_bytes);
+  if (c.buffer_bytes_used && w > 1) {
+    const std::int64_t p = sq.pr, m = (c.M + p - 1) / p, kb = (c.K + p - 1) / p, n = (c.N + p - 1) / p;
+    *c.buffer_bytes_used = std::max(*c.buffer_bytes_used, 2.0 * (w - 1) * static_cast<double>(m * kb + kb * n) * c.b.element_bytes());
+  }
+  const Deps out = c.b.cannon(sq, c.M, c.K, c.N, -1, -1, -1, a_have, kind, b_have, b_ready_sq, c.op, w);
   if (sq.size() == c.g.size()) return out;
   return c.b.redistribute(grid_pieces(sq, -1, c.M, c.N, out), grid_pieces(c.g, -1, c.M, c.N, {}), 1.0, c.op);
 }

@@ -25,7 +25,7 @@ StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
 }
 
 const Registration<MappingStyleEntry> kRegister{
-    {"weight_streaming", "the whole fabric runs layer after layer; weights stream in through the wafer edge", layout}};
+    {"weight_streaming", "the whole fabric runs layer after layer; weights stream in through the wafer edge", layout, false, 2}};
 
 }  // namespace
 }  // namespace wafersim::compiler

@@ -85,6 +85,54 @@ TEST(Functional, CannonMatmulOnFabricsWithDeadTiles) {
     }
 }
 
+// Several Cannon steps per task: the same product, and one task per run of w consecutive K blocks
+// (a run also ends where the blocks wrap around to block 0), counted here from the skew's formula
+// k = (r(x) + r(y) + s) mod p.
+TEST(Functional, CannonStepsMergedIntoTasksGiveTheSameProduct) {
+  for (const Case& c : kCases)
+    for (const int w : {2, 3, 64}) {
+      sim::testing::TestNetwork net(c.rows, c.cols, "duato", c.dead);
+      const Plan plan = plan_matmul_cannon(net.fabric, small_tile(), 37, 29, 41, true, w);
+      const Eigen::MatrixXd a = random_matrix(37, 29, 3), b = random_matrix(29, 41, 4);
+      const auto out = execute_plan(plan, {{0, a}, {1, b}});
+      ASSERT_EQ(out.count(2), 1u);
+      EXPECT_LT((out.at(2) - a * b).cwiseAbs().maxCoeff(), 1e-12) << c.rows << "x" << c.cols << " w " << w;
+      std::size_t tasks = 0;
+      for (const auto& it : plan.workload.items) tasks += it.kind == sim::WorkItem::Kind::kTask;
+      int p = 0;
+      for (const auto& [tile, s] : plan.outputs) p += s.tensor == 2;
+      p = static_cast<int>(std::lround(std::sqrt(p)));
+      std::vector<int> ring(static_cast<std::size_t>(p));
+      for (int r = 0; r < p; ++r) ring[static_cast<std::size_t>(folded_ring_position(p, r))] = r;
+      const int ww = std::min(w, p);
+      std::size_t expected = 0;
+      for (int x = 0; x < p; ++x)
+        for (int y = 0; y < p; ++y) {
+          const int k0 = (ring[static_cast<std::size_t>(x)] + ring[static_cast<std::size_t>(y)]) % p;
+          expected += static_cast<std::size_t>((p - k0 + ww - 1) / ww + (k0 + ww - 1) / ww);
+        }
+      EXPECT_EQ(tasks, expected) << c.rows << "x" << c.cols << " w " << w;
+      net.options.record_deliveries = true;
+      auto e = net.engine();
+      e->set_trace({});
+      EXPECT_GT(sim::run_workload(*e, net.fabric, *net.clocks, plan.workload, net.options, {}).makespan_ps, 0);
+    }
+}
+
+// Steps per task, worked by hand for the GPT-4 layer's projection on 32 x 32 (16 x 16 array,
+// 16 cycles of overhead): blocks 20 x 24 x 24, 4 output tiles, F = 4 x 16 + 16 = 80 cycles; a
+// shift moves the larger block, 24 x 24 x 2 bytes over 32 bytes per cycle = 36 cycles; sqrt(32 x
+// 80 / 36) = 8.4. The 2w buffers of (480 + 576) x 2 bytes cap it.
+TEST(Functional, CannonStepsPerTaskBalanceFixedCostAgainstShifts) {
+  TileComputeSpec t;
+  t.array = 16;
+  t.task_overhead_cycles = 16;
+  EXPECT_EQ(PlanBuilder::cannon_steps_per_task(t, 32, 624, 768, 768, 2.0, 32.0, 1e6), 8);
+  EXPECT_EQ(PlanBuilder::cannon_steps_per_task(t, 32, 624, 768, 768, 2.0, 32.0, 20000), 5);  // 20000 / 4224 = 4.7
+  EXPECT_EQ(PlanBuilder::cannon_steps_per_task(t, 32, 624, 768, 768, 2.0, 32.0, 0), 1);
+  EXPECT_EQ(PlanBuilder::cannon_steps_per_task(t, 1, 624, 768, 768, 2.0, 32.0, 1e6), 1);
+}
+
 // Duato's escape is the non-minimal up*/down* tree. Taken at once when no adaptive VC is free
 // (escape_wait 0), Cannon's neighbour shifts leak onto it and travel further than their Manhattan
 // distance; a head that waits for an adaptive VC instead stays minimal (no dead tiles here, so
