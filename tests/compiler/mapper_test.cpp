@@ -11,9 +11,10 @@ namespace {
 
 const std::filesystem::path kRoot = WAFERSIM_SOURCE_DIR;
 
-CompiledStep small(const std::string& style, double dead = -1) {
+CompiledStep small(const std::string& style, double dead = -1, const std::string& matmul_mapping = "auto") {
   StepOptions o;
   o.style = style;
+  o.matmul_mapping = matmul_mapping;
   o.layers = 1;
   o.sequence = 32;
   o.micro_batch = 1;
@@ -22,13 +23,26 @@ CompiledStep small(const std::string& style, double dead = -1) {
 }
 
 TEST(Mapper, EveryOpIsMappedOnWorkingTiles) {
-  for (const std::string style : {"layer_pipelined", "weight_streaming"}) {
+  for (const std::string style : {"layer_pipelined", "layer_sequential", "weight_streaming"}) {
     for (double dead : {-1.0, 0.05}) {
-      const CompiledStep s = small(style, dead);
+      // layer_sequential spreads the head's 50257-wide weight over every tile: one mapping keeps
+      // its compile to seconds (auto compiles the plan once per mapping).
+      const CompiledStep s = small(style, dead, style == "layer_sequential" ? "summa" : "auto");
       EXPECT_EQ(s.plan.style, style);
       EXPECT_NEAR(s.plan.flops + s.plan.offwafer_flops, s.graph->total_flops(), 1e-9 * s.graph->total_flops());
       EXPECT_NO_THROW(s.plan.workload.validate(s.net->sample.fabric));
       EXPECT_GT(s.analytic.makespan_ps, 0);
+      EXPECT_EQ(s.plan.pipelined, style == "layer_pipelined");
+      if (style == "layer_sequential") {
+        // One region spanning the fabric holds every op; the weights stay (nothing crosses the
+        // wafer edge); micro-batches run one after the other.
+        ASSERT_EQ(s.plan.regions.size(), 1u);
+        EXPECT_EQ(s.plan.regions[0].rows, s.net->sample.fabric.rows());
+        EXPECT_EQ(s.plan.regions[0].cols, s.net->sample.fabric.cols());
+        EXPECT_FALSE(s.plan.weights_stream);
+        EXPECT_EQ(s.plan.workload.off_wafer_bytes(), 0u);
+        EXPECT_DOUBLE_EQ(s.full_step_s(1e12), s.micro_batches * 1.0);
+      }
     }
   }
 }
