@@ -42,6 +42,10 @@ void print_plan(const compiler::CompiledStep& s) {
     fmt::print("  region {:<12} {:>4} x {:<4} tiles  {:10.4g} GFLOP\n", p.regions[r].name, p.regions[r].grid.pr, p.regions[r].grid.pc,
                p.regions[r].flops / 1e9);
   if (p.regions.size() > 12) fmt::print("  ... {} regions in all (plan.json)\n", p.regions.size());
+  if (p.fabric_pieces > 1)
+    fmt::print("  dead tiles split the fabric into {} pieces that no route joins: placed on the largest, {} working tiles of the "
+               "others left out\n",
+               p.fabric_pieces, p.tiles_cut_off);
   fmt::print("  tiles used {} of {}; SRAM per tile max {:.3g} MiB, mean {:.3g} MiB (capacity {:.3g} MiB)\n", used, f.endpoint_count(),
              p.sram_max_bytes / 1048576, p.sram_mean_bytes / 1048576, s.system.compute.sram_bytes() / 1048576);
   if (p.weights_stream) fmt::print("  off-wafer memory {:.4g} GB (weights, gradients, optimizer state)\n", p.external_memory_bytes / 1e9);

@@ -1,5 +1,7 @@
 #include "compiler/mapper.hpp"
 
+#include "mesh/fabric_metrics.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -13,6 +15,7 @@
 #include "compiler/matmul_mapping.hpp"
 #include "compiler/plan_builder.hpp"
 #include "core/input_error.hpp"
+#include "mesh/fabric_metrics.hpp"
 
 namespace wafersim::compiler {
 namespace {
@@ -562,7 +565,10 @@ void parse_matmul_mappings(const std::vector<std::string>& specs, std::string& d
   }
 }
 
-Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
+namespace {
+
+// map_model on a fabric whose endpoints are all in one connected piece.
+Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
   const auto& mm = MatmulMappingRegistry::instance();
   if (options.matmul_mapping != "auto" && !mm.find(options.matmul_mapping))
     throw InputError("--matmul-mapping: " + mm.unknown(options.matmul_mapping, "matmul mapping") + ", or auto");
@@ -579,7 +585,7 @@ Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabri
       o.matmul_mapping = name;
       o.matmul_fallback = true;
       try {
-        Plan p = map_model(g, sys, fabric, o);
+        Plan p = map_connected(g, sys, fabric, o);
         const double ps = options.cost_ps(p.workload);
         tried.emplace_back(name, ps);
         if (best_ps < 0 || ps < best_ps) best_ps = ps, best = std::move(p);
@@ -650,6 +656,26 @@ Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabri
   }
   throw InputError(fmt::format("model '{}' ({:.4g} B parameters) does not fit system '{}' in any mapping style: {}", g.model().name,
                                static_cast<double>(g.model().total_params()) / 1e9, sys.mesh.name, reasons));
+}
+
+}  // namespace
+
+Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
+  const mesh::FabricComponents pieces = mesh::fabric_components(fabric);
+  if (pieces.pieces() <= 1) return map_connected(g, sys, fabric, options);
+  // Dead tiles split the fabric and no route leaves a piece: map on the largest piece, its
+  // endpoints the only ones (the others still forward nothing the plan sends).
+  mesh::Fabric piece = fabric;
+  std::size_t cut_off = 0;
+  for (mesh::NodeId n = 0; n < piece.nodes(); ++n)
+    if (piece.endpoint(n) && !pieces.in_largest(n)) {
+      piece.place(n, piece.physical(n), piece.router_alive(n), false);
+      ++cut_off;
+    }
+  Plan plan = map_connected(g, sys, piece, options);
+  plan.fabric_pieces = pieces.pieces();
+  plan.tiles_cut_off = cut_off;
+  return plan;
 }
 
 }  // namespace wafersim::compiler

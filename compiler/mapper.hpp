@@ -93,6 +93,8 @@ std::vector<std::string> matmul_choice_lines(const Plan& plan);
 void parse_matmul_mappings(const std::vector<std::string>& specs, std::string& default_mapping,
                            std::vector<std::pair<std::string, std::string>>& overrides);
 
+// Where dead tiles split the fabric into pieces no route joins, the plan uses only the largest
+// piece (Plan::fabric_pieces, Plan::tiles_cut_off say so).
 // Throws InputError if no style (or not the one asked for) fits, with each style's reason, or if
 // a matmul mapping asked for is unknown, cannot do its matmul, or does not fit in SRAM.
 Plan map_model(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options);

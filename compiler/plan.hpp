@@ -48,6 +48,9 @@ struct Region {
 struct Plan {
   std::string model, system, style;
   bool pipelined = false;  // the style's regions are pipeline stages (MappingStyleEntry::pipeline_stages)
+  // Dead tiles split the fabric into this many pieces; the plan uses only the largest, and this
+  // many working tiles of the others are left out (no route reaches them).
+  std::size_t fabric_pieces = 1, tiles_cut_off = 0;
   std::vector<Region> regions;
   sim::Workload workload;
   std::vector<int> item_op;         // graph op of each item (-1: none)

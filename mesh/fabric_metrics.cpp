@@ -77,38 +77,54 @@ struct StretchRecorder : boost::default_bfs_visitor {
 
 }  // namespace
 
+std::size_t FabricComponents::pieces() const {
+  std::size_t k = 0;
+  for (const std::size_t e : endpoints) k += e > 0;
+  return k;
+}
+
+FabricComponents fabric_components(const Fabric& f) {
+  FabricComponents c;
+  const FabricGraph g(f);
+  const std::size_t n = f.nodes();
+  FifoQueue queue(n);
+  c.label.assign(n, kUnreached);
+  const ReachedColorMap reached{c.label.data()};
+  for (NodeId v = 0; v < n; ++v) {
+    if (!f.router_alive(v) || c.label[v] != kUnreached) continue;
+    ComponentLabeller vis;
+    vis.label = c.label.data();
+    vis.id = static_cast<std::uint32_t>(c.endpoints.size());
+    c.label[v] = vis.id;
+    queue.clear();
+    boost::breadth_first_visit(g, v, queue, vis, reached);
+    c.endpoints.push_back(0);
+  }
+  for (NodeId v = 0; v < n; ++v)
+    if (f.endpoint(v) && c.label[v] != kUnreached) ++c.endpoints[c.label[v]];
+  for (std::uint32_t k = 0; k < c.endpoints.size(); ++k)
+    if (c.endpoints[k] > 0 && (c.largest == FabricComponents::kNoComponent || c.endpoints[k] > c.endpoints[c.largest])) c.largest = k;
+  return c;
+}
+
 FabricMetrics measure_fabric(const Fabric& f, std::size_t stretch_sources, std::uint64_t seed) {
   FabricMetrics m;
   m.link_length_histogram = f.link_length_histogram();
   const FabricGraph g(f);
   const std::size_t n = f.nodes();
   FifoQueue queue(n);
-  std::vector<std::uint32_t> work(n, kUnreached);  // component labels, then distances
-  m.graph_bytes = g.memory_bytes() + n * sizeof(std::uint32_t) * 2;  // masks, work array, queue
+  std::vector<std::uint32_t> work(n, kUnreached);  // distances
+  const ReachedColorMap reached{work.data()};
+  m.graph_bytes = g.memory_bytes() + n * sizeof(std::uint32_t) * 3;  // masks, labels, work array, queue
 
   // Components.
-  std::vector<std::size_t> endpoints_in;
-  const ReachedColorMap reached{work.data()};
-  for (NodeId v = 0; v < n; ++v) {
-    if (!f.router_alive(v) || work[v] != kUnreached) continue;
-    ComponentLabeller vis;
-    vis.label = work.data();
-    vis.id = static_cast<std::uint32_t>(endpoints_in.size());
-    work[v] = vis.id;
-    queue.clear();
-    boost::breadth_first_visit(g, v, queue, vis, reached);
-    endpoints_in.push_back(0);
-  }
+  const FabricComponents comp = fabric_components(f);
   std::vector<NodeId> endpoint_list;
-  for (NodeId v = 0; v < n; ++v) {
-    if (f.endpoint(v)) {
-      ++endpoints_in[work[v]];
-      endpoint_list.push_back(v);
-    }
-  }
+  for (NodeId v = 0; v < n; ++v)
+    if (f.endpoint(v)) endpoint_list.push_back(v);
   m.endpoints = endpoint_list.size();
   double pairs = 0.0;
-  for (std::size_t e : endpoints_in) {
+  for (std::size_t e : comp.endpoints) {
     if (e == 0) continue;
     ++m.components;
     m.largest_component = std::max(m.largest_component, e);

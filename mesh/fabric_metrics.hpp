@@ -31,4 +31,17 @@ struct FabricMetrics {
 
 FabricMetrics measure_fabric(const Fabric& fabric, std::size_t stretch_sources, std::uint64_t seed);
 
+// Connected components of the working routers: label per node (kNoComponent for dead routers),
+// endpoints per label, and the largest by endpoints (ties: the lowest label, which holds the
+// lowest node id). Work placed on the fabric must stay inside one component: no route leaves it.
+struct FabricComponents {
+  static constexpr std::uint32_t kNoComponent = 0xFFFFFFFFu;
+  std::vector<std::uint32_t> label;
+  std::vector<std::size_t> endpoints;  // per label
+  std::uint32_t largest = kNoComponent;
+  std::size_t pieces() const;          // components holding at least one endpoint
+  bool in_largest(NodeId n) const { return largest != kNoComponent && label[n] == largest; }
+};
+FabricComponents fabric_components(const Fabric& fabric);
+
 }  // namespace wafersim::mesh

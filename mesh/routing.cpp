@@ -22,6 +22,15 @@ void Routing::turns(NodeId at, Port in_port, int in_vc, RouteSet& out) const {
   }
 }
 
+std::string Routing::serves() const {
+  if (!needs_whole_mesh()) return {};
+  // All 2 (R (C - 1) + C (R - 1)) arcs between working routers (a dead router or link removes
+  // some; a tile with dead compute but a working router is no hole).
+  const std::size_t rows = fabric_->rows(), cols = fabric_->cols();
+  if (graph_.arcs() == 2 * (rows * (cols - 1) + cols * (rows - 1))) return {};
+  return "routing.algorithm: " + name() + " cannot route around the holes of this fabric (dead routers or links); use duato or up_down";
+}
+
 void Routing::productive(NodeId at, NodeId dest, int vc, RouteSet& out) const {
   const Fabric& f = *fabric_;
   const int dr = f.row_of(dest) - f.row_of(at), dc = f.col_of(dest) - f.col_of(at);

@@ -69,6 +69,13 @@ class Routing {
   // branches are legal routes on it, and when tree-on-tree waits are XY waits
   // (check_multicast_deadlock() in mesh/channel_dependency.hpp proves them acyclic).
   virtual int multicast_class() const { return -1; }
+  // Whether it can deliver only on a whole mesh: on a fabric with dead routers or links some
+  // packets find no output (xy's broken XY paths, minimal_adaptive's dead ends). Simulating a
+  // fabric needs a routing that serves it: serves() says why not (empty: it does).
+  virtual bool needs_whole_mesh() const { return false; }
+  std::string serves() const;
+  // route() is X then Y on class 0, so that the engine may compute it inline.
+  virtual bool dimension_order() const { return false; }
 
   // Outputs allowed at router `at` for a packet to `dest` that came in on `in_port` (kLocal when
   // injected here) and VC class `in_vc` (ignored when injected). {kLocal} at the destination;

@@ -291,7 +291,7 @@ struct Engine::Impl {
       const std::uint64_t cls = ((std::uint64_t{1} << vpc) - 1) << (e * vpc);
       for (int p = 0; p < kPorts; ++p) escape_vcs |= cls << (p * V);
     }
-    xy_fast = routing.name() == "xy";
+    xy_fast = routing.dimension_order();
     mc_class = routing.multicast_class();
     if (mc_class >= 0) mc_cls = ((std::uint64_t{1} << vpc) - 1) << (mc_class * vpc);
     va_fn = AllocatorRegistry::instance().find(rs.vc_allocator)->allocate;
@@ -337,11 +337,7 @@ struct Engine::Impl {
         link_mm[n * 4 + p] = static_cast<float>(len * (horizontal ? opt.tile_pitch_x_mm : opt.tile_pitch_y_mm));
       }
     }
-    // xy needs the whole mesh: all 2 (R (C - 1) + C (R - 1)) arcs between working routers (a dead
-    // router or link removes some; a tile with dead compute but a working router is no hole).
-    const std::size_t rows = fabric.rows(), cols_n = fabric.cols();
-    if (xy_fast && g.arcs() != 2 * (rows * (cols_n - 1) + cols_n * (rows - 1)))
-      throw InputError("routing.algorithm: xy cannot route around the holes of this fabric (dead routers or links); use duato or up_down");
+    if (const std::string why = routing.serves(); !why.empty()) throw InputError(why);
 
     const std::size_t IV = N * VP;
     ivc.assign(IV, InVc{});

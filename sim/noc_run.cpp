@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "sim/trace.hpp"
 
@@ -14,6 +15,8 @@ NocNetwork::NocNetwork(const NocConfig& config)
       clocks(std::make_unique<ClockDomains>(ClockDomains::build(config.clock, wafer, sample.map, sample.fabric, config.seed))),
       ctx(TrafficContext::build(sample.fabric)) {
   for (mesh::NodeId n = 0; n < sample.fabric.nodes(); ++n) routers += sample.fabric.router_alive(n) ? 1 : 0;
+  // Before anything is simulated or costed on it (the engine checks too).
+  if (const std::string why = routing->serves(); !why.empty()) throw InputError(why);
 }
 
 std::uint64_t latency_threshold(const NocConfig& config, const mesh::Fabric& fabric) {

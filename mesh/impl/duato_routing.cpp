@@ -49,6 +49,7 @@ class MinimalAdaptiveRouting final : public Routing {
   std::string name() const override { return "minimal_adaptive"; }
   int vc_classes() const override { return 1; }
   int multicast_class() const override { return 0; }  // as deadlock-prone as its unicasts
+  bool needs_whole_mesh() const override { return true; }  // a dead end has no productive port
   std::size_t state_bytes() const override { return 0; }
   void route(NodeId at, NodeId dest, Port, int, RouteSet& out) const override {
     if (dead_or_arrived(at, dest, 0, out)) return;

@@ -10,6 +10,8 @@ class XyRouting final : public Routing {
   std::string name() const override { return "xy"; }
   int vc_classes() const override { return 1; }
   int multicast_class() const override { return 0; }  // trees are unions of XY routes
+  bool needs_whole_mesh() const override { return true; }
+  bool dimension_order() const override { return true; }
   std::size_t state_bytes() const override { return 0; }
 
   void route(NodeId at, NodeId dest, Port, int, RouteSet& out) const override {

@@ -214,6 +214,9 @@ TEST_F(NocCli, BadNocInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run("noc " + noc("traffic: {pattern: uniformm}\n") + out), "traffic.pattern");
   expect_bad_input(run("noc " + noc() + " --traffic tornado" + out), "--traffic: unknown traffic pattern 'tornado'");
   expect_bad_input(run("noc " + noc("", "xy", "{dead_tile_fraction: 0.2}") + out), "xy cannot route around the holes");
+  // Every routing that needs a whole mesh says so (minimal_adaptive ended in "internal error: ...
+  // has no output" at its first dead end).
+  expect_bad_input(run("noc " + noc("", "minimal_adaptive", "{dead_tile_fraction: 0.2}") + out), "minimal_adaptive cannot route around the holes");
   expect_bad_input(run("noc " + noc("router: {num_vcs: 3}\n", "duato") + out), "cannot be split evenly among the 2 VC classes");
   expect_bad_input(run("noc " + noc() + " --sweep" + out), "--sweep needs sweep.rates");
   expect_bad_input(run("noc " + noc() + " --sweep --rates 0.1,abc" + out), "--rates: 'abc' is not a rate");
@@ -386,6 +389,13 @@ TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run(std::string("graph --model ") + WAFERSIM_GPT2_BLOCK_ONNX + " --dim batch"), "--dim 'batch': expected NAME=N");
   expect_bad_input(run("simulate --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml" + sys + " --layers 99"),
                    "--layers 99: the model has 12 layers");
+  // A routing that cannot serve a fabric with holes is refused before anything is costed (the
+  // cost model used to stop with "internal error: ... has no route").
+  std::string text = wafersim::read_text_file(std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/tiny-3nm-32x32.yaml");
+  text.replace(text.find("algorithm: duato"), 16, "algorithm: minimal_adaptive");
+  expect_bad_input(run("compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-block.yaml --system " + write("ma.yaml", text) +
+                       " --dead-fraction 0.1" + out),
+                   "minimal_adaptive cannot route around the holes");
   const std::string gpt2 = "compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml --layers 2 --sequence 128 --micro-batch 1";
   expect_bad_input(run(gpt2 + sys + out + " --matmul-mapping canon"), "unknown matmul mapping 'canon' (did you mean 'cannon'?)");
   expect_bad_input(run(gpt2 + sys + out + " --matmul-mapping attn.qproj=cannon"), "no weighted matmul of model 'gpt2-small' is named 'attn.qproj'");

@@ -3,8 +3,12 @@
 // that fits nowhere is an input error naming each style's reason.
 #include <gtest/gtest.h>
 
+#include "../sim/sim_test_util.hpp"
+#include "compiler/cost_model.hpp"
+#include "compiler/mapper.hpp"
 #include "compiler/step.hpp"
 #include "core/input_error.hpp"
+#include "sim/workload_run.hpp"
 
 namespace wafersim::compiler {
 namespace {
@@ -45,6 +49,42 @@ TEST(Mapper, EveryOpIsMappedOnWorkingTiles) {
       }
     }
   }
+}
+
+// A dead column splits an 8 x 8 fabric into 3 and 4 columns that no route joins: the plan uses the
+// 4-column piece only and says so, and the cost model and the engine (duato) run it. (Before, the
+// mapper placed on both pieces and the cost model stopped with "no route", an internal error.)
+TEST(Mapper, FabricSplitByDeadTilesIsMappedOnItsLargestPiece) {
+  std::vector<std::pair<int, int>> dead;
+  for (int r = 0; r < 8; ++r) dead.emplace_back(r, 3);
+  sim::testing::TestNetwork net(8, 8, "duato", dead);
+  ModelSpec m = ModelSpec::load(kRoot / "workloads/gpt2-block.yaml");
+  m.sequence = 32;
+  m.micro_batch = 1;
+  const Graph g = Graph::build(m, {});
+  WaferSystem sys = WaferSystem::load(kRoot / "configs/systems/tiny-3nm-32x32.yaml");
+  MapOptions mo;
+  mo.style = "layer_sequential";
+  mo.matmul_mapping = "summa";
+  const Plan plan = map_model(g, sys, net.fabric, mo);
+  EXPECT_EQ(plan.fabric_pieces, 2u);
+  EXPECT_EQ(plan.tiles_cut_off, 24u);
+  std::size_t used = 0;
+  for (const auto& r : plan.regions)
+    for (const auto t : r.grid.tiles) {
+      EXPECT_GE(net.fabric.col_of(t), 4) << t;
+      ++used;
+    }
+  EXPECT_GT(used, 0u);
+  for (const auto& it : plan.workload.items)
+    if (it.kind == sim::WorkItem::Kind::kMessage)
+      for (const auto d : it.destinations()) EXPECT_GE(net.fabric.col_of(d), 4);
+  sim::WorkloadRunOptions ro;
+  EXPECT_GT(analytic_estimate(plan.workload, *net.routing, *net.clocks, net.options, ro).makespan_ps, 0);
+  net.options.record_deliveries = true;
+  auto e = net.engine();
+  e->set_trace({});
+  EXPECT_GT(sim::run_workload(*e, net.fabric, *net.clocks, plan.workload, net.options, ro).makespan_ps, 0);
 }
 
 TEST(Mapper, WeightStreamingLoadsEveryWeightTwiceAndStoresEveryGradient) {
