@@ -7,6 +7,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <thread>
@@ -40,6 +43,25 @@ std::string style_help() {
   h += ") or one of:";
   for (const auto& n : reg.names()) h += " " + n + " (" + reg.find(n)->summary + ");";
   return h;
+}
+
+// The first floating-point option given a value that is not a finite number ("nan", "inf",
+// "1e999"), as "--flag: 'value' ..."; empty when there is none. CLI11's ranges let NaN through (it
+// compares false both ways), and no quantity of this tool is infinite.
+std::string non_finite_value(const CLI::App& app) {
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->get_type_name().find("FLOAT") == std::string::npos) continue;
+    for (const std::string& v : o->results()) {
+      errno = 0;
+      char* end = nullptr;
+      const double x = std::strtod(v.c_str(), &end);
+      if (end != v.c_str() && (!std::isfinite(x) || errno == ERANGE))
+        return fmt::format("{}: '{}' is not a finite number", o->get_name(), v);
+    }
+  }
+  for (const CLI::App* sub : app.get_subcommands())
+    if (std::string why = non_finite_value(*sub); !why.empty()) return why;
+  return {};
 }
 
 }  // namespace
@@ -163,8 +185,9 @@ int main(int argc, char** argv) {
   est_cmd->add_option("--top", est.top, "Layouts to list after a search")->check(CLI::Range(1, 100))->default_val(5);
   est_cmd->add_option("--out", est.out_dir, "Output directory (estimate.json; sensitivity.csv and .svg with --sensitivity)")->check(output_dir);
   auto* wafers_opt = est_cmd->add_option("--wafers", est.wafers, "Wafer clusters: number of wafers (default: the system's)")->check(CLI::Range(1LL, 100000000LL));
-  est_cmd->add_option("--target-days", est.target_days, "Wafer clusters: find the fewest wafers that train the model in this many days")
-      ->check(CLI::PositiveNumber)
+  est_cmd->add_option("--target-days", est.target_days,
+                      "Wafer clusters: find the fewest wafers that train the model in this many days (0.001 to 100000)")
+      ->check(CLI::Range(0.001, 100000.0))
       ->excludes(wafers_opt);
   est_cmd->add_option("--restart-loss", est.restart_loss, "Share of wall-clock time lost to failures and restarts (default 0)")->check(CLI::Range(0.0, 0.9));
   est_cmd->add_option("--checkpoint-loss", est.checkpoint_loss, "Share of wall-clock time spent writing checkpoints (default 0)")->check(CLI::Range(0.0, 0.9));
@@ -234,6 +257,10 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
+    if (const std::string why = non_finite_value(app); !why.empty()) {
+      fmt::print(stderr, "wafersim: error: {} (see 'wafersim --help')\n", why);
+      return 2;
+    }
   } catch (const CLI::ParseError& e) {
     if (e.get_exit_code() == 0) return app.exit(e);  // --help, --version
     fmt::print(stderr, "wafersim: error: {} (see 'wafersim --help')\n", e.what());

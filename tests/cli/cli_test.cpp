@@ -90,6 +90,25 @@ TEST_F(Cli, BadInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run("sweeep"), "unknown command 'sweeep' (did you mean 'sweep'?)");
 }
 
+// NaN passes CLI11's ranges (it compares false both ways) and no quantity here is infinite: every
+// floating-point flag of every command refuses both, checked once for all options (cli/main.cpp).
+// Before, `--restart-loss nan` printed "nan days" and `--rate nan` ran.
+TEST_F(Cli, NonFiniteNumbersInAnyFloatingPointFlagAreRefused) {
+  const std::string root = WAFERSIM_SOURCE_DIR;
+  const std::string out = " --out " + (dir / "nf").string();
+  const std::string gpu = " --model " + root + "/workloads/gpt2-small.yaml --system " + root + "/configs/systems/selene-a100.yaml";
+  for (const std::string v : {"nan", "NaN", "inf", "-inf", "1e999"}) {
+    // NaN: this check; the infinities: the flags' ranges (which say "Value inf not in range").
+    const std::string why = v == "nan" || v == "NaN" ? "'" + v + "' is not a finite number" : "Value " + v;
+    expect_bad_input(run("estimate" + gpu + " --restart-loss " + v), "--restart-loss: " + why);
+    expect_bad_input(run("estimate" + gpu + " --target-days " + v), "--target-days: " + why);
+    expect_bad_input(run("compile --model " + root + "/workloads/gpt2-block.yaml --system " + root + "/configs/systems/tiny-3nm-32x32.yaml" +
+                         " --dead-fraction " + v + out),
+                     "--dead-fraction: " + why);
+  }
+  expect_bad_input(run("noc " + root + "/configs/noc/booksim-like.yaml --rate nan" + out), "--rate: 'nan' is not a finite number");
+}
+
 TEST_F(Cli, DefectsWritesMapSvgAndSummaryAndALoadedMapReproducesIt) {
   const Result r = run("defects " + system() + " --seed 3 --out " + (dir / "d").string());
   ASSERT_EQ(r.status, 0) << r.output;
