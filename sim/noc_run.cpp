@@ -100,6 +100,14 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
     going = check();
   }
 
+  // A network that stopped moving before the end (a deadlock in the warm-up, or one the window
+  // was too short to time out) must not end "ok": simulate on until it moves again or the stall
+  // lasts deadlock_cycles.
+  while (going && r.status == "ok" && engine.flits_in_network() > 0 && last_move < t) {
+    t += chunk;
+    engine.run_until(t);
+    going = check();
+  }
   engine.count_unmade_offered(t);
   const double nodes = static_cast<double>(std::max<std::size_t>(1, fabric.endpoint_count()));
   // A run stopped inside the window is measured over the part it ran.

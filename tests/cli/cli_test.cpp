@@ -226,6 +226,19 @@ TEST_F(NocCli, SweepWritesALatencyThroughputCurveAndStopsAtSaturation) {
   EXPECT_THAT(r.output, HasSubstr("stopped at the first saturated rate"));
 }
 
+// minimal_adaptive (no escape) deadlocks this network within a few hundred cycles. With the stall
+// shorter than deadlock_cycles when the window closes, the run used to end "ok" with 0 of 0
+// packets measured; it must say deadlock, with or without warm-up.
+TEST_F(NocCli, ADeadlockDuringWarmUpIsReportedAsOne) {
+  for (const char* warmup : {"3000", "0"}) {
+    const std::string cfg = noc(std::string("router: {num_vcs: 1, vc_buf_size: 2}\ntraffic: {pattern: uniform, rate: 0.9, packet_size: 8}\n") +
+                                    "measurement: {warmup_cycles: " + warmup + ", measure_cycles: 1000, deadlock_cycles: 5000}\n",
+                                "minimal_adaptive");
+    const Result r = run("noc " + cfg + " --out " + (dir / "dl").string());
+    EXPECT_THAT(r.output, HasSubstr("status            deadlock")) << "warm-up " << warmup << ": " << r.output;
+  }
+}
+
 TEST_F(NocCli, BadNocInputsGiveOneLineAndExitCode2) {
   const std::string out = " --out " + (dir / "x").string();
   expect_bad_input(run("noc " + noc("router: {num_vc: 2}\n") + out), "noc.yaml:3:10: router.num_vc: unknown key (did you mean 'num_vcs'?)");
