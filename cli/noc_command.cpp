@@ -10,6 +10,7 @@
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
+#include "core/run_program.hpp"
 #include "core/json_file.hpp"
 #include "core/progress.hpp"
 #include "mesh/wafer_svg.hpp"
@@ -209,12 +210,19 @@ int run_noc_command(const NocArgs& args) {
   fmt::print("highest accepted throughput below saturation: {:.4f} flits/node/cycle\n", saturation);
   meta["sweep"] = {{"rates", rates}, {"saturation_throughput", saturation}, {"interrupted", interrupted()}};
   write_json_file(args.out_dir / "meta.json", meta);
+  bool plotted = true;
   if (args.plots) {
-    const std::string cmd = fmt::format("'{}' '{}/plot_noc.py' '{}'", WAFERSIM_PYTHON, WAFERSIM_SCRIPTS_DIR, args.out_dir.string());
-    if (std::system(cmd.c_str()) != 0) fmt::print(stderr, "wafersim: warning: plotting failed (is python3-matplotlib installed?)\n");
+    const char* python = std::getenv("WAFERSIM_PYTHON");
+    std::fflush(stdout);
+    const ProgramResult p = run_program({python ? python : WAFERSIM_PYTHON, std::string(WAFERSIM_SCRIPTS_DIR) + "/plot_noc.py", args.out_dir.string()});
+    if (!p.ok()) {
+      plotted = false;
+      fmt::print(stderr, "wafersim: plotting failed: {} (it needs python3-matplotlib); results.csv and meta.json are complete\n", p.why);
+    }
   }
-  fmt::print("wrote {}/results.csv, meta.json{}\n", args.out_dir.string(), args.plots ? ", plots/latency_throughput.png" : "");
-  return interrupted() ? 130 : 0;
+  fmt::print("wrote {}/results.csv, meta.json{}\n", args.out_dir.string(), args.plots && plotted ? ", plots/latency_throughput.png" : "");
+  if (interrupted()) return 130;
+  return plotted ? 0 : 1;
 }
 
 }  // namespace wafersim::cli

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "core/input_error.hpp"
+#include "core/run_program.hpp"
 
 namespace wafersim::cli {
 
@@ -14,14 +15,13 @@ int run_plot_command(const std::filesystem::path& out_dir) {
   }
   const char* python = std::getenv("WAFERSIM_PYTHON");
   const std::string interpreter = python ? python : WAFERSIM_PYTHON;
-  const std::string command = fmt::format("'{}' '{}/plot_sweep.py' '{}'", interpreter, WAFERSIM_SCRIPTS_DIR, out_dir.string());
   std::fflush(stdout);  // our lines first, then the script's
-  const int status = std::system(command.c_str());
-  if (status != 0) {
+  const ProgramResult r = run_program({interpreter, std::string(WAFERSIM_SCRIPTS_DIR) + "/plot_sweep.py", out_dir.string()});
+  if (!r.ok()) {
     fmt::print(stderr,
-               "wafersim: plotting failed (status {}; the script's message is above). It runs {} and needs matplotlib "
+               "wafersim: plotting failed: {} (the script's own message, if any, is above). It needs matplotlib "
                "(scripts/install-deps.sh installs python3-matplotlib); the results themselves are complete.\n",
-               status, interpreter);
+               r.why);
     return 1;
   }
   return 0;

@@ -121,7 +121,8 @@ int run_sweep_command(const SweepArgs& args) {
   fmt::print("results: {}\nmeta:    {}\n", outcome.results_csv.string(), (args.out_dir / "meta.json").string());
   fmt::print("maps:    {}/point-NNN.svg (first wafer of each point)\n", maps_dir.string());
   if (args.plots) {
-    if (run_plot_command(args.out_dir) == 0) fmt::print("charts:  {}/*.png\n", (args.out_dir / "plots").string());
+    if (run_plot_command(args.out_dir) != 0) return 1;  // it said why; the results are complete
+    fmt::print("charts:  {}/*.png\n", (args.out_dir / "plots").string());
   }
   return 0;
 }

@@ -23,8 +23,9 @@ struct Result {
   std::string output;  // stdout and stderr together
 };
 
-Result run(const std::string& args) {
-  const std::string command = std::string(WAFERSIM_BIN) + " " + args + " 2>&1";
+// A whole command line through the shell.
+Result run_shell(const std::string& line) {
+  const std::string command = line + " 2>&1";
   std::FILE* pipe = popen(command.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -32,6 +33,8 @@ Result run(const std::string& args) {
   const int raw = pclose(pipe);
   return {WIFEXITED(raw) ? WEXITSTATUS(raw) : -1, out};
 }
+
+Result run(const std::string& args) { return run_shell(std::string(WAFERSIM_BIN) + " " + args); }
 
 struct Cli : ::testing::Test {
   fs::path dir;
@@ -107,6 +110,32 @@ TEST_F(Cli, NonFiniteNumbersInAnyFloatingPointFlagAreRefused) {
                      "--dead-fraction: " + why);
   }
   expect_bad_input(run("noc " + root + "/configs/noc/booksim-like.yaml --rate nan" + out), "--rate: 'nan' is not a finite number");
+}
+
+// The plotting scripts start without a shell: a directory whose name holds a quote and a
+// command substitution reaches the script as one argument, and nothing runs. A script that fails
+// makes the command exit non-zero and says why. (Before, std::system with the path in single
+// quotes broke on the quote and could run the command.)
+TEST_F(Cli, PlotScriptsGetTheirDirectoryAsOneArgumentWithoutAShell) {
+  const fs::path odd = dir / "a'b $(touch pwned) `touch pwned2`";
+  fs::create_directories(odd);
+  { std::ofstream(odd / "results.csv") << "x\n"; }
+  auto quoted = [](const std::string& s) {  // for the test's own shell
+    std::string q = "'";
+    for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return q + "'";
+  };
+  const Result ok = run_shell("cd " + quoted(dir.string()) + " && env WAFERSIM_PYTHON=/bin/echo " + WAFERSIM_BIN + " plot " + quoted(odd.string()));
+  EXPECT_EQ(ok.status, 0) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("/plot_sweep.py " + odd.string()));
+  EXPECT_FALSE(fs::exists(dir / "pwned"));
+  EXPECT_FALSE(fs::exists(dir / "pwned2"));
+  const Result bad = run_shell("env WAFERSIM_PYTHON=/bin/false " + std::string(WAFERSIM_BIN) + " plot " + quoted(odd.string()));
+  EXPECT_EQ(bad.status, 1) << bad.output;
+  EXPECT_THAT(bad.output, HasSubstr("plotting failed: '/bin/false' exited with status 1"));
+  const Result missing = run_shell("env WAFERSIM_PYTHON=/nonexistent/python " + std::string(WAFERSIM_BIN) + " plot " + quoted(odd.string()));
+  EXPECT_EQ(missing.status, 1) << missing.output;
+  EXPECT_THAT(missing.output, HasSubstr("cannot start '/nonexistent/python'"));
 }
 
 TEST_F(Cli, DefectsWritesMapSvgAndSummaryAndALoadedMapReproducesIt) {
