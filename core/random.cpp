@@ -115,6 +115,9 @@ double gamma(Rng& rng, double shape, double scale) {
 
 std::uint64_t poisson(Rng& rng, double mean) {
   if (!(mean >= 0.0) || !std::isfinite(mean)) throw std::invalid_argument("poisson: mean must be finite and >= 0");
+  // Counts go out as 64-bit integers, and the transformed rejection below loses its integers past
+  // 2^53: callers bound what they draw (mesh/defect_sampler.hpp).
+  if (mean > 1e15) throw std::invalid_argument("poisson: mean above 1e15");
   if (mean == 0.0) return 0;
   if (mean < 10.0) {
     // Inversion by sequential search from 0.

@@ -1,8 +1,11 @@
 #include "mesh/defect_sampler.hpp"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 
+#include "core/input_error.hpp"
 #include "core/random.hpp"
 
 namespace wafersim::mesh {
@@ -118,6 +121,14 @@ DefectMap sample_defects(const Wafer& wafer, const DefectSpec& spec, std::uint64
     std::vector<double> weight;
     if (radial) weight = radial_weights(wafer, spec);
     auto w = [&](TileId t) { return radial ? weight[t] : 1.0; };
+    // Every defect is placed one by one: bound the work before starting.
+    double expected = 0.0;
+    for (TileId t = 0; t < wafer.cells(); ++t)
+      if (wafer.is_site(t)) expected += lambda * w(t);
+    if (expected > kMaxDefectsPerWafer)
+      throw InputError(fmt::format("defects: d0_per_cm2 {:g} on this wafer's {} tile sites is {:.3g} killer defects per sampled wafer "
+                                   "to place one by one; at most {:.0e} (lower d0_per_cm2 or the wafer's size)",
+                                   spec.d0_per_cm2, wafer.site_count(), expected, kMaxDefectsPerWafer));
 
     if (spec.cluster_block == Block::kTile) {
       for (TileId t = 0; t < wafer.cells(); ++t) {

@@ -22,6 +22,10 @@
 
 namespace wafersim::mesh {
 
+// The most killer defects a sampled wafer may expect (d0 x area x critical area, before the yield
+// model's multiplier): each is placed one by one, about 1e8 per second. An InputError beyond.
+inline constexpr double kMaxDefectsPerWafer = 1e8;
+
 DefectMap sample_defects(const Wafer& wafer, const DefectSpec& spec, std::uint64_t seed);
 
 // The clustering blocks of a wafer as half-open rectangles of grid cells [r0, r1) x [c0, c1), in the

@@ -76,7 +76,9 @@ DefectSpec DefectSpec::from_yaml(const YamlNode& node) {
   }
   node.check_keys(allowed);
   s.model = make_yield_model(s.model_name, node, model_node);
-  s.d0_per_cm2 = node.get_double("d0_per_cm2", 0.0, Range::non_negative());
+  // Killer defects per cm^2: production processes run at 0.01-1, a ramp or a bad lot at a few; past
+  // 1e4 (one per 100 x 100 um) no tile of any size survives and the sampler would only count.
+  s.d0_per_cm2 = node.get_double("d0_per_cm2", 0.0, Range::closed(0.0, 1e4));
   s.cluster_block = block_from(node, "cluster_block", Block::kTile);
 
   const YamlNode ca = node.child("critical_area");

@@ -167,6 +167,9 @@ TEST(Distributions, RejectsInvalidParameters) {
   Rng rng(1);
   EXPECT_THROW(gamma(rng, 0.0, 1.0), std::invalid_argument);
   EXPECT_THROW(poisson(rng, -1.0), std::invalid_argument);
+  // A mean past 2^53 used to come back as an overflowed cast (0 defects at d0 = 1e300).
+  EXPECT_THROW(poisson(rng, 1e300), std::invalid_argument);
+  EXPECT_THROW(poisson(rng, std::nan("")), std::invalid_argument);
   EXPECT_THROW(binomial(rng, 10, 1.5), std::invalid_argument);
   EXPECT_THROW(rng.uniform_int(0), std::invalid_argument);
 }

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "core/csv.hpp"
+#include "core/input_error.hpp"
 #include "test_util.hpp"
 
 namespace wafersim::mesh {
@@ -23,6 +24,28 @@ TEST(DefectSampler, SameSeedSameMapOtherSeedOtherMap) {
   sample_defects(w, cfg.defects, 12).save_csv(dir / "ws_c.csv");
   EXPECT_EQ(read_text_file(dir / "ws_a.csv"), read_text_file(dir / "ws_b.csv"));
   EXPECT_NE(read_text_file(dir / "ws_a.csv"), read_text_file(dir / "ws_c.csv"));
+}
+
+// Absurd densities are input errors with their range (d0 = 1e300 sampled 0 defects beside a
+// closed-form yield of 0; 1e12 placed defects one by one for ever), and the work a sampled wafer
+// takes is bounded before it starts.
+TEST(DefectSampler, DensitiesOutOfRangeAndUnboundedWorkAreRefused) {
+  for (const char* d0 : {"1e300", "1e12", "-1"})
+    try {
+      testing::config_from(testing::rect_wafer(8, 8) + "defects: {model: poisson, d0_per_cm2: " + d0 + "}\n");
+      ADD_FAILURE() << d0;
+    } catch (const InputError& e) {
+      EXPECT_NE(std::string(e.what()).find("defects.d0_per_cm2: must be in [0, 10000]"), std::string::npos) << e.what();
+    }
+  SystemConfig cfg = testing::config_from(testing::rect_wafer(60, 60) + "defects: {model: poisson, d0_per_cm2: 1}\n");
+  cfg.defects.d0_per_cm2 = 1e9;  // past the YAML range, as a program could set it: 3.6e9 defects
+  const Wafer w(cfg.wafer);
+  try {
+    sample_defects(w, cfg.defects, 1);
+    ADD_FAILURE() << "sampled";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("killer defects per sampled wafer"), std::string::npos) << e.what();
+  }
 }
 
 TEST(DefectSampler, CriticalAreaSplitDecidesWhatDies) {
