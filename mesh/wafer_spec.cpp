@@ -9,7 +9,8 @@ namespace wafersim::mesh {
 WaferSpec WaferSpec::from_yaml(const YamlNode& node) {
   node.check_keys({"diameter_mm", "edge_exclusion_mm", "reticle", "tile", "scribe_mm", "placement", "rows", "cols"});
   WaferSpec s;
-  s.diameter_mm = node.get_double("diameter_mm", s.diameter_mm, Range::positive());
+  // Silicon wafers are 100-300 mm (450 mm was planned); panels for packaging reach ~600 mm.
+  s.diameter_mm = node.get_double("diameter_mm", s.diameter_mm, Range::closed(1.0, 1000.0));
   s.edge_exclusion_mm = node.get_double("edge_exclusion_mm", s.edge_exclusion_mm, Range::non_negative());
   if (s.usable_radius_mm() <= 0) node.child("edge_exclusion_mm").fail(fmt::format("leaves no usable wafer (diameter {} mm)", s.diameter_mm));
 
@@ -20,8 +21,9 @@ WaferSpec WaferSpec::from_yaml(const YamlNode& node) {
 
   const YamlNode tile = node.require("tile");
   tile.check_keys({"width_mm", "height_mm"});
-  s.tile_width_mm = tile.require("width_mm").as_double(Range::positive());
-  s.tile_height_mm = tile.require("height_mm").as_double(Range::positive());
+  // A tile holds at least a router: 10 um is far below any real one.
+  s.tile_width_mm = tile.require("width_mm").as_double(Range::closed(0.01, 1000.0));
+  s.tile_height_mm = tile.require("height_mm").as_double(Range::closed(0.01, 1000.0));
   s.scribe_mm = node.get_double("scribe_mm", s.scribe_mm, Range::non_negative());
 
   const double usable_diameter = 2.0 * s.usable_radius_mm();
@@ -51,6 +53,14 @@ WaferSpec WaferSpec::from_yaml(const YamlNode& node) {
       if (node.has(key)) node.child(key).fail("only used with placement: rectangle");
     }
   }
+  // Every per-tile array (defect map, fabric, routing, engine) is sized by the grid: bound it
+  // before anything is allocated.
+  const double cells = s.placement == Placement::kRectangle
+                           ? static_cast<double>(s.rows) * s.cols
+                           : (std::ceil(usable_diameter / s.pitch_x_mm()) + 3) * (std::ceil(usable_diameter / s.pitch_y_mm()) + 3);
+  if (cells > kMaxGridCells)
+    tile.fail(fmt::format("{} x {} mm tiles make a grid of {:.3g} cells on this wafer; at most {:.2g} (larger tiles or a smaller wafer)",
+                          s.tile_width_mm, s.tile_height_mm, cells, kMaxGridCells));
   return s;
 }
 

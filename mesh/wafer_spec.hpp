@@ -2,10 +2,10 @@
 // What the user says about the wafer's geometry (the `wafer:` section of a system config).
 //
 //   wafer:
-//     diameter_mm: 300          # default 300 (SEMI M1 standard wafer)
+//     diameter_mm: 300          # default 300 (SEMI M1 standard wafer); 1 to 1000
 //     edge_exclusion_mm: 3      # unusable ring at the rim; default 3
 //     reticle: {width_mm: 26, height_mm: 33}   # default: the 26 x 33 mm full field of a scanner
-//     tile: {width_mm: 0.2, height_mm: 0.2}    # required
+//     tile: {width_mm: 0.2, height_mm: 0.2}    # required; 0.01 to 1000 mm each
 //     scribe_mm: 0.0            # lane between neighbouring tiles (tile pitch = tile + scribe)
 //     placement: disk           # disk: every tile whose rectangle lies on the usable disk
 //                               # rectangle: a centred block of rows x cols tiles (WSE-style square)
@@ -18,6 +18,10 @@
 namespace wafersim::mesh {
 
 enum class Placement { kDisk, kRectangle };
+
+// The most grid cells a wafer may have (8000 x 8000): every per-tile array of the defect map,
+// fabric, routing and engine is sized by the grid, at tens to hundreds of bytes per cell in all.
+inline constexpr double kMaxGridCells = 6.4e7;
 
 struct WaferSpec {
   double diameter_mm = 300.0;

@@ -35,6 +35,25 @@ Wafer disk_wafer(double w, double h, double exclusion = 0) {
   return Wafer(s);
 }
 
+// Sizes outside a physical range, and grids too large to allocate, are input errors naming the
+// key (tiles of 1e-8 mm and a 1e300 mm wafer overflowed the grid to "-2 x -2", and 0.001 mm tiles
+// tried to allocate 9e10 cells).
+TEST(Wafer, SizesOutOfRangeAndHugeGridsAreInputErrors) {
+  auto error_of = [](const std::string& wafer) {
+    try {
+      testing::config_from("wafer: {" + wafer + ", edge_exclusion_mm: 0}\nrepair: {strategy: none}\n");
+    } catch (const InputError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_NE(error_of("tile: {width_mm: 1e-8, height_mm: 1}").find("wafer.tile.width_mm: must be in [0.01, 1000]"), std::string::npos);
+  EXPECT_NE(error_of("tile: {width_mm: 1, height_mm: 1}, diameter_mm: 1e300").find("wafer.diameter_mm: must be in [1, 1000]"), std::string::npos);
+  EXPECT_NE(error_of("tile: {width_mm: 0.02, height_mm: 0.02}").find("make a grid of 2.25e+08 cells"), std::string::npos)
+      << error_of("tile: {width_mm: 0.02, height_mm: 0.02}");
+  EXPECT_EQ(error_of("tile: {width_mm: 0.1, height_mm: 0.1}"), "accepted");  // 3000 x 3000
+}
+
 TEST(Wafer, DiskSitesMatchAnIndependentCornerInCircleCount) {
   EXPECT_EQ(disk_wafer(10, 10).site_count(), 648u);  // also known by hand for 10 mm dies on 300 mm
   for (auto [w, h] : {std::pair{5.0, 5.0}, {26.0, 33.0}, {20.0, 20.0}, {1.0, 1.0}, {7.3, 11.1}, {0.5, 0.5}}) {
