@@ -69,7 +69,7 @@ TEST_F(Cli, BadInputsGiveOneLineAndExitCode2) {
                    "a.yaml:1:44: wafer.diamter_mm: unknown key (did you mean 'diameter_mm'?)");
   expect_bad_input(run("defects " + write("b.yaml", "wafer: {tile: {width_mm: one, height_mm: 1}}\n") + out),
                    "b.yaml:1:26: wafer.tile.width_mm: expected a number, got 'one'");
-  expect_bad_input(run("defects " + system("{d0_per_cm2: -1}") + out), "defects.d0_per_cm2: must be >= 0, got -1");
+  expect_bad_input(run("defects " + system("{d0_per_cm2: -1}") + out), "defects.d0_per_cm2: must be in [0, 10000], got -1");
   // An output path that cannot be a directory is refused before any work (every command's --out).
   expect_bad_input(run("defects " + system() + " --out /proc/wafersim-no/x"), "cannot create the output directory '/proc/wafersim-no/x'");
   expect_bad_input(run("defects " + system() + " --out " + write("plain.txt", "x")), "cannot create the output directory");
