@@ -23,16 +23,18 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   ModelSpec m;
   m.name = node.require("name").as_string();
   m.source = node.get_string("source", "");
+  // Physical ranges, far past every published model (vocabularies of ~1e6, widths of ~5e4,
+  // contexts of ~1e7 tokens), so that parameter and FLOP counts stay exact in 64-bit integers.
   constexpr double kBig = 1e12;
-  m.vocab = node.require("vocab").as_int(Range::closed(1, kBig));
-  m.d_model = node.require("d_model").as_int(Range::closed(1, kBig));
+  m.vocab = node.require("vocab").as_int(Range::closed(1, 1e8));
+  m.d_model = node.require("d_model").as_int(Range::closed(1, 1e6));
   m.layers = static_cast<int>(node.require("layers").as_int(Range::closed(1, 100000)));
   m.heads = static_cast<int>(node.require("heads").as_int(Range::closed(1, 100000)));
   m.kv_heads = static_cast<int>(node.get_int("kv_heads", m.heads, Range::closed(1, 100000)));
   if (m.heads % m.kv_heads != 0)
     node.child("kv_heads").fail(fmt::format("must divide heads ({}): each KV head serves heads / kv_heads query heads", m.heads));
   if (node.has("head_dim")) {
-    m.head_dim = node.require("head_dim").as_int(Range::closed(1, kBig));
+    m.head_dim = node.require("head_dim").as_int(Range::closed(1, 1e6));
   } else {
     if (m.d_model % m.heads != 0)
       node.child("heads").fail(fmt::format("{} heads do not divide d_model {}; set head_dim if the heads are not d_model / heads wide",
@@ -42,7 +44,7 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   const YamlNode ffn = node.require("ffn");
   ffn.expect_map();
   ffn.check_keys({"size", "activation"});
-  m.ffn_size = ffn.require("size").as_int(Range::closed(1, kBig));
+  m.ffn_size = ffn.require("size").as_int(Range::closed(1, 1e7));
   m.activation = ffn.get_choice("activation", "gelu", {"gelu", "swiglu"}) == "swiglu" ? Activation::kSwiglu : Activation::kGelu;
   if (node.has("moe")) {
     const YamlNode moe = node.child("moe");
@@ -55,7 +57,7 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   m.norm = node.get_choice("norm", "layernorm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? Norm::kRmsNorm : Norm::kLayerNorm;
   m.bias = node.get_bool("bias", true);
   m.position = node.get_choice("position", "learned", {"learned", "rope"}) == "rope" ? Position::kRope : Position::kLearned;
-  m.sequence = node.require("sequence").as_int(Range::closed(1, kBig));
+  m.sequence = node.require("sequence").as_int(Range::closed(1, 1e9));
   if (m.position == Position::kLearned) {
     m.max_positions = node.get_int("max_positions", m.sequence, Range::closed(1, kBig));
     if (m.max_positions < m.sequence)
@@ -64,8 +66,8 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
     node.child("max_positions").fail("only a learned position table has max_positions (position: rope has no table)");
   }
   m.tied_embeddings = node.get_bool("tied_embeddings", true);
-  m.global_batch = node.get_int("global_batch", 1, Range::closed(1, kBig));
-  m.micro_batch = node.get_int("micro_batch", 1, Range::closed(1, kBig));
+  m.global_batch = node.get_int("global_batch", 1, Range::closed(1, 1e9));
+  m.micro_batch = node.get_int("micro_batch", 1, Range::closed(1, 1e9));
   if (m.global_batch % m.micro_batch != 0)
     node.child("micro_batch").fail(fmt::format("must divide global_batch ({})", m.global_batch));
   const YamlNode dt = node.child("dtypes");
@@ -77,6 +79,15 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   m.optimizer = Dtype::parse(dt.child("optimizer"), "fp32");
   m.training_tokens = node.get_double("training_tokens", 0.0, Range::non_negative());
   m.mode = node.get_choice("mode", "training", {"training", "inference"}) == "inference" ? Mode::kInference : Mode::kTraining;
+  // The counts are 64-bit integers: bound their products (in floating point) before anyone forms them.
+  const double d = static_cast<double>(m.d_model), hd = static_cast<double>(m.head_dim), experts = m.is_moe() ? m.moe.experts : 1;
+  const double per_layer = 2 * d * hd * (m.heads + m.kv_heads) + (m.activation == Activation::kSwiglu ? 3 : 2) * d * static_cast<double>(m.ffn_size) * experts;
+  const double params = m.layers * per_layer + 2 * static_cast<double>(m.vocab) * d;
+  if (params > 1e15)
+    node.child("d_model").fail(fmt::format("these dimensions give {:.3g} parameters; at most 1e15 (GPT-4 is estimated at 1.8e12)", params));
+  if (static_cast<double>(m.sequence) * static_cast<double>(m.micro_batch) > 1e10)
+    node.child("micro_batch").fail(fmt::format("{} sequences of {} tokens is {:.3g} tokens per micro-batch; at most 1e10", m.micro_batch, m.sequence,
+                                               static_cast<double>(m.sequence) * static_cast<double>(m.micro_batch)));
   return m;
 }
 

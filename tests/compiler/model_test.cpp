@@ -133,5 +133,29 @@ TEST(ModelSpec, InconsistentShapesAreOneClearError) {
   EXPECT_NO_THROW(parse(base + "heads: 10\nhead_dim: 64\n"));           // explicit head width
 }
 
+// Dimensions past any model, or whose products overflow the 64-bit counts, are input errors with
+// the key (d_model 1e12 gave negative parameter counts).
+TEST(ModelSpec, DimensionsWhoseCountsOverflowAreRefused) {
+  auto error_of = [](const std::string& text) {
+    try {
+      parse(text);
+    } catch (const ConfigError& e) {
+      return std::string(e.what());
+    }
+    return std::string("accepted");
+  };
+  const std::string tail = "ffn: {size: 3072}\nsequence: 128\nheads: 12\n";
+  EXPECT_NE(error_of("name: x\nvocab: 100\nd_model: 1000000000000\nlayers: 2\n" + tail).find("d_model: must be in [1, 1e+06]"), std::string::npos);
+  // Each in range, the product not: 90,000 layers of width 768,000 (12 heads of 64,000).
+  EXPECT_NE(error_of("name: x\nvocab: 100\nd_model: 768000\nlayers: 90000\n" + tail).find("parameters; at most 1e15"), std::string::npos);
+  EXPECT_NE(error_of("name: x\nvocab: 100\nd_model: 768\nlayers: 2\nffn: {size: 3072}\nheads: 12\nsequence: 100000000\n"
+                     "micro_batch: 1000\nglobal_batch: 1000\nposition: rope\n")
+                .find("tokens per micro-batch; at most 1e10"),
+            std::string::npos);
+  EXPECT_EQ(error_of("name: x\nvocab: 100277\nd_model: 10752\nlayers: 120\nffn: {size: 43008}\nheads: 84\nsequence: 8192\n"
+                     "moe: {experts: 16, top_k: 2}\n"),
+            "accepted");  // GPT-4-like
+}
+
 }  // namespace
 }  // namespace wafersim::compiler
