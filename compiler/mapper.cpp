@@ -482,6 +482,22 @@ int useful_grid_cols(std::int64_t width, const TileComputeSpec& t) {
   return static_cast<int>(std::max<std::int64_t>(1, (width + t.array - 1) / t.array));
 }
 
+StyleLayout whole_fabric_layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f, bool spread, bool weights_stream) {
+  const ModelSpec& m = g.model();
+  StyleLayout lay;
+  lay.weights_stream = weights_stream;
+  Region r;
+  r.name = "wafer";
+  r.rows = f.rows();
+  r.cols = f.cols();
+  r.grid = make_grid(f, 0, 0, f.rows(), f.cols(), spread ? f.rows() : useful_grid_rows(g, sys.compute),
+                     spread ? f.cols() : useful_grid_cols(m.d_model, sys.compute));
+  for (int l = -1; l < m.layers; ++l) r.layers.push_back(l);
+  lay.regions.push_back(std::move(r));
+  lay.region_of_layer.assign(static_cast<std::size_t>(m.layers) + 1, 0);
+  return lay;
+}
+
 MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute) {
   const ModelSpec& m = g.model();
   const bool training = m.mode == Mode::kTraining;

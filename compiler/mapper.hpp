@@ -81,6 +81,9 @@ using MappingStyleRegistry = Registry<MappingStyleEntry>;
 int useful_grid_rows(const Graph& g, const TileComputeSpec& t);
 int useful_grid_cols(std::int64_t width, const TileComputeSpec& t);
 
+// One region of the whole fabric running every layer in turn (layer_sequential, weight_streaming).
+StyleLayout whole_fabric_layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f, bool spread, bool weights_stream);
+
 // Memory of a layout: weights, gradients and optimizer state (resident, or streamed and held
 // off-wafer), activations kept for the backward pass (recomputation keeps fewer).
 MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute);

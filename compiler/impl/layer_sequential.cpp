@@ -5,25 +5,13 @@
 // tiles on each op), and the one its representative layer is calibrated on (compiler/wafer_cluster.hpp):
 // a layer_pipelined strip for the embedding and head would put a stage the full wafer does not
 // have on the layer's critical path.
-#include "compiler/layouts.hpp"
 #include "compiler/mapper.hpp"
 
 namespace wafersim::compiler {
 namespace {
 
 StyleLayout layout(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f, bool spread) {
-  const ModelSpec& m = g.model();
-  StyleLayout lay;
-  Region r;
-  r.name = "wafer";
-  r.rows = f.rows();
-  r.cols = f.cols();
-  r.grid = make_grid(f, 0, 0, f.rows(), f.cols(), spread ? f.rows() : useful_grid_rows(g, sys.compute),
-                     spread ? f.cols() : useful_grid_cols(m.d_model, sys.compute));
-  for (int l = -1; l < m.layers; ++l) r.layers.push_back(l);
-  lay.regions.push_back(std::move(r));
-  lay.region_of_layer.assign(static_cast<std::size_t>(m.layers) + 1, 0);
-  return lay;
+  return whole_fabric_layout(g, sys, f, spread, false);
 }
 
 const Registration<MappingStyleEntry> kRegister{
