@@ -64,6 +64,19 @@ std::string non_finite_value(const CLI::App& app) {
   return {};
 }
 
+// The first option that takes a value and was given an empty one (`--algorithm ''`): no value of
+// this tool is empty, and most options treat empty as "not given", so it would be ignored.
+std::string empty_value(const CLI::App& app) {
+  for (const CLI::Option* o : app.get_options()) {
+    if (o->get_type_size() == 0) continue;  // a flag
+    for (const std::string& v : o->results())
+      if (v.empty()) return fmt::format("{}: empty value", o->get_name());
+  }
+  for (const CLI::App* sub : app.get_subcommands())
+    if (std::string why = empty_value(*sub); !why.empty()) return why;
+  return {};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -257,7 +270,7 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
-    if (const std::string why = non_finite_value(app); !why.empty()) {
+    if (std::string why = non_finite_value(app); !why.empty() || !(why = empty_value(app)).empty()) {
       fmt::print(stderr, "wafersim: error: {} (see 'wafersim --help')\n", why);
       return 2;
     }

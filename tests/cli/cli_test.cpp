@@ -96,7 +96,7 @@ TEST_F(Cli, BadInputsGiveOneLineAndExitCode2) {
 // NaN passes CLI11's ranges (it compares false both ways) and no quantity here is infinite: every
 // floating-point flag of every command refuses both, checked once for all options (cli/main.cpp).
 // Before, `--restart-loss nan` printed "nan days" and `--rate nan` ran.
-TEST_F(Cli, NonFiniteNumbersInAnyFloatingPointFlagAreRefused) {
+TEST_F(Cli, NonFiniteNumbersAndEmptyValuesInAnyFlagAreRefused) {
   const std::string root = WAFERSIM_SOURCE_DIR;
   const std::string out = " --out " + (dir / "nf").string();
   const std::string gpu = " --model " + root + "/workloads/gpt2-small.yaml --system " + root + "/configs/systems/selene-a100.yaml";
@@ -110,6 +110,9 @@ TEST_F(Cli, NonFiniteNumbersInAnyFloatingPointFlagAreRefused) {
                      "--dead-fraction: " + why);
   }
   expect_bad_input(run("noc " + root + "/configs/noc/booksim-like.yaml --rate nan" + out), "--rate: 'nan' is not a finite number");
+  // An empty value was taken as "not given" and ignored (`route --algorithm ''` routed xy).
+  expect_bad_input(run("route " + root + "/configs/systems/mesh-8x8.yaml --algorithm ''" + out), "--algorithm: empty value");
+  expect_bad_input(run("estimate" + gpu + " --matmul-mapping ''"), "--matmul-mapping: empty value");
 }
 
 // The plotting scripts start without a shell: a directory whose name holds a quote and a
