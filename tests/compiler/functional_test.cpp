@@ -205,15 +205,18 @@ TEST(Functional, PlanReadingUndeliveredDataFails) {
   ASSERT_NO_THROW(execute_plan(good, {{0, a}, {1, b}}));
   std::size_t msg = 0;
   while (good.workload.items[msg].kind != sim::WorkItem::Kind::kMessage) ++msg;
-  // 1. The message goes to the wrong tile.
-  Plan wrong = good;
-  auto& w = wrong.workload.items[msg];
-  w.dst = w.dst == w.src + 1 ? w.src + 2 : w.src + 1;
-  EXPECT_THROW(execute_plan(wrong, {{0, a}, {1, b}}), FunctionalError);
-  // 2. The message arrives, but the task that reads it no longer waits for it.
-  Plan unordered = good;
-  for (auto& item : unordered.workload.items) std::erase(item.after, static_cast<std::uint32_t>(msg));
-  EXPECT_THROW(execute_plan(unordered, {{0, a}, {1, b}}), FunctionalError);
+  // 1. The message goes to the wrong tile. 2. It arrives, but the task that reads it no longer
+  // waits for it.
+  auto misrouted_and_unwaited_fail = [&](const Plan& plan, std::size_t m) {
+    Plan wrong = plan;
+    auto& w = wrong.workload.items[m];
+    w.dst = w.dst == w.src + 1 ? w.src + 2 : w.src + 1;
+    EXPECT_THROW(execute_plan(wrong, {{0, a}, {1, b}}), FunctionalError);
+    Plan unordered = plan;
+    for (auto& item : unordered.workload.items) std::erase(item.after, static_cast<std::uint32_t>(m));
+    EXPECT_THROW(execute_plan(unordered, {{0, a}, {1, b}}), FunctionalError);
+  };
+  misrouted_and_unwaited_fail(good, msg);
   // 2b. SUMMA's broadcasts are multicasts: one that misses a member of its row or column.
   Plan short_mc = good;
   std::size_t mc = 0;
@@ -231,13 +234,7 @@ TEST(Functional, PlanReadingUndeliveredDataFails) {
       for (const auto d : item.after)
         if (cannon.workload.items[d].kind == sim::WorkItem::Kind::kMessage) shift = std::max<std::size_t>(shift, d);
   ASSERT_GT(shift, 0u);
-  Plan misrouted = cannon;
-  auto& sw = misrouted.workload.items[shift];
-  sw.dst = sw.dst == sw.src + 1 ? sw.src + 2 : sw.src + 1;
-  EXPECT_THROW(execute_plan(misrouted, {{0, a}, {1, b}}), FunctionalError);
-  Plan unwaited = cannon;
-  for (auto& item : unwaited.workload.items) std::erase(item.after, static_cast<std::uint32_t>(shift));
-  EXPECT_THROW(execute_plan(unwaited, {{0, a}, {1, b}}), FunctionalError);
+  misrouted_and_unwaited_fail(cannon, shift);
   // 3. The attention plan without one of its key/value deliveries.
   Plan att = plan_attention_head(net.fabric, small_tile(), 20, 8, 4);
   const auto x = random_matrix(20, 8, 3), wq = random_matrix(8, 4, 4);
