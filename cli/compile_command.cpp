@@ -8,6 +8,7 @@
 #include "compiler/step.hpp"
 #include "compiler/timeline.hpp"
 #include "core/input_error.hpp"
+#include "core/interrupt.hpp"
 #include "core/json_file.hpp"
 #include "core/progress.hpp"
 
@@ -109,9 +110,16 @@ int run_simulate_command(const StepArgs& a) {
   Progress progress(fmt::format("simulating {} tasks and {} messages", s.plan.workload.tasks(), s.plan.workload.messages()),
                     s.plan.workload.items.size(), Progress::stderr_is_terminal());
   const auto t0 = std::chrono::steady_clock::now();
+  install_interrupt_handler();
   const auto r = compiler::simulate_step(s, [&](std::size_t, std::size_t) { progress.advance(); });
   progress.finish();
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  if (r.interrupted) {  // a part of a micro-batch has no time to report; the plan is kept
+    if (!a.out_dir.empty()) compiler::write_plan(s, a.out_dir);
+    fmt::print(stderr, "wafersim: interrupted after {:.4g} ms simulated ({} of {} items done, {:.1f} s){}\n", ms(static_cast<double>(r.makespan_ps)),
+               r.items_done, s.plan.workload.items.size(), wall, a.out_dir.empty() ? "" : "; wrote plan.json, placement.svg");
+    return 130;
+  }
   const auto& b = r.critical_path;
   const double an = s.analytic.makespan_ps, me = static_cast<double>(r.makespan_ps);
   fmt::print("simulated (cycle engine): one micro-batch {:.4g} ms = {:.3f} x analytic ({:+.1f}%)\n", ms(me), me / an, 100 * (me / an - 1));

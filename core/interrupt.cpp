@@ -24,6 +24,8 @@ void install_interrupt_handler() {
 
 bool interrupted() { return g_interrupted.load(std::memory_order_relaxed); }
 
+const std::atomic<bool>& interrupt_flag() { return g_interrupted; }
+
 void set_interrupted(bool value) { g_interrupted = value; }
 
 }  // namespace wafersim

@@ -14,6 +14,7 @@
 #include <tuple>
 
 #include "core/input_error.hpp"
+#include "core/interrupt.hpp"
 
 namespace wafersim::sim {
 namespace {
@@ -271,6 +272,8 @@ struct Engine::Impl {
   std::unique_ptr<std::barrier<>> mid_barrier;
   std::unique_ptr<std::barrier<Sync>> end_barrier;
   bool running = false, shutting_down = false;
+  const std::atomic<bool>* stop_flag = &interrupt_flag();
+  bool stopped = false;  // the last run_until ended early on Ctrl-C
   std::atomic<bool> failed{false};
 
   Impl(Engine& e, const mesh::Fabric& f, const mesh::Routing& r, const ClockDomains& c, const EngineOptions& o)
@@ -1176,6 +1179,10 @@ struct Engine::Impl {
   // Picks the next step's domains; false when there is none before until_.
   bool plan_step() {
     step_set.clear();
+    if (stop_flag->load(std::memory_order_relaxed)) {  // Ctrl-C: end the run at a step boundary
+      stopped = true;
+      return false;
+    }
     while (!schedule.empty()) {
       const auto [t, d] = schedule.top();
       if (t >= until_ || (!step_set.empty() && t != step_t)) break;
@@ -1259,6 +1266,7 @@ struct Engine::Impl {
 
   void run_until(std::int64_t until) {
     until_ = until;
+    stopped = false;
     if (team.empty()) {
       while (plan_step()) {
         step_part(parts[0]);
@@ -1421,13 +1429,28 @@ void Engine::push_packet(std::uint32_t src, std::uint32_t dst, std::uint32_t fli
 
 void Engine::count_unmade_offered(std::int64_t until_ps) {
   Impl& I = *impl_;
+  // Every step of these loops consumes a packet (a trace line, an inbox entry or a random draw), so
+  // they end: a backlogged source's packets created before the window are passed over, not
+  // revisited (revisiting the same trace line once looped for ever).
   for (std::uint32_t n = 0; n < I.N; ++n) {
-    for (std::uint64_t x = I.src_next[n]; x != kNever && x < I.doms[I.dom[n]].create_limit; x = I.next_arrival(n, x + 1)) {
+    const std::uint64_t limit = I.doms[I.dom[n]].create_limit;
+    auto offered = [&](std::uint64_t x, std::uint32_t flits) {
       const std::int64_t t = I.edge(n, x);
-      if (t >= I.window_end || t >= until_ps) break;
-      if (t < I.window_begin) continue;
-      stats_.flits_offered_in_window += I.synthetic ? I.packet_size : I.trace[I.trace_pos[n]].flits;
-      if (!I.synthetic) ++I.trace_pos[n];
+      if (t >= I.window_end || t >= until_ps) return false;
+      if (t >= I.window_begin) stats_.flits_offered_in_window += flits;
+      return true;
+    };
+    if (I.dynamic) {
+      for (const TracePacket& p : I.inbox[n])
+        if (p.cycle >= limit || !offered(p.cycle, p.flits)) break;
+    } else if (!I.synthetic) {
+      for (; I.trace_pos[n] < I.trace_end[n]; ++I.trace_pos[n]) {
+        const TracePacket& p = I.trace[I.trace_pos[n]];
+        if (p.cycle >= limit || !offered(p.cycle, p.flits)) break;
+      }
+    } else {
+      for (std::uint64_t x = I.src_next[n]; x != kNever && x < limit; x = I.next_arrival(n, x + 1))
+        if (!offered(x, I.packet_size)) break;
     }
     I.src_next[n] = kNever;
   }
@@ -1442,9 +1465,12 @@ void Engine::stop_creating_at(std::int64_t t_ps) {
   for (std::uint32_t d = 0; d < impl_->doms.size(); ++d) impl_->doms[d].create_limit = clocks_.first_edge_at_or_after(d, t_ps);
 }
 
-void Engine::run_until(std::int64_t t_ps) {
-  impl_->run_until(t_ps);
-  now_ps_ = std::max(now_ps_, t_ps);
+bool Engine::run_until(std::int64_t t_ps) {
+  Impl& I = *impl_;
+  I.run_until(t_ps);
+  const std::int64_t reached = I.stopped && !I.schedule.empty() ? std::min(t_ps, I.schedule.top().first) : t_ps;
+  now_ps_ = std::max(now_ps_, reached);
+  return !I.stopped;
 }
 
 std::string Engine::describe_blocked(std::size_t max_lines) const {

@@ -114,8 +114,9 @@ class Engine {
   // times before `until_ps` (the end of the simulated part of the window) count.
   void count_unmade_offered(std::int64_t until_ps);
 
-  // Steps every edge with time < t_ps.
-  void run_until(std::int64_t t_ps);
+  // Steps every edge with time < t_ps. Returns false when it stopped early because of Ctrl-C
+  // (core/interrupt.hpp; polled once a step): now_ps() is then where it stopped.
+  bool run_until(std::int64_t t_ps);
   // The time up to which the engine has run.
   std::int64_t now_ps() const { return now_ps_; }
 

@@ -78,7 +78,7 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
   bool going = true;
   while (going && t < w1) {
     t = std::min(t + chunk, w1);
-    engine.run_until(t);
+    if (!engine.run_until(t)) t = engine.now_ps();  // Ctrl-C: check() reports it
     going = check();
   }
   while (going && s.packets_measured_done < s.packets_measured) {
@@ -96,7 +96,7 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
       break;
     }
     t = std::min(t + chunk, drain_end);
-    engine.run_until(t);
+    if (!engine.run_until(t)) t = engine.now_ps();  // Ctrl-C: check() reports it
     going = check();
   }
 
@@ -105,7 +105,7 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
   // lasts deadlock_cycles.
   while (going && r.status == "ok" && engine.flits_in_network() > 0 && last_move < t) {
     t += chunk;
-    engine.run_until(t);
+    if (!engine.run_until(t)) t = engine.now_ps();  // Ctrl-C: check() reports it
     going = check();
   }
   engine.count_unmade_offered(t);

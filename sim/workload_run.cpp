@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/interrupt.hpp"
+
 #include <algorithm>
 #include <limits>
 #include <queue>
@@ -52,12 +54,13 @@ class Runner {
       if (waiting_on_[i] == 0) make_ready(i, 0);
     const std::int64_t period = eng_.reference_period_ps();
     while (done_ < n_) {
+      if (interrupted()) return stopped_early();
       std::int64_t target = events_.empty() ? kInf : events_.top().t;
       if (packets_out_ > 0) target = std::min(target, eng_.now_ps() + o_.quantum_cycles * period);
       if (target == kInf) throw std::logic_error("workload run stalled: items left with nothing in flight");
       if (target > o_.time_limit_ps)
         throw std::runtime_error(fmt::format("workload run passed its time limit with {} of {} items done", done_, n_));
-      if (target > eng_.now_ps()) eng_.run_until(target);
+      if (target > eng_.now_ps() && !eng_.run_until(target)) return stopped_early();
       // Deliveries (ejected before `target`) and events (at or before it), in time order.
       std::vector<Event> delivered;
       for (const Delivery& d : eng_.deliveries()) {
@@ -234,7 +237,17 @@ class Runner {
     }
   }
 
+  // Ctrl-C: what ran so far, without a critical path (the items after it never ran).
+  WorkloadResult stopped_early() {
+    r_.interrupted = true;
+    r_.items_done = done_;
+    r_.makespan_ps = eng_.now_ps();
+    r_.stats = eng_.stats();
+    return std::move(r_);
+  }
+
   void finish() {
+    r_.items_done = done_;
     r_.stats = eng_.stats();
     // Critical path, from the last item to finish.
     std::uint32_t i = kNone;

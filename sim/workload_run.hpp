@@ -58,6 +58,10 @@ struct WorkloadResult {
   std::uint64_t delivered_flits = 0;     // flits that reached a destination (a multicast's once per member)
   double flit_hops = 0;                  // sum over deliveries of hops x flits (mean hops = / delivered_flits)
   Stats stats;                          // the engine's counters for the whole run
+  // Ctrl-C (core/interrupt.hpp) stopped the run after items_done of the items: makespan_ps is the
+  // time reached, and critical_path is empty.
+  bool interrupted = false;
+  std::size_t items_done = 0;
 };
 
 // The engine must be fresh (or drained) and in trace mode with record_deliveries on.

@@ -293,6 +293,33 @@ TEST_F(NocCli, BadNocInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run("noc " + noc() + " --threads 0" + out), "--threads");
 }
 
+// A trace source still backlogged when the window opens (it offers 2 flits a cycle into a port that
+// takes 1): the run ends (it used to loop for ever counting the unmade packets, deaf to Ctrl-C)
+// and offers exactly 2 flits/cycle over 36 nodes.
+TEST_F(NocCli, ATraceSourceBackloggedAcrossTheWindowEnds) {
+  std::string trace = "cycle,src_row,src_col,dst_row,dst_col,flits\n";
+  for (int c = 0; c < 6000; c += 2) trace += std::to_string(c) + ",0,0,5,5,4\n";
+  write("t.csv", trace);
+  const Result r = run_shell("timeout 60 " + std::string(WAFERSIM_BIN) + " noc " +
+                             noc("traffic: {pattern: trace, trace: t.csv}\nmeasurement: {warmup_cycles: 2000, measure_cycles: 3000, "
+                                 "latency_threshold_cycles: 100000, max_drain_cycles: 10}\n") +
+                             " --no-plots --out " + (dir / "b").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("offered           0.05556 flits/node/cycle"));
+}
+
+// Ctrl-C in a long run: it stops at once, with exit code 130, and writes what it measured.
+TEST_F(NocCli, SigintStopsALongRunAndKeepsItsResults) {
+  const std::string cfg = noc("traffic: {pattern: uniform, rate: 0.2}\n");
+  const Result r = run_shell("timeout 60 sh -c '" + std::string(WAFERSIM_BIN) + " noc " + cfg + " --cycles 4000000000 --no-plots --out " +
+                             (dir / "i").string() + " & p=$!; sleep 1; kill -INT $p; wait $p; echo exit=$?'");
+  EXPECT_THAT(r.output, HasSubstr("status            interrupted"));
+  EXPECT_THAT(r.output, HasSubstr("exit=130"));
+  std::ifstream in(dir / "i" / "noc.json");
+  ASSERT_TRUE(in.good()) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(in).at("result").at("status"), "interrupted");
+}
+
 TEST_F(NocCli, TraceDrivenTrafficDeliversEveryPacket) {
   write("t.csv", "# two packets\ncycle,src_row,src_col,dst_row,dst_col,flits\n0,0,0,5,5,4\n100,5,5,0,0,1\n");
   const Result r = run("noc " + noc("traffic: {pattern: trace, trace: t.csv}\nmeasurement: {warmup_cycles: 0, measure_cycles: 1000}\n") +
