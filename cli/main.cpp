@@ -45,35 +45,32 @@ std::string style_help() {
   return h;
 }
 
-// The first floating-point option given a value that is not a finite number ("nan", "inf",
-// "1e999"), as "--flag: 'value' ..."; empty when there is none. CLI11's ranges let NaN through (it
-// compares false both ways), and no quantity of this tool is infinite.
-std::string non_finite_value(const CLI::App& app) {
+// The first value given to an option that CLI11 would take although it is meaningless, as
+// "--flag: ...", or empty when there is none:
+//  - an empty value (`--algorithm ''`): no value of this tool is empty, and most options treat
+//    empty as "not given", so it would be ignored;
+//  - a floating-point value that is not a finite number ("nan", "inf", "1e999"): CLI11's ranges let
+//    NaN through (it compares false both ways), and no quantity of this tool is infinite;
+//  - a negative value for an unsigned option (`--seed -1`): strtoull wraps it to 2^64 - 1.
+std::string bad_value(const CLI::App& app) {
   for (const CLI::Option* o : app.get_options()) {
-    if (o->get_type_name().find("FLOAT") == std::string::npos) continue;
+    if (o->get_type_size() == 0) continue;  // a flag
+    const std::string type = o->get_type_name();
     for (const std::string& v : o->results()) {
-      errno = 0;
-      char* end = nullptr;
-      const double x = std::strtod(v.c_str(), &end);
-      if (end != v.c_str() && (!std::isfinite(x) || errno == ERANGE))
-        return fmt::format("{}: '{}' is not a finite number", o->get_name(), v);
+      if (v.empty()) return fmt::format("{}: empty value", o->get_name());
+      if (type.find("FLOAT") != std::string::npos) {
+        errno = 0;
+        char* end = nullptr;
+        const double x = std::strtod(v.c_str(), &end);
+        if (end != v.c_str() && (!std::isfinite(x) || errno == ERANGE))
+          return fmt::format("{}: '{}' is not a finite number", o->get_name(), v);
+      }
+      if (type.find("UINT") != std::string::npos && v.find('-') != std::string::npos)
+        return fmt::format("{}: '{}' is negative; it must be a whole number >= 0", o->get_name(), v);
     }
   }
   for (const CLI::App* sub : app.get_subcommands())
-    if (std::string why = non_finite_value(*sub); !why.empty()) return why;
-  return {};
-}
-
-// The first option that takes a value and was given an empty one (`--algorithm ''`): no value of
-// this tool is empty, and most options treat empty as "not given", so it would be ignored.
-std::string empty_value(const CLI::App& app) {
-  for (const CLI::Option* o : app.get_options()) {
-    if (o->get_type_size() == 0) continue;  // a flag
-    for (const std::string& v : o->results())
-      if (v.empty()) return fmt::format("{}: empty value", o->get_name());
-  }
-  for (const CLI::App* sub : app.get_subcommands())
-    if (std::string why = empty_value(*sub); !why.empty()) return why;
+    if (std::string why = bad_value(*sub); !why.empty()) return why;
   return {};
 }
 
@@ -133,7 +130,9 @@ int main(int argc, char** argv) {
   defects_cmd->add_option("config", defects.config_file, "System YAML (e.g. configs/systems/wse2-like.yaml)")->required();
   defects_cmd->add_option("--seed", defects.seed, "Seed of the defect draw")->default_val(1);
   defects_cmd->add_option("--out", defects.out_dir, "Output directory")->check(output_dir)->required();
-  defects_cmd->add_option("--stretch-sources", defects.stretch_sources, "Sources for the path-stretch sample")->default_val(16);
+  defects_cmd->add_option("--stretch-sources", defects.stretch_sources, "Sources for the path-stretch sample (at most the working tiles are used)")
+      ->check(CLI::Range(0u, 1000000u))
+      ->default_val(16);
 
   cli::RouteArgs route;
   auto* route_cmd = app.add_subcommand("route", "Route on one wafer's fabric: deadlock check (CDG), reachability, stretch, link loads");
@@ -270,7 +269,7 @@ int main(int argc, char** argv) {
   }
   try {
     app.parse(argc, argv);
-    if (std::string why = non_finite_value(app); !why.empty() || !(why = empty_value(app)).empty()) {
+    if (const std::string why = bad_value(app); !why.empty()) {
       fmt::print(stderr, "wafersim: error: {} (see 'wafersim --help')\n", why);
       return 2;
     }

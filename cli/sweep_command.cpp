@@ -65,7 +65,10 @@ void print_table(const std::filesystem::path& csv_path, const SweepPlan& plan) {
 
 int run_sweep_command(const SweepArgs& args) {
   install_interrupt_handler();
-  const SweepPlan plan = SweepPlan::load(args.sweep_file, [](const YamlNode& n) { mesh::SystemConfig::from_yaml(n); });
+  const SweepPlan plan = SweepPlan::load(args.sweep_file, [](const YamlNode& n) {
+    const mesh::SystemConfig c = mesh::SystemConfig::from_yaml(n);
+    return c.defects.map_file ? std::vector<std::filesystem::path>{*c.defects.map_file} : std::vector<std::filesystem::path>{};
+  });
   const mesh::StudyOptions options = mesh::StudyOptions::from_yaml(plan.evaluate());
   const std::filesystem::path maps_dir = args.out_dir / "plots" / "maps";
   std::filesystem::create_directories(maps_dir);

@@ -16,6 +16,7 @@
 #include "compiler/elementwise_flops.hpp"
 #include "compiler/op_costing.hpp"
 #include "core/input_error.hpp"
+#include "core/input_file.hpp"
 
 namespace wafersim::compiler {
 
@@ -119,13 +120,10 @@ class Importer {
   }
 
   void load() {
-    std::ifstream in(file_, std::ios::binary);
-    if (!in) fail("cannot open the file");
-    std::stringstream bytes;
-    bytes << in.rdbuf();
+    const std::string bytes = read_input_file(file_, kMaxBinaryInputBytes);
     // Protobuf accepts many byte strings as some message, so a parse alone does not prove ONNX:
     // a model also names its IR version, an opset and a graph with nodes.
-    if (!model_.ParseFromString(bytes.str()) || model_.ir_version() <= 0 || model_.opset_import_size() == 0 || !model_.has_graph() ||
+    if (!model_.ParseFromString(bytes) || model_.ir_version() <= 0 || model_.opset_import_size() == 0 || !model_.has_graph() ||
         model_.graph().node_size() == 0)
       fail("not an ONNX model (expected a serialized onnx.ModelProto with an IR version, an opset and a graph of nodes)");
   }

@@ -2,12 +2,32 @@
 
 #include <fmt/format.h>
 
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
 #include "core/input_error.hpp"
+#include "core/input_file.hpp"
 
 namespace wafersim {
+namespace {
+
+// 0666 less the process's umask (read once: umask can only be read by setting it).
+mode_t file_mode() {
+  static const mode_t mode = [] {
+    const mode_t mask = ::umask(022);
+    ::umask(mask);
+    return static_cast<mode_t>(0666 & ~mask);
+  }();
+  return mode;
+}
+
+}  // namespace
 
 std::string csv_row(const std::vector<std::string>& fields) {
   std::string row;
@@ -47,7 +67,8 @@ void CsvAppender::write_row(const std::vector<std::string>& fields) {
 
 CsvText parse_csv(const std::string& text, const std::string& file_name) {
   CsvText out;
-  std::size_t i = 0;
+  // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first field, as in YAML.
+  std::size_t i = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
   int line = 1;
   const std::size_t n = text.size();
   while (i < n) {
@@ -108,26 +129,31 @@ CsvText parse_csv(const std::string& text, const std::string& file_name) {
   return out;
 }
 
-std::string read_text_file(const std::filesystem::path& file) {
-  if (std::filesystem::is_directory(file)) throw InputError(fmt::format("{}: is a directory", file.string()));
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open file", file.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
+std::string read_text_file(const std::filesystem::path& file) { return read_input_file(file); }
 
 CsvText read_csv_file(const std::filesystem::path& file) { return parse_csv(read_text_file(file), file.string()); }
 
 void write_file_atomically(const std::filesystem::path& file, const std::string& content) {
-  const std::filesystem::path tmp = file.string() + ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) throw InputError(fmt::format("{}: cannot open for writing", tmp.string()));
-    out << content;
-    if (!out.flush()) throw std::runtime_error(fmt::format("{}: write failed", tmp.string()));
+  // A unique temporary name in the same folder (so the rename is atomic): two writers of one file,
+  // or of files whose names differ only by a ".tmp", never share a temporary.
+  std::string tmp = file.string() + ".XXXXXX";
+  const int fd = ::mkstemp(tmp.data());
+  if (fd < 0) throw InputError(fmt::format("{}: cannot write: {}", file.string(), std::strerror(errno)));
+  bool ok = true;
+  for (std::size_t done = 0; ok && done < content.size();) {
+    const ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) done += static_cast<std::size_t>(n);
   }
-  std::filesystem::rename(tmp, file);
+  const int err = ok ? 0 : errno;
+  ::fchmod(fd, file_mode());  // mkstemp makes it 0600: give it the mode a plain create would
+  ::close(fd);
+  if (!ok || ::rename(tmp.c_str(), file.c_str()) != 0) {
+    const int e = ok ? errno : err;
+    ::unlink(tmp.c_str());
+    throw InputError(fmt::format("{}: cannot write: {}", file.string(), std::strerror(e)));
+  }
 }
 
 }  // namespace wafersim

@@ -2,10 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <cstdlib>
+#include <map>
 #include <sstream>
 
 #include "core/build_info.hpp"
 #include "core/fnv_hash.hpp"
+#include "core/input_error.hpp"
+#include "core/input_file.hpp"
 
 namespace wafersim {
 namespace {
@@ -62,6 +66,30 @@ std::string compact_yaml(const YAML::Node& value) {
   return out.c_str();
 }
 
+namespace {
+
+// Equal as YAML, or two scalars that are the same number written differently (0.1 and 0.10).
+bool same_value(const YAML::Node& a, const YAML::Node& b) {
+  if (compact_yaml(a) == compact_yaml(b)) return true;
+  if (!a.IsScalar() || !b.IsScalar()) return false;
+  auto number = [](const std::string& s, double& x) {
+    char* end = nullptr;
+    x = std::strtod(s.c_str(), &end);
+    return !s.empty() && end == s.c_str() + s.size();
+  };
+  double x = 0, y = 0;
+  return number(a.Scalar(), x) && number(b.Scalar(), y) && x == y;
+}
+
+// What a point reads besides its config, as "path hash" lines.
+std::string input_files_identity(const std::vector<std::filesystem::path>& files) {
+  std::string out;
+  for (const auto& f : files) out += fmt::format("input={} {}\n", f.string(), hex64(fnv1a64(read_input_file(f))));
+  return out;
+}
+
+}  // namespace
+
 SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigValidator& validate) {
   YamlNode sweep = YamlNode::load_file(sweep_file);
   if (sweep.is_null()) sweep.fail("the sweep file is empty");
@@ -102,6 +130,11 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
       for (const SweepAxis& other : plan.axes_) {
         if (other.key == axis.key) key_node.fail(fmt::format("axis '{}' appears twice", axis.key));
       }
+      for (std::size_t i = 0; i < axis.values.size(); ++i)
+        for (std::size_t j = 0; j < i; ++j)
+          if (same_value(axis.values[i].raw(), axis.values[j].raw()))
+            axis.values[i].fail(fmt::format("value {} of axis '{}' repeats value {} ({}): every point must differ", i + 1, axis.key, j + 1,
+                                            compact_yaml(axis.values[j].raw())));
       // Each value on its own against the base config: an error in it is reported at the value in
       // the sweep file, and a key the config does not have at the axis key.
       for (const YamlNode& value : axis.values) {
@@ -130,6 +163,7 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
   std::size_t total = 1;
   for (const auto& a : plan.axes_) total *= a.values.size();
   const std::string evaluate_text = plan.evaluate_.is_null() ? "" : YAML::Dump(plan.evaluate_.raw());
+  std::map<std::string, std::size_t> first_with_hash;
   for (std::size_t index = 0; index < total; ++index) {
     std::size_t rest = index;
     std::vector<std::size_t> pick(plan.axes_.size());
@@ -145,8 +179,9 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
       point.labels.push_back(plan.axes_[a].labels[pick[a]]);
     }
     point.config = YamlNode(config, system_file.string(), "");
+    std::vector<std::filesystem::path> inputs;
     try {
-      validate(point.config);
+      inputs = validate(point.config);
     } catch (const ConfigError& e) {
       std::string where;
       for (std::size_t a = 0; a < plan.axes_.size(); ++a) where += fmt::format("{}{}={}", a ? ", " : "", plan.axes_[a].key, point.labels[a]);
@@ -155,10 +190,19 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
     }
     // The build is part of a point's identity: a rerun after the code changed recomputes rather
     // than mixing old and new results in one file.
-    const std::string identity = fmt::format("format=1\nbuild={} {}\nseed={}\nreplicates={}\nevaluate={}\nconfig={}\n",
+    const std::string identity = fmt::format("format=1\nbuild={} {}\nseed={}\nreplicates={}\nevaluate={}\nconfig={}\n{}",
                                              version(), git_hash(), plan.seed_, plan.replicates_, evaluate_text,
-                                             YAML::Dump(config));
+                                             YAML::Dump(config), input_files_identity(inputs));
     point.hash = hex64(fnv1a64(identity));
+    if (const auto [it, fresh] = first_with_hash.emplace(point.hash, index); !fresh) {
+      auto where = [&](const SweepPoint& p) {
+        std::string w;
+        for (std::size_t a = 0; a < plan.axes_.size(); ++a) w += fmt::format("{}{}={}", a ? ", " : "", plan.axes_[a].key, p.labels[a]);
+        return w;
+      };
+      throw InputError(fmt::format("{}: points {} ({}) and {} ({}) are the same config: two axes set the same key", sweep_file.string(),
+                                   it->second, where(plan.points_[it->second]), index, where(point)));
+    }
     plan.points_.push_back(std::move(point));
   }
   return plan;

@@ -1,6 +1,7 @@
 #pragma once
 // A sweep: a base config, axes over any of its keys (cartesian product, first axis slowest),
-// replicates per point and a seed. Knows nothing about what a point computes; the job that runs
+// replicates per point and a seed. Every point is a different config: a value given twice on an
+// axis, or two axes that end in the same config (one inside the other), is an error. Knows nothing about what a point computes; the job that runs
 // the sweep supplies a validator for configs and reads its own options from `evaluate`.
 //
 //   system: ../systems/wse2-like.yaml   # relative to the sweep file
@@ -33,11 +34,13 @@ struct SweepPoint {
   std::size_t index = 0;
   std::vector<std::string> labels;  // one per axis
   YamlNode config;                  // base config with this point's axis values applied
-  std::string hash;                 // identifies the resolved point (config, seed, replicates, options)
+  std::string hash;                 // identifies the resolved point (config, the files it reads, seed, replicates, options)
 };
 
-// Parses a config and throws ConfigError if it is invalid; supplied by the job.
-using ConfigValidator = std::function<void(const YamlNode&)>;
+// Parses a config and throws ConfigError if it is invalid; supplied by the job. Returns the files
+// the config reads besides itself (a defects.map_file): their contents are part of each point's
+// identity, so that an edited file is not answered with the rows of the old one.
+using ConfigValidator = std::function<std::vector<std::filesystem::path>(const YamlNode&)>;
 
 class SweepPlan {
  public:

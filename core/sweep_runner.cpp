@@ -2,8 +2,14 @@
 
 #include <fmt/format.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
+#include <cstring>
 #include <map>
 #include <mutex>
 
@@ -52,29 +58,53 @@ nlohmann::ordered_json yaml_to_json(const YAML::Node& node) {
 
 namespace {
 
+// An exclusive flock on <dir>/.wafersim.lock for the life of the run: a second sweep into the same
+// folder is refused (two writers would interleave rows and race on the final rewrite). The kernel
+// drops the lock when the process ends, however it ends, so a killed run leaves nothing stale.
+class DirectoryLock {
+ public:
+  explicit DirectoryLock(const std::filesystem::path& dir) {
+    const std::filesystem::path file = dir / ".wafersim.lock";
+    fd_ = ::open(file.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd_ < 0) throw InputError(fmt::format("{}: cannot create the lock file: {}", file.string(), std::strerror(errno)));
+    if (::flock(fd_, LOCK_EX | LOCK_NB) != 0) {
+      ::close(fd_);
+      throw InputError(fmt::format("{}: another sweep is running into this directory; wait for it, or use another --out", dir.string()));
+    }
+  }
+  ~DirectoryLock() { ::close(fd_); }
+  DirectoryLock(const DirectoryLock&) = delete;
+  DirectoryLock& operator=(const DirectoryLock&) = delete;
+
+ private:
+  int fd_ = -1;
+};
+
 struct ExistingResults {
   std::map<std::string, std::vector<std::string>> rows_by_hash;
   std::size_t foreign_rows = 0;
 };
 
-// Reads what an earlier run left in results.csv, dropping a trailing partial line; checks that it
-// belongs to a sweep with the same columns.
+// Reads what an earlier run left in results.csv, dropping a trailing partial row. A file that does
+// not start with this sweep's header line is not ours (another sweep's results, or any other file)
+// and is refused, never emptied; only an empty file is taken as a fresh start.
 ExistingResults read_existing(const std::filesystem::path& csv_path, const std::vector<std::string>& header,
                               const SweepPlan& plan) {
   ExistingResults existing;
   if (!std::filesystem::exists(csv_path)) return existing;
   std::string text = read_text_file(csv_path);
-  if (!text.empty() && text.back() != '\n') {
-    text.erase(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1);
+  if (text.empty()) return existing;
+  if (text.rfind(csv_row(header), 0) != 0) {
+    throw InputError(fmt::format(
+        "{}: is not a results file of this sweep (its first line is not this sweep's header: other columns, or not a results "
+        "file at all); use another --out directory or remove the file to start over",
+        csv_path.string()));
+  }
+  if (text.back() != '\n') {  // the header line is whole, so a partial row follows it
+    text.erase(text.rfind('\n') + 1);
     write_file_atomically(csv_path, text);
   }
   const CsvText csv = parse_csv(text, csv_path.string());
-  if (csv.records.empty()) return existing;
-  if (csv.records.front().fields != header) {
-    throw InputError(fmt::format(
-        "{}: holds results of a sweep with other columns; use another --out directory or remove the file to start over",
-        csv_path.string()));
-  }
   std::map<std::string, bool> wanted;
   for (const auto& p : plan.points()) wanted[p.hash] = true;
   for (std::size_t i = 1; i < csv.records.size(); ++i) {
@@ -98,6 +128,7 @@ SweepOutcome run_sweep(const SweepPlan& plan, const std::vector<std::string>& me
                        const PointEvaluator& evaluate, const SweepRunOptions& options) {
   const auto start = std::chrono::steady_clock::now();
   std::filesystem::create_directories(options.out_dir);
+  const DirectoryLock lock(options.out_dir);
   SweepOutcome outcome;
   outcome.total = plan.points().size();
   outcome.results_csv = options.out_dir / "results.csv";

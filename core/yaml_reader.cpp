@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "core/did_you_mean.hpp"
+#include "core/input_file.hpp"
 
 namespace wafersim {
 
@@ -92,12 +93,7 @@ YamlNode YamlNode::parse(const std::string& text, const std::string& file_name) 
 }
 
 YamlNode YamlNode::load_file(const std::filesystem::path& file) {
-  std::ifstream in(file, std::ios::binary);
-  if (!in) throw InputError(fmt::format("{}: cannot open file", file.string()));
-  if (std::filesystem::is_directory(file)) throw InputError(fmt::format("{}: is a directory, not a YAML file", file.string()));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return parse(buffer.str(), file.string());
+  return parse(read_input_file(file), file.string());
 }
 
 ConfigError YamlNode::error(const std::string& problem) const {

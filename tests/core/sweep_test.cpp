@@ -2,9 +2,14 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <atomic>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "core/csv.hpp"
 #include "core/interrupt.hpp"
@@ -17,14 +22,16 @@ namespace {
 using ::testing::HasSubstr;
 namespace fs = std::filesystem;
 
-// A toy config schema: {a: number >= 0, group: {b: number, c: string}}.
-void validate(const YamlNode& n) {
-  n.check_keys({"a", "group"});
+// A toy config schema: {a: number >= 0, group: {b: number, c: string}, file: path it reads}.
+std::vector<fs::path> validate(const YamlNode& n) {
+  n.check_keys({"a", "group", "file"});
   n.get_double("a", 0, Range::non_negative());
   const YamlNode g = n.child("group");
   g.check_keys({"b", "c"});
   g.get_double("b", 0);
   g.get_string("c", "");
+  if (!n.has("file")) return {};
+  return {fs::path(n.file()).parent_path() / n.get_string("file", "")};
 }
 
 struct TempDir {
@@ -91,6 +98,41 @@ TEST(SweepPlan, BadAxisValueIsReportedAtTheValue) {
   } catch (const ConfigError& e) {
     EXPECT_THAT(std::string(e.what()), HasSubstr("s.yaml:4:17: axes[0].values[1]: value for a is invalid: must be >= 0, got -2"));
   }
+}
+
+// Every point must differ: a value given twice on an axis (also as the same number written
+// otherwise), or an axis inside another, used to give two points one hash, and the sweep never
+// completed.
+TEST(SweepPlan, PointsThatAreTheSameConfigAreRefused) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  try {
+    SweepPlan::load(d.write("s.yaml", "system: sys.yaml\naxes:\n  - key: a\n    values: [1, 2, 1.0]\n"), validate);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("axes[0].values[2]: value 3 of axis 'a' repeats value 1 (1)"));
+  }
+  try {
+    SweepPlan::load(d.write("s.yaml", "system: sys.yaml\naxes:\n  - key: group\n    values: [{b: 1, c: p}, {b: 2, c: p}]\n"
+                                      "  - key: group.b\n    values: [3, 4]\n"),
+                    validate);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("points 0 (group={b: 1, c: p}, group.b=3) and 2 (group={b: 2, c: p}, group.b=3) are the same config"));
+  }
+}
+
+// A file the config reads (a defect map) is part of a point's identity: edit it and the point is
+// another one.
+TEST(SweepPlan, TheHashCoversTheFilesAConfigReads) {
+  TempDir d;
+  d.write("sys.yaml", "a: 1\nfile: map.csv\n");
+  d.write("map.csv", "row,col\n1,1\n");
+  const auto f = d.write("s.yaml", "system: sys.yaml\naxes:\n  - key: a\n    values: [1, 2]\n");
+  const std::string before = SweepPlan::load(f, validate).points()[1].hash;
+  EXPECT_EQ(SweepPlan::load(f, validate).points()[1].hash, before);
+  d.write("map.csv", "row,col\n1,2\n");
+  EXPECT_NE(SweepPlan::load(f, validate).points()[1].hash, before);
 }
 
 TEST(SweepPlan, MissingSystemFileIsReported) {
@@ -172,6 +214,70 @@ TEST(SweepRunner, RefusesAResultsFileWithOtherColumns) {
   o.out_dir = d.path / "o";
   CountingEvaluator ev;
   EXPECT_THROW(run_sweep(plan, {"m"}, std::ref(ev), o), InputError);
+}
+
+// A results.csv that is not this sweep's (any other text, with or without a final newline, or
+// blank lines) is refused and left as it was: it used to be emptied, taken for a partial row.
+TEST(SweepRunner, RefusesAndKeepsAResultsFileThatIsNotOurs) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  fs::create_directories(d.path / "o");
+  SweepRunOptions o;
+  o.out_dir = d.path / "o";
+  for (const char* text : {"hello world", "notes\nmore notes\n", "\n\n", "point,a"}) {
+    d.write("o/results.csv", text);
+    CountingEvaluator ev;
+    EXPECT_THROW(run_sweep(plan, {"m"}, std::ref(ev), o), InputError) << text;
+    EXPECT_EQ(read_text_file(d.path / "o" / "results.csv"), text);
+    EXPECT_EQ(ev.calls.load(), 0);
+  }
+}
+
+// Two sweeps into one folder: the second is refused while the first holds the folder's lock.
+TEST(SweepRunner, ASecondSweepIntoTheSameFolderIsRefused) {
+  TempDir d;
+  d.write("sys.yaml", kSystem);
+  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  SweepRunOptions o;
+  o.out_dir = d.path / "o";
+  fs::create_directories(o.out_dir);
+  const int fd = ::open((o.out_dir / ".wafersim.lock").c_str(), O_RDWR | O_CREAT, 0644);
+  ASSERT_EQ(::flock(fd, LOCK_EX | LOCK_NB), 0);  // as a first sweep holds it
+  CountingEvaluator ev;
+  try {
+    run_sweep(plan, {"m"}, std::ref(ev), o);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("another sweep is running into this directory"));
+  }
+  EXPECT_EQ(ev.calls.load(), 0);
+  ::close(fd);
+  EXPECT_FALSE(run_sweep(plan, {"m"}, std::ref(ev), o).interrupted);
+}
+
+// Writers of one file never share a temporary: with a fixed ".tmp" name, one writer's rename took
+// the other's file and the second rename failed.
+TEST(AtomicWrite, ConcurrentWritersOfOneFileEachLeaveAWholeFile) {
+  TempDir d;
+  const fs::path file = d.path / "f.txt";
+  std::atomic<int> failures{0};
+  auto writer = [&](char c) {
+    for (int i = 0; i < 200; ++i) {
+      try {
+        write_file_atomically(file, std::string(1000, c));
+      } catch (const std::exception&) {
+        ++failures;
+      }
+    }
+  };
+  std::thread a(writer, 'a'), b(writer, 'b');
+  a.join();
+  b.join();
+  EXPECT_EQ(failures.load(), 0);
+  const std::string text = read_text_file(file);
+  EXPECT_TRUE(text == std::string(1000, 'a') || text == std::string(1000, 'b'));
+  EXPECT_EQ(std::distance(fs::directory_iterator(d.path), fs::directory_iterator()), 1);  // no temporary left
 }
 
 }  // namespace
