@@ -54,12 +54,25 @@ bench: build
 	./$(BUILD_DIR)/bench/rtl_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
 	./$(BUILD_DIR)/bench/mapping_bench
 
+# The libFuzzer targets of tests/fuzz (FUZZERS=... runs a subset), each for FUZZ_SECONDS with its
+# own corpus FUZZ_DIR/corpus-NAME grown from tests/fuzz/seeds-NAME (config's: tests/fuzz/seeds).
+# A finding (a crash, a sanitizer report (UBSan halts too), an exception other than InputError,
+# a hang past 10 s, 2 GB RSS) stops that fuzzer with its reproducer in FUZZ_DIR/artifacts/NAME/;
+# the others still run, then the target fails.
+FUZZERS ?= config defect_map trace model onnx
 fuzz: deps
 	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_BENCH=OFF > $(FUZZ_DIR).configure.log 2>&1 || (cat $(FUZZ_DIR).configure.log; exit 1)
-	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target config_fuzzer
-	@mkdir -p $(FUZZ_DIR)/corpus
-	./$(FUZZ_DIR)/tests/fuzz/config_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	  -print_final_stats=1 $(FUZZ_DIR)/corpus tests/fuzz/seeds
+	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addsuffix _fuzzer,$(FUZZERS))
+	@failed=""; for f in $(FUZZERS); do \
+	  name=$$(echo $$f | tr _ -); seeds=tests/fuzz/seeds-$$name; [ $$f = config ] && seeds=tests/fuzz/seeds; \
+	  corpus=$(FUZZ_DIR)/corpus-$$name; artifacts=$(FUZZ_DIR)/artifacts/$$name/; \
+	  mkdir -p $$corpus $$artifacts; \
+	  echo "== $${f}_fuzzer: $(FUZZ_SECONDS) s, corpus $$corpus, seeds $$seeds =="; \
+	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  ./$(FUZZ_DIR)/tests/fuzz/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 -artifact_prefix=$$artifacts $$corpus $$seeds || failed="$$failed $$f"; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (reproducers under $(FUZZ_DIR)/artifacts/)"; exit 1; fi
 
 clean:
 	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(BUILD_DIR).configure.log $(ASAN_DIR).configure.log $(FUZZ_DIR).configure.log

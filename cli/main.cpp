@@ -154,7 +154,7 @@ int main(int argc, char** argv) {
   noc_cmd->add_option("--rate", noc.rate, "Offered load, flits/node/cycle")->check(CLI::Range(0.0, 1.0));
   noc_cmd->add_option("--packet-size", noc.packet_size, "Flits per packet")->check(CLI::Range(1, 65535));
   noc_cmd->add_option("--seed", noc.seed, "Seed (defect map, clock phases, traffic)")->check(CLI::Range(0LL, 9000000000000000000LL));
-  noc_cmd->add_option("--threads", noc.threads, "Engine threads, each stepping a band of rows; results are identical for any count")
+  noc_cmd->add_option("--threads", noc.threads, "Engine threads, each stepping a band of rows (at most: fewer run where they would not pay, one per 2048 routers and CPU); results are identical for any count")
       ->check(CLI::Range(1, 64))
       ->default_val(1);
   noc_cmd->add_option("--cycles", noc.cycles, "Run this many cycles with no warm-up or drain (a speed/scale run)")

@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 
 #include "cli/commands.hpp"
@@ -13,6 +14,7 @@
 #include "core/run_program.hpp"
 #include "core/json_file.hpp"
 #include "core/progress.hpp"
+#include "core/thread_pool.hpp"
 #include "mesh/wafer_svg.hpp"
 #include "sim/noc_run.hpp"
 #include "sim/traffic_pattern.hpp"
@@ -137,10 +139,23 @@ int run_noc_command(const NocArgs& args) {
   std::filesystem::create_directories(args.out_dir);
   install_interrupt_handler();
   const sim::NocNetwork net(config);
+  // Threads that would slow the run down are not started (results are the same for any count).
+  const int requested_threads = config.threads;
+  config.threads = sim::Engine::useful_threads(config.threads, net.routers, available_cpus());
+  if (config.threads < requested_threads)
+    fmt::print(stderr, "note: --threads {}: running {} ({} CPUs available, {} routers; a thread pays from {} routers up)\n", requested_threads,
+               config.threads, available_cpus(), net.routers, sim::Engine::kRoutersPerThread);
+  if (config.threads > 1) {
+    double load = 0;  // other work on the machine takes the CPUs the threads meet on
+    if (std::ifstream loadavg("/proc/loadavg"); loadavg >> load && load + config.threads > available_cpus() + 0.5)
+      fmt::print(stderr, "warning: --threads {}: the machine is busy (load {:.1f} on {} CPUs); threads that wait for a CPU at every "
+                 "cycle's barrier can make the run slower than --threads 1\n", config.threads, load, available_cpus());
+  }
   nlohmann::ordered_json meta = {{"config", args.config_file.string()},
                                  {"system", config.system_file.string()},
                                  {"seed", config.seed},
                                  {"threads", config.threads},
+                                 {"threads_requested", requested_threads},
                                  {"wafersim", std::string(version()) + " (" + git_hash() + ")"},
                                  {"fabric", {{"rows", net.sample.fabric.rows()}, {"cols", net.sample.fabric.cols()},
                                              {"working_tiles", net.sample.fabric.endpoint_count()}, {"routers", net.routers}}},

@@ -11,9 +11,14 @@
 
 namespace wafersim {
 
+// CPUs this process may run on (its affinity mask, which containers and taskset narrow), unlike
+// std::thread::hardware_concurrency, which counts the machine's.
+unsigned available_cpus();
+
 class ThreadPool {
  public:
-  // threads == 0 means one per hardware thread.
+  // threads == 0 means one per hardware thread. Throws InputError when the system cannot start
+  // that many (a process or memory limit), after stopping the ones it started.
   explicit ThreadPool(unsigned threads);
   ~ThreadPool();
   ThreadPool(const ThreadPool&) = delete;
@@ -28,6 +33,7 @@ class ThreadPool {
 
  private:
   void worker_loop();
+  void stop_and_join();
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable work_ready_;

@@ -10,6 +10,7 @@
 #include <exception>
 #include <limits>
 #include <queue>
+#include <system_error>
 #include <thread>
 #include <tuple>
 
@@ -434,14 +435,26 @@ struct Engine::Impl {
     go_barrier = std::make_unique<std::barrier<Start>>(P, Start{this});
     mid_barrier = std::make_unique<std::barrier<>>(P);
     end_barrier = std::make_unique<std::barrier<Sync>>(P, Sync{this});
-    for (std::uint32_t p = 1; p < P; ++p)
-      team.emplace_back([this, p] {
-        for (;;) {
-          go_barrier->arrive_and_wait();
-          if (shutting_down) return;
-          work(p);
-        }
-      });
+    try {
+      for (std::uint32_t p = 1; p < P; ++p)
+        team.emplace_back([this, p] {
+          for (;;) {
+            go_barrier->arrive_and_wait();
+            if (shutting_down) return;
+            work(p);
+          }
+        });
+    } catch (const std::system_error& e) {
+      // The threads started wait at go_barrier for P arrivals: arrive for the ones that never
+      // started, and once for this thread, so that they see shutting_down and end.
+      const std::size_t started = team.size();
+      shutting_down = true;
+      for (std::size_t missing = started + 1; missing < P; ++missing) go_barrier->arrive_and_drop();
+      go_barrier->arrive_and_wait();
+      for (auto& t : team) t.join();
+      team.clear();
+      throw InputError(fmt::format("cannot start {} engine threads (started {}): {}; ask for fewer (--threads)", P, started + 1, e.what()));
+    }
   }
 
   Part& part(std::uint32_t n) { return parts[part_of[n]]; }
@@ -1463,6 +1476,12 @@ void Engine::set_window(std::int64_t begin_ps, std::int64_t end_ps) {
 
 void Engine::stop_creating_at(std::int64_t t_ps) {
   for (std::uint32_t d = 0; d < impl_->doms.size(); ++d) impl_->doms[d].create_limit = clocks_.first_edge_at_or_after(d, t_ps);
+}
+
+int Engine::useful_threads(int requested, std::size_t routers, unsigned cpus) {
+  const std::size_t by_size = std::max<std::size_t>(1, routers / kRoutersPerThread);
+  return static_cast<int>(std::max<std::size_t>(1, std::min({static_cast<std::size_t>(std::max(requested, 1)), by_size,
+                                                             static_cast<std::size_t>(std::max(cpus, 1u))})));
 }
 
 bool Engine::run_until(std::int64_t t_ps) {

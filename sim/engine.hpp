@@ -139,6 +139,14 @@ class Engine {
   // links of `c.latency` cycles: the formula docs/noc.md gives (hops may be a mean).
   static double zero_load_latency(const RouterSpec& r, const ChannelSpec& c, double hops, int flits);
 
+  // How many of `requested` threads pay on a mesh of `routers` with `cpus` CPUs to run on. Threads
+  // meet at three barriers every cycle, so a thread needs a share of the step worth more than a
+  // barrier: kRoutersPerThread or more routers (on 2 cores, 2 threads ran a 32 x 32 mesh 1.8x
+  // slower than one, and broke even on 64 x 64). And a thread beyond the CPUs waits for a time
+  // slice at every barrier: 8 threads on 2 CPUs ran an 8 x 8 mesh 40x slower than one.
+  static constexpr std::uint32_t kRoutersPerThread = 2048;
+  static int useful_threads(int requested, std::size_t routers, unsigned cpus);
+
  private:
   struct Impl;
   // Queues a packet (dst: a node, or a multicast group's code) at src for workload mode.

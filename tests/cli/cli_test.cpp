@@ -236,7 +236,8 @@ TEST_F(NocCli, ThreadsGiveTheSameResultsFile) {
     EXPECT_EQ(r.status, 0) << r.output;
     std::ifstream in(dir / out / "noc.json");
     const auto json = nlohmann::json::parse(in);
-    EXPECT_EQ(json.at("threads"), std::stoi(threads));
+    EXPECT_EQ(json.at("threads_requested"), std::stoi(threads));
+    EXPECT_EQ(json.at("threads"), 1);  // 36 routers: more threads would only slow it down
     auto res = json.at("result");
     for (const char* timing : {"wall_seconds", "router_cycles_per_second", "engine_bytes"}) res.erase(timing);
     return res.dump();

@@ -2,6 +2,7 @@
 // single-threaded result: every counter, every histogram bin, every link count and every delivery.
 #include <gtest/gtest.h>
 
+#include "../common/little_memory.hpp"
 #include "core/input_error.hpp"
 #include "sim/engine.hpp"
 #include "sim_test_util.hpp"
@@ -112,6 +113,34 @@ TEST(EngineThreads, ThreadCountIsChecked) {
   engine->set_traffic(testing::traffic("uniform", 0.1, 1), net.ctx);
   engine->run_until(2000 * 1000);
   EXPECT_GT(engine->stats().flits_ejected, 0u);
+}
+
+#if !defined(WAFERSIM_SANITIZED)
+// An engine that cannot start its threads says so, after ending the ones it started (they wait
+// at the start barrier for the full team, and used to keep the process from ever ending).
+TEST(EngineThreads, FailingToStartThemIsAClearError) {
+  TestNetwork net(64, 4);
+  net.options.threads = 64;
+  const int code = wafersim::testing::in_child_with_little_memory(std::size_t{160} << 20, [&] {
+    try {
+      auto engine = net.engine();
+      return 1;  // started them all: the limit did not bite
+    } catch (const InputError& e) {
+      return std::string(e.what()).find("cannot start 64 engine threads") != std::string::npos ? 0 : 2;
+    }
+  });
+  EXPECT_EQ(code, 0);
+}
+#endif
+
+// The CLI runs only threads that pay: one per kRoutersPerThread routers, and no more than CPUs.
+TEST(EngineThreads, OnlyThreadsThatPayAreUsed) {
+  EXPECT_EQ(Engine::useful_threads(8, 64, 2), 1);  // 8 x 8: ran 40x slower with 8 threads on 2 CPUs
+  EXPECT_EQ(Engine::useful_threads(2, 1024, 16), 1);
+  EXPECT_EQ(Engine::useful_threads(4, 5000, 16), 2);
+  EXPECT_EQ(Engine::useful_threads(8, 840000, 2), 2);
+  EXPECT_EQ(Engine::useful_threads(8, 840000, 64), 8);
+  EXPECT_EQ(Engine::useful_threads(0, 840000, 64), 1);
 }
 
 }  // namespace
