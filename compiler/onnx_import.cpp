@@ -12,6 +12,7 @@
 #include <regex>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include "compiler/elementwise_flops.hpp"
 #include "compiler/op_costing.hpp"
@@ -98,6 +99,7 @@ class Importer {
 
   Graph run() {
     load();
+    check_opsets();
     check_op_types();
     infer_shapes();
     collect_shapes();
@@ -126,6 +128,26 @@ class Importer {
     if (!model_.ParseFromString(bytes) || model_.ir_version() <= 0 || model_.opset_import_size() == 0 || !model_.has_graph() ||
         model_.graph().node_size() == 0)
       fail("not an ONNX model (expected a serialized onnx.ModelProto with an IR version, an opset and a graph of nodes)");
+  }
+
+  // An opset this ONNX library does not know has op semantics it cannot check (opset 18 moved the
+  // Reduce ops' axes from an attribute to an input): refuse it rather than read it with older
+  // schemas. Domains the library has no range for (com.microsoft) need only a version >= 1.
+  void check_opsets() const {
+    const auto& known = onnx::OpSchemaRegistry::DomainToVersionRange::Instance().Map();
+    for (const auto& o : model_.opset_import()) {
+      const std::string domain = o.domain() == "ai.onnx" ? "" : o.domain();
+      const std::string shown = domain.empty() ? "ai.onnx" : domain;
+      const auto it = known.find(domain);
+      if (it == known.end()) {
+        if (o.version() < 1) fail(fmt::format("opset version {} of domain '{}': versions start at 1", o.version(), shown));
+        continue;
+      }
+      const auto [lo, hi] = it->second;
+      if (o.version() < lo || o.version() > hi)
+        fail(fmt::format("opset {} of domain '{}': the ONNX library wafersim was built with knows versions {} to {} (export the model with "
+                         "opset {} or lower)", o.version(), shown, lo, hi, hi));
+    }
   }
 
   // Unsupported ops are reported before shape inference, which may trip over them first.
@@ -175,6 +197,7 @@ class Importer {
         tt->set_elem_type(out->elem_type);
         auto* shape = tt->mutable_shape();
         for (const auto d : out->dims) shape->add_dim()->set_dim_value(d);
+        shapes_[node.output(0)] = *out;  // the next node of a chain of them uses it in this round
         learned = true;
       }
       if (!learned || round > model_.graph().node_size()) break;
@@ -305,13 +328,33 @@ class Importer {
 
   // A scale or mask on the way into a Softmax: element-wise, constants besides one activation,
   // and consumed only by the Softmax or by another such op.
+  // Walks the chain of single consumers once and remembers the answer for every node on it (one
+  // call per node of a long element-wise chain made the import quadratic, and the recursion deep);
+  // a node met again (a cyclic graph) ends the walk with false.
   bool folds_into_softmax(const onnx::NodeProto& node) const {
-    if (!elementwise_ops().count(node.op_type()) || node.op_type() == "Softmax" || is_norm(node.op_type())) return false;
-    if (activation_inputs(node).size() != 1 || node.output_size() != 1) return false;
-    const auto count = consumer_count_.find(node.output(0));
-    if (count == consumer_count_.end() || count->second != 1) return false;
-    const onnx::NodeProto* next = only_consumer_.at(node.output(0));
-    return next->op_type() == "Softmax" || folds_into_softmax(*next);
+    std::vector<const onnx::NodeProto*> path;
+    const onnx::NodeProto* n = &node;
+    bool result = false;
+    for (;;) {
+      if (const auto known = folds_memo_.find(n); known != folds_memo_.end()) {
+        result = known->second;
+        break;
+      }
+      if (!elementwise_ops().count(n->op_type()) || n->op_type() == "Softmax" || is_norm(n->op_type())) break;
+      if (activation_inputs(*n).size() != 1 || n->output_size() != 1) break;
+      const auto count = consumer_count_.find(n->output(0));
+      if (count == consumer_count_.end() || count->second != 1) break;
+      folds_memo_[n] = false;  // while walking: a cycle back to it ends the walk
+      path.push_back(n);
+      n = only_consumer_.at(n->output(0));
+      if (n->op_type() == "Softmax") {
+        result = true;
+        break;
+      }
+    }
+    if (path.empty() || path.front() != &node) folds_memo_[&node] = result;
+    for (const auto* p : path) folds_memo_[p] = result;
+    return result;
   }
 
   OpCosting cost() const { return OpCosting{static_cast<double>(element_bytes(activation_type_)), static_cast<double>(element_bytes(weight_type_))}; }
@@ -450,6 +493,7 @@ class Importer {
   std::map<std::string, std::vector<V>> producers_;  // activation tensor -> the ops it comes from
   std::map<std::string, int> consumer_count_;
   std::map<std::string, const onnx::NodeProto*> only_consumer_;
+  mutable std::unordered_map<const onnx::NodeProto*, bool> folds_memo_;
   std::map<std::string, double> pending_softmax_flops_;  // FLOPs per element folded in front of a softmax
   std::vector<std::string> unknown_shapes_;  // "tensor (node name)"
   std::string first_input_;

@@ -2,6 +2,8 @@
 // description of the same block (workloads/gpt2-block.yaml) and a hand count; files that are not
 // ONNX, unsupported ops and symbolic dimensions against their errors.
 #include <gtest/gtest.h>
+
+#include <chrono>
 #include <onnx/onnx_pb.h>
 
 #include <cstdio>
@@ -159,6 +161,57 @@ TEST(OnnxImport, UnsupportedOpsAreAllListedByNameAndNode) {
   EXPECT_NE(e.find("NonZero (node nz)"), std::string::npos) << e;
   EXPECT_EQ(e.find("Relu"), std::string::npos) << e;
   std::filesystem::remove(file);
+}
+
+// Opsets the ONNX library does not know are refused (999 was read with opset-17 schemas).
+TEST(OnnxImport, AnOpsetTheLibraryDoesNotKnowIsRefused) {
+  onnx::ModelProto m = tiny_model("");
+  m.mutable_opset_import(0)->set_version(999);
+  auto file = save(m, "opset999.onnx");
+  EXPECT_NE(error_of(file).find("opset 999 of domain 'ai.onnx': the ONNX library wafersim was built with knows versions 1 to"),
+            std::string::npos) << error_of(file);
+  m = tiny_model("");
+  auto* ms = m.add_opset_import();
+  ms->set_domain("com.microsoft");
+  ms->set_version(0);
+  file = save(m, "opset0.onnx");
+  EXPECT_NE(error_of(file).find("opset version 0 of domain 'com.microsoft'"), std::string::npos) << error_of(file);
+  std::filesystem::remove(file);
+}
+
+// Long chains of element-wise ops import in time linear in their length: the Softmax-folding
+// check walked the rest of the chain from every node (20,000 nodes took more than 100 s), and a
+// chain of contrib ops (no ONNX schema) took one shape-inference round per node. The bound is
+// ten times what the linear import takes under the sanitizers.
+TEST(OnnxImport, LongElementWiseChainsImportInLinearTime) {
+  struct Case {
+    const char* op;
+    const char* domain;
+    int length;
+  };
+  for (const Case c : {Case{"Relu", "", 20000}, Case{"Gelu", "com.microsoft", 2000}}) {
+    onnx::ModelProto m = tiny_model("");
+    if (*c.domain) {
+      auto* o = m.add_opset_import();
+      o->set_domain(c.domain);
+      o->set_version(1);
+    }
+    std::string in = "h";
+    for (int i = 0; i < c.length; ++i) {
+      const std::string out = "e" + std::to_string(i);
+      add_node(m, c.op, "n" + std::to_string(i), in, out);
+      m.mutable_graph()->mutable_node(m.graph().node_size() - 1)->set_domain(c.domain);
+      in = out;
+    }
+    add_node(m, "Softmax", "sm", in, "y");
+    const auto file = save(m, std::string("chain-") + c.op + ".onnx");
+    const auto t0 = std::chrono::steady_clock::now();
+    const Graph g = import_onnx(file, {});
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    EXPECT_LT(seconds, 30.0) << c.op;
+    EXPECT_DOUBLE_EQ(g.flops(Phase::kForward, OpKind::kMatMul), 2.0 * 8 * 8 * 16) << c.op;
+    std::filesystem::remove(file);
+  }
 }
 
 TEST(OnnxImport, SymbolicDimensionsNeedValues) {

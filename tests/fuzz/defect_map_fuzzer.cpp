@@ -51,8 +51,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       const mesh::DefectMap map = mesh::DefectMap::load_csv(path, t.wafer);
       (void)map.counts();
       const mesh::Fabric fabric = t.config.repair.impl->repair(t.wafer, map);
-      (void)fabric.endpoint_count();
-    } catch (const InputError&) {
+      fuzz::note("loaded and repaired", std::to_string(fabric.endpoint_count()) + " endpoints");
+    } catch (const InputError& e) {
+      fuzz::note("rejected", e.what());
     }
   }
   return 0;

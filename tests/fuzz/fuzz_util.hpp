@@ -1,8 +1,12 @@
 #pragma once
-// Helpers for the fuzz targets whose reader takes a path: the input bytes go to one temporary file
-// per process (several fuzzers, or -jobs/-workers copies of one, may run at once), rewritten for
-// every input and removed at exit.
+// Helpers for the fuzz targets. TempInput: for readers that take a path, the input bytes go to one
+// temporary file per process (several fuzzers, or -jobs/-workers copies of one, may run at once),
+// rewritten for every input and removed at exit. note(): with WAFERSIM_FUZZ_VERBOSE=1 in the
+// environment a target says what became of each input (for triage: `WAFERSIM_FUZZ_VERBOSE=1
+// ./build-fuzz/tests/fuzz/trace_fuzzer FILE...`); silent otherwise.
 #include <unistd.h>
+
+#include <cstdio>
 
 #include <cstdint>
 #include <cstdlib>
@@ -12,6 +16,14 @@
 #include <system_error>
 
 namespace wafersim::fuzz {
+
+inline void note(const char* what, const std::string& detail = "") {
+  static const bool verbose = [] {
+    const char* v = std::getenv("WAFERSIM_FUZZ_VERBOSE");
+    return v && *v && std::string(v) != "0";
+  }();
+  if (verbose) std::fprintf(stderr, "fuzz: %s%s%s\n", what, detail.empty() ? "" : ": ", detail.c_str());
+}
 
 class TempInput {
  public:

@@ -16,6 +16,7 @@
 #include "compiler/model_spec.hpp"
 #include "core/input_error.hpp"
 #include "core/yaml_reader.hpp"
+#include "fuzz_util.hpp"
 
 namespace {
 constexpr std::int64_t kMaxLayerUnits = 64;  // layers x (1 + experts)
@@ -36,9 +37,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const Graph g = Graph::build(model, o);
         (void)g.total_flops();
         (void)g.params();
+        fuzz::note("built", std::to_string(g.size()) + " ops");
       }
+    } else {
+      fuzz::note("loaded; too many layers x experts to build");
     }
-  } catch (const InputError&) {
+  } catch (const InputError& e) {
+    fuzz::note("rejected", e.what());
   }
   return 0;
 }

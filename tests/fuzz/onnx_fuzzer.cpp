@@ -20,8 +20,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     const compiler::Graph g = compiler::import_onnx(path, options);
     (void)g.total_flops();
-    (void)g.params();
-  } catch (const InputError&) {
+    fuzz::note("imported", std::to_string(g.size()) + " ops, " + std::to_string(g.params()) + " parameters");
+  } catch (const InputError& e) {
+    fuzz::note("rejected", e.what());
   }
   return 0;
 }

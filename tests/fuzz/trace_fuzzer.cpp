@@ -75,17 +75,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const auto& path = file.write(data, size);
   try {
     std::vector<sim::TracePacket> packets = sim::load_trace(path, clean.ctx);
+    fuzz::note("loaded on the fault-free mesh", std::to_string(packets.size()) + " packets");
     sim::EngineOptions options;
     options.check_invariants = true;
     sim::Engine engine(clean.fabric, *clean.routing, *clean.clocks, options);
     engine.set_trace(std::move(packets));
     engine.set_window(0, kRunCycles * kPeriodPs);
     engine.run_until(kRunCycles * kPeriodPs);
-  } catch (const InputError&) {
+  } catch (const InputError& e) {
+    fuzz::note("rejected on the fault-free mesh", e.what());
   }
   try {
-    (void)sim::load_trace(path, holed.ctx);
-  } catch (const InputError&) {
+    fuzz::note("loaded on the mesh with holes", std::to_string(sim::load_trace(path, holed.ctx).size()) + " packets");
+  } catch (const InputError& e) {
+    fuzz::note("rejected on the mesh with holes", e.what());
   }
   return 0;
 }
