@@ -67,8 +67,7 @@ void CsvAppender::write_row(const std::vector<std::string>& fields) {
 
 CsvText parse_csv(const std::string& text, const std::string& file_name) {
   CsvText out;
-  // A UTF-8 byte-order mark (spreadsheets write one) is not part of the first field, as in YAML.
-  std::size_t i = text.rfind("\xEF\xBB\xBF", 0) == 0 ? 3 : 0;
+  std::size_t i = 0;
   int line = 1;
   const std::size_t n = text.size();
   while (i < n) {
@@ -129,7 +128,12 @@ CsvText parse_csv(const std::string& text, const std::string& file_name) {
   return out;
 }
 
-std::string read_text_file(const std::filesystem::path& file) { return read_input_file(file); }
+std::string read_text_file(const std::filesystem::path& file) {
+  std::string text = read_input_file(file);
+  // A UTF-8 byte-order mark (spreadsheets write one) is not text, as the YAML reader also knows.
+  if (text.rfind("\xEF\xBB\xBF", 0) == 0) text.erase(0, 3);
+  return text;
+}
 
 CsvText read_csv_file(const std::filesystem::path& file) { return parse_csv(read_text_file(file), file.string()); }
 

@@ -44,6 +44,7 @@ CsvText read_csv_file(const std::filesystem::path& file);
 // Writes `content` to `file` through a temporary file and a rename, so readers see the old or the
 // new file, never a mixture.
 void write_file_atomically(const std::filesystem::path& file, const std::string& content);
+// A text input (core/input_file.hpp's checks), without a leading UTF-8 byte-order mark.
 std::string read_text_file(const std::filesystem::path& file);
 
 }  // namespace wafersim

@@ -133,8 +133,9 @@ DefectMap DefectMap::load_csv(const std::filesystem::path& path, const Wafer& wa
     if (!south) map.kill_south_link(t);
     char* end = nullptr;
     const double speed = std::strtod(rec.fields[6].c_str(), &end);
-    if (rec.fields[6].empty() || *end != '\0' || !std::isfinite(speed) || speed <= 0.0) {
-      throw InputError(fmt::format("{}:{}: speed: expected a number > 0, got '{}'", file, rec.line, rec.fields[6]));
+    if (rec.fields[6].empty() || *end != '\0' || !(speed >= kMinSpeed && speed <= kMaxSpeed)) {
+      throw InputError(fmt::format("{}:{}: speed: expected a number in [{:g}, {:g}] (the tile's clock relative to nominal), got '{}'", file,
+                                   rec.line, kMinSpeed, kMaxSpeed, rec.fields[6]));
     }
     map.set_speed(t, static_cast<float>(speed));
   }

@@ -35,6 +35,9 @@ class DefectMap {
   bool tile_alive(TileId t) const { return (flags_[t] & (kCompute | kRouter)) == (kCompute | kRouter); }
   bool east_link_alive(TileId t) const { return flags_[t] & kEast; }
   bool south_link_alive(TileId t) const { return flags_[t] & kSouth; }
+  // The tile's clock relative to nominal, in [kMinSpeed, kMaxSpeed]: process variation moves it by
+  // tens of percent; a factor of 100 either way is no longer the same design.
+  static constexpr double kMinSpeed = 0.01, kMaxSpeed = 100.0;
   float speed(TileId t) const { return speed_[t]; }
 
   void kill_compute(TileId t) { flags_[t] &= static_cast<std::uint8_t>(~kCompute); }

@@ -29,6 +29,7 @@ struct PartPicker {
     }
     return kLinkSouth;
   }
+  double share(int part) const { return part == 0 ? cut[0] : part < 5 ? cut[part] - cut[part - 1] : 1.0 - cut[4]; }
 };
 
 void hit(DefectMap& map, const Wafer& wafer, TileId t, Part part) {
@@ -50,6 +51,28 @@ void hit(DefectMap& map, const Wafer& wafer, TileId t, Part part) {
       break;
   }
 }
+
+// Poisson(mean) defects on tile t, spread over its parts, decide only which parts are hit at least
+// once: by Poisson splitting, part j is hit with probability 1 - exp(-mean share_j), independently
+// of the others. Drawing that directly costs 6 draws however large the mean (a Moore multiplier
+// can be 1e300: placing its defects one by one never ended).
+void hit_parts(DefectMap& map, const Wafer& wafer, TileId t, double mean, const PartPicker& picker, Rng& rng) {
+  for (int part = 0; part < 6; ++part)
+    if (rng.uniform01() < -std::expm1(-mean * picker.share(part))) hit(map, wafer, t, static_cast<Part>(part));
+}
+
+// Defects drawn in a block, for the killer count: Poisson, or its mean where that is past the
+// range of exact draws (the relative spread is then below 1e-7).
+std::uint64_t defect_count(Rng& rng, double mean) {
+  if (mean <= 1e15) return poisson(rng, mean);
+  return mean >= 9e18 ? std::uint64_t{9'000'000'000'000'000'000u} : static_cast<std::uint64_t>(std::llround(mean));
+}
+
+std::uint64_t saturating_add(std::uint64_t a, std::uint64_t b) { return a > UINT64_MAX - b ? UINT64_MAX : a + b; }
+
+// Defects placed one by one cost a draw each; above this many per cell of a block, each tile's
+// parts are drawn instead (hit_parts): the same law, at 6 draws a cell.
+constexpr double kPerPartAbove = 6.0;
 
 }  // namespace
 
@@ -134,7 +157,13 @@ DefectMap sample_defects(const Wafer& wafer, const DefectSpec& spec, std::uint64
       for (TileId t = 0; t < wafer.cells(); ++t) {
         if (!wafer.is_site(t)) continue;
         const double m = spec.model->sample_multiplier(multiplier_rng);
-        const std::uint64_t n = poisson(place_rng, lambda * w(t) * m);
+        const double mean = lambda * w(t) * m;
+        if (mean > kPerPartAbove) {
+          killers = saturating_add(killers, defect_count(place_rng, mean));
+          hit_parts(map, wafer, t, mean, picker, place_rng);
+          continue;
+        }
+        const std::uint64_t n = poisson(place_rng, mean);
         for (std::uint64_t k = 0; k < n; ++k) hit(map, wafer, t, picker.pick(place_rng.uniform01()));
         killers += n;
       }
@@ -150,9 +179,17 @@ DefectMap sample_defects(const Wafer& wafer, const DefectSpec& spec, std::uint64
         }
         const double m = spec.model->sample_multiplier(multiplier_rng);
         if (weight_sum == 0.0) continue;
-        const std::uint64_t n = poisson(place_rng, lambda * weight_sum * m);
+        const double mean = lambda * weight_sum * m;
         const std::uint64_t width = static_cast<std::uint64_t>(b.c1 - b.c0);
         const std::uint64_t cells = width * static_cast<std::uint64_t>(b.r1 - b.r0);
+        if (mean > kPerPartAbove * static_cast<double>(cells)) {
+          killers = saturating_add(killers, defect_count(place_rng, mean));
+          for (int r = b.r0; r < b.r1; ++r)
+            for (int c = b.c0; c < b.c1; ++c)
+              if (wafer.is_site(r, c)) hit_parts(map, wafer, wafer.id(r, c), mean * w(wafer.id(r, c)) / weight_sum, picker, place_rng);
+          continue;
+        }
+        const std::uint64_t n = poisson(place_rng, mean);
         for (std::uint64_t k = 0; k < n; ++k) {
           // Uniform cell of the block, kept if it is a site, with probability w / w_max.
           for (;;) {

@@ -322,7 +322,8 @@ TEST_F(NocCli, SigintStopsALongRunAndKeepsItsResults) {
 }
 
 TEST_F(NocCli, TraceDrivenTrafficDeliversEveryPacket) {
-  write("t.csv", "# two packets\ncycle,src_row,src_col,dst_row,dst_col,flits\n0,0,0,5,5,4\n100,5,5,0,0,1\n");
+  // With a UTF-8 byte-order mark, as a spreadsheet saves it (it was taken as part of a field).
+  write("t.csv", "\xEF\xBB\xBF# two packets\ncycle,src_row,src_col,dst_row,dst_col,flits\n0,0,0,5,5,4\n100,5,5,0,0,1\n");
   const Result r = run("noc " + noc("traffic: {pattern: trace, trace: t.csv}\nmeasurement: {warmup_cycles: 0, measure_cycles: 1000}\n") +
                        " --out " + (dir / "t").string());
   ASSERT_EQ(r.status, 0) << r.output;

@@ -78,9 +78,29 @@ TEST_F(MapFiles, MalformedMapsAreRejectedWithTheirLine) {
   EXPECT_THAT(load_error(replace(good(), "2,1,1,1,0,0,1.1\n", "")), HasSubstr("tile site (2, 1) is missing"));
   EXPECT_THAT(load_error(replace(good(), "0,1,1,1,0,1,1", "0,1,1,1,1,1,1")), HasSubstr(":5: link_e is 1 but tile (0, 1) has no east neighbour"));
   EXPECT_THAT(load_error(replace(good(), "2,0,1,1,0,0,1", "2,0,1,1,0,1,1")), HasSubstr(":8: link_s is 1 but tile (2, 0) has no south neighbour"));
-  EXPECT_THAT(load_error(replace(good(), "0.9", "-1")), HasSubstr(":6: speed: expected a number > 0, got '-1'"));
+  // Speed factors are bounded (1e-300 and 1e300 passed, and the clocks offered 50 flits/node/cycle).
+  for (const char* speed : {"-1", "1e-300", "1e300", "0.001", "nan", "inf"})
+    EXPECT_THAT(load_error(replace(good(), "0.9", speed)),
+                HasSubstr(std::string(":6: speed: expected a number in [0.01, 100] (the tile's clock relative to nominal), got '") + speed + "'"));
   EXPECT_THAT(load_error(replace(good(), "1,0,0,1,1,1,0.9", "x,0,0,1,1,1,0.9")), HasSubstr(":6: row: expected a whole number, got 'x'"));
   EXPECT_THAT(load_error(replace(good(), "link_s,speed", "link_s,sped")), HasSubstr(":3: expected the header"));
+}
+
+// A map saved by a spreadsheet starts with a UTF-8 byte-order mark: it reads like any other (the
+// YAML reader accepted one; the map reader took it for part of the first line).
+TEST_F(MapFiles, AByteOrderMarkIsAccepted) {
+  std::ofstream(file) << "\xEF\xBB\xBF" << good();
+  EXPECT_FLOAT_EQ(DefectMap::load_csv(file, wafer).speed(wafer.id(2, 1)), 1.1f);
+}
+
+// A device named as a map is refused at once (map_file: /dev/zero read for ever).
+TEST_F(MapFiles, ADeviceIsNotAMap) {
+  try {
+    DefectMap::load_csv("/dev/zero", wafer);
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_THAT(std::string(e.what()), HasSubstr("/dev/zero: is a device, not a file"));
+  }
 }
 
 TEST_F(MapFiles, TilesOffTheDiskCannotAppear) {

@@ -5,9 +5,11 @@
 
 #include <cmath>
 #include <filesystem>
+#include <memory>
 
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
+#include "mesh/yield_model.hpp"
 #include "test_util.hpp"
 
 namespace wafersim::mesh {
@@ -136,6 +138,41 @@ TEST(DefectSampler, SpeedFactorsHaveTheirLogVarianceAndBlockCorrelation) {
   EXPECT_NEAR(ss / n, 0.01, 0.001);
   EXPECT_NEAR(same / n_same / 0.01, 0.6, 0.25);
   EXPECT_NEAR(other / n_other / 0.01, 0.0, 0.25);
+}
+
+// A density multiplier of any size (a Moore draw 1 / (2 Z^2) can be 1e300; the mean of Moore's M
+// is infinite) costs a bounded number of draws: each part of a tile is hit at least once with
+// probability 1 - exp(-mean x share), which is what placing the Poisson(mean) defects one by one
+// decides (that never ended, or threw past 1e15 defects).
+struct FixedMultiplier final : YieldModel {
+  double m;
+  explicit FixedMultiplier(double multiplier) : m(multiplier) {}
+  std::string name() const override { return "fixed"; }
+  double yield(double lambda) const override { return std::exp(-lambda * m); }
+  double sample_multiplier(Rng&) const override { return m; }
+};
+
+TEST(DefectSampler, HugeDensityMultipliersSaturateTilesInBoundedTime) {
+  for (const char* block : {"tile", "reticle", "wafer"}) {
+    SystemConfig cfg = testing::config_from(testing::rect_wafer(40, 40) + "defects: {model: poisson, d0_per_cm2: 1, cluster_block: " + block +
+                                            ", critical_area: {compute: 0.5, router: 0.3, link: 0.05}}\n");
+    const Wafer w(cfg.wafer);
+    cfg.defects.model = std::make_shared<FixedMultiplier>(1e300);
+    const DefectMap all = sample_defects(w, cfg.defects, 3);
+    const auto c = all.counts();
+    EXPECT_EQ(c.tiles_alive, 0u) << block;
+    EXPECT_EQ(c.links_dead, c.links) << block;
+    EXPECT_GE(all.killer_defects(), 9'000'000'000'000'000'000u) << block;  // saturated, not wrapped
+
+    // A mean of 2 defects a tile (lambda is 0.01 for 1 mm^2 at d0 = 1): compute (0.5 of the
+    // critical area 0.5 + 0.3 + 4 x 0.05) dies with probability 1 - exp(-2 x 0.5), within 4 sigma
+    // over the 1600 tiles.
+    cfg.defects.model = std::make_shared<FixedMultiplier>(200.0);
+    const double lambda = cfg.defects.lambda_per_tile(w.spec().tile_area_mm2()) * 200.0;
+    const double p = 1.0 - std::exp(-lambda * 0.5);
+    const double dead = static_cast<double>(sample_defects(w, cfg.defects, 4).counts().compute_dead);
+    EXPECT_NEAR(dead / 1600.0, p, 4.0 * std::sqrt(p * (1 - p) / 1600.0)) << block << " lambda " << lambda;
+  }
 }
 
 }  // namespace
