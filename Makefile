@@ -55,7 +55,8 @@ bench: build
 	./$(BUILD_DIR)/bench/mapping_bench
 
 # The libFuzzer targets of tests/fuzz (FUZZERS=... runs a subset), each for FUZZ_SECONDS with its
-# own corpus FUZZ_DIR/corpus-NAME grown from tests/fuzz/seeds-NAME (config's: tests/fuzz/seeds).
+# own corpus FUZZ_DIR/corpus-NAME grown from tests/fuzz/seeds-NAME (config's: tests/fuzz/seeds)
+# and the dictionary tests/fuzz/NAME.dict where there is one.
 # A finding (a crash, a sanitizer report (UBSan halts too), an exception other than InputError,
 # a hang past 10 s, 2 GB RSS) stops that fuzzer with its reproducer in FUZZ_DIR/artifacts/NAME/;
 # the others still run, then the target fails.
@@ -66,11 +67,12 @@ fuzz: deps
 	@failed=""; for f in $(FUZZERS); do \
 	  name=$$(echo $$f | tr _ -); seeds=tests/fuzz/seeds-$$name; [ $$f = config ] && seeds=tests/fuzz/seeds; \
 	  corpus=$(FUZZ_DIR)/corpus-$$name; artifacts=$(FUZZ_DIR)/artifacts/$$name/; \
+	  dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
 	  mkdir -p $$corpus $$artifacts; \
 	  echo "== $${f}_fuzzer: $(FUZZ_SECONDS) s, corpus $$corpus, seeds $$seeds =="; \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./$(FUZZ_DIR)/tests/fuzz/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix=$$artifacts $$corpus $$seeds || failed="$$failed $$f"; \
+	    -print_final_stats=1 -artifact_prefix=$$artifacts $$dict $$corpus $$seeds || failed="$$failed $$f"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (reproducers under $(FUZZ_DIR)/artifacts/)"; exit 1; fi
 

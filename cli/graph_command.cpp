@@ -24,9 +24,9 @@ compiler::Graph load_graph(const GraphArgs& a) {
         if (eq == std::string::npos) throw std::invalid_argument(d);
         std::size_t used = 0;
         v = std::stoll(d.substr(eq + 1), &used);
-        if (used != d.size() - eq - 1 || v <= 0) throw std::invalid_argument(d);
+        if (used != d.size() - eq - 1 || v <= 0 || v > 1'000'000'000) throw std::invalid_argument(d);
       } catch (const std::exception&) {
-        throw InputError(fmt::format("--dim '{}': expected NAME=N with N a positive integer", d));
+        throw InputError(fmt::format("--dim '{}': expected NAME=N with N an integer in [1, 1e9]", d));
       }
       o.dims[d.substr(0, eq)] = v;
     }
@@ -34,7 +34,7 @@ compiler::Graph load_graph(const GraphArgs& a) {
   }
   if (!a.dims.empty()) throw InputError("--dim applies to ONNX graphs; a YAML model's shapes are its keys (--sequence, --micro-batch)");
   compiler::ModelSpec m = compiler::ModelSpec::load(a.model_file);
-  if (a.sequence > 0) m.sequence = a.sequence;
+  m.override_shape(a.sequence, a.micro_batch);
   if (a.inference) m.mode = mode;
   compiler::GraphOptions o;
   o.recompute = recompute;

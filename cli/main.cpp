@@ -76,6 +76,10 @@ std::string bad_value(const CLI::App& app) {
 
 }  // namespace
 
+// Seeds go up to the largest whole number a YAML config may hold (core/yaml_reader's 9e15), so that
+// a seed given as a flag can also be written in a config.
+constexpr long long kMaxSeed = 9'000'000'000'000'000LL;
+
 int main(int argc, char** argv) {
   using namespace wafersim;
   keep_freed_memory_for_reuse();
@@ -128,7 +132,7 @@ int main(int argc, char** argv) {
   cli::DefectsArgs defects;
   auto* defects_cmd = app.add_subcommand("defects", "Draw one wafer's defect map; writes its CSV, an SVG map and a summary");
   defects_cmd->add_option("config", defects.config_file, "System YAML (e.g. configs/systems/wse2-like.yaml)")->required();
-  defects_cmd->add_option("--seed", defects.seed, "Seed of the defect draw")->default_val(1);
+  defects_cmd->add_option("--seed", defects.seed, "Seed of the defect draw")->check(CLI::Range(0LL, kMaxSeed))->default_val(1);
   defects_cmd->add_option("--out", defects.out_dir, "Output directory")->check(output_dir)->required();
   defects_cmd->add_option("--stretch-sources", defects.stretch_sources, "Sources for the path-stretch sample (at most the working tiles are used)")
       ->check(CLI::Range(0u, 1000000u))
@@ -137,7 +141,7 @@ int main(int argc, char** argv) {
   cli::RouteArgs route;
   auto* route_cmd = app.add_subcommand("route", "Route on one wafer's fabric: deadlock check (CDG), reachability, stretch, link loads");
   route_cmd->add_option("config", route.config_file, "System YAML")->required();
-  route_cmd->add_option("--seed", route.seed, "Seed of the defect draw")->default_val(1);
+  route_cmd->add_option("--seed", route.seed, "Seed of the defect draw")->check(CLI::Range(0LL, kMaxSeed))->default_val(1);
   route_cmd->add_option("--out", route.out_dir, "Output directory")->check(output_dir)->required();
   route_cmd->add_option("--algorithm", route.algorithm, "Routing algorithm (overrides routing.algorithm)");
   route_cmd->add_option("--destinations", route.destinations,
@@ -153,7 +157,7 @@ int main(int argc, char** argv) {
   noc_cmd->add_option("--traffic", noc.traffic, "Traffic pattern (uniform, transpose, bitcomp, bitrev, hotspot, neighbor, trace)");
   noc_cmd->add_option("--rate", noc.rate, "Offered load, flits/node/cycle")->check(CLI::Range(0.0, 1.0));
   noc_cmd->add_option("--packet-size", noc.packet_size, "Flits per packet")->check(CLI::Range(1, 65535));
-  noc_cmd->add_option("--seed", noc.seed, "Seed (defect map, clock phases, traffic)")->check(CLI::Range(0LL, 9000000000000000000LL));
+  noc_cmd->add_option("--seed", noc.seed, "Seed (defect map, clock phases, traffic)")->check(CLI::Range(0LL, kMaxSeed));
   noc_cmd->add_option("--threads", noc.threads, "Engine threads, each stepping a band of rows (at most: fewer run where they would not pay, one per 2048 routers and CPU); results are identical for any count")
       ->check(CLI::Range(1, 64))
       ->default_val(1);
@@ -206,7 +210,7 @@ int main(int argc, char** argv) {
   est_cmd->add_flag("--simulate-layer", est.simulate_layer, "Wafer clusters: also run the representative layer through the cycle engine and calibrate on it (minutes)");
   est_cmd->add_option("--matmul-mapping", est.matmul_mappings, "Wafer clusters: the representative layer's matmul mappings. " + matmul_mapping_help());
   est_cmd->add_flag("--sensitivity", est.sensitivity, "Wafer clusters: how the answer moves with D0, spares, off-wafer bandwidth, clock and on-wafer communication");
-  est_cmd->add_option("--seed", est.seed, "Wafer clusters: seed of the sampled wafers and the window's defect map")->default_val(1);
+  est_cmd->add_option("--seed", est.seed, "Wafer clusters: seed of the sampled wafers and the window's defect map")->check(CLI::Range(0LL, kMaxSeed))->default_val(1);
 
   cli::StepArgs compile_args, simulate_args;
   auto step_options = [&output_dir](CLI::App* cmd, cli::StepArgs& a, bool out_required) {
@@ -222,7 +226,7 @@ int main(int argc, char** argv) {
     cmd->add_option("--layers", a.layers, "Map only the first N layers (embedding and head kept)")->check(CLI::Range(1, 100000));
     cmd->add_option("--sequence", a.sequence, "Override the model's sequence length")->check(CLI::Range(1LL, 10000000LL));
     cmd->add_option("--micro-batch", a.micro_batch, "Override the model's micro-batch (sequences)")->check(CLI::Range(1LL, 1000000LL));
-    cmd->add_option("--seed", a.seed, "Seed of the defect map and clock phases")->check(CLI::Range(0LL, 9000000000000000000LL));
+    cmd->add_option("--seed", a.seed, "Seed of the defect map and clock phases")->check(CLI::Range(0LL, kMaxSeed));
     cmd->add_option("--dead-fraction", a.dead_fraction, "Uniform random dead tiles instead of the system's defect model")
         ->check(CLI::Range(0.0, 0.99));
   };
@@ -245,7 +249,7 @@ int main(int argc, char** argv) {
   verify_cmd->add_option("--cycles", verify.cycles, "Router: cycles of random traffic per configuration; mesh: cycles / 50 of traffic")
       ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{4000000000}))
       ->default_val(1000000);
-  verify_cmd->add_option("--seed", verify.seed, "Seed of the constrained-random stimulus")->check(CLI::Range(0LL, 9000000000000000000LL));
+  verify_cmd->add_option("--seed", verify.seed, "Seed of the constrained-random stimulus")->check(CLI::Range(0LL, kMaxSeed));
   verify_cmd->add_option("--out", verify.out_dir, "Output directory: report.json, and the waveform of a mismatch")->check(output_dir)->required();
   verify_cmd->add_flag("--inject-bug", verify.inject_bug,
                        "Router: run the test-only RTL build with VCs 0 and 1's credits swapped, to see a failure reported");

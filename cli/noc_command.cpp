@@ -107,6 +107,7 @@ std::vector<double> parse_rates(const std::string& text) {
     out.push_back(r);
   }
   if (out.empty()) throw InputError("--rates: no rates given");
+  if (out.size() > 10000) throw InputError("--rates: more than 10000 rates");
   return out;
 }
 
@@ -145,6 +146,16 @@ int run_noc_command(const NocArgs& args) {
   if (config.threads < requested_threads)
     fmt::print(stderr, "note: --threads {}: running {} ({} CPUs available, {} routers; a thread pays from {} routers up)\n", requested_threads,
                config.threads, available_cpus(), net.routers, sim::Engine::kRoutersPerThread);
+  {
+    // A run that will take hours says so up front (an estimate from the engine's typical speed).
+    const double runs = args.sweep ? static_cast<double>(rates.size()) : 1.0;
+    const double router_cycles = runs * static_cast<double>(net.routers) *
+                                 static_cast<double>(config.measurement.warmup_cycles + config.measurement.measure_cycles);
+    constexpr double kTypicalRouterCyclesPerSecond = 1e7;  // one thread, low load (docs/noc.md, README's WSE-2 run)
+    if (const double hours = router_cycles / kTypicalRouterCyclesPerSecond / 3600; hours > 1)
+      fmt::print(stderr, "note: {:.3g} router-cycles to simulate: roughly {:.0f} h at the {:.0e} router-cycles/s the engine typically does on "
+                 "one thread (an estimate); Ctrl-C stops it and keeps what it measured\n", router_cycles, hours, kTypicalRouterCyclesPerSecond);
+  }
   if (config.threads > 1) {
     double load = 0;  // other work on the machine takes the CPUs the threads meet on
     if (std::ifstream loadavg("/proc/loadavg"); loadavg >> load && load + config.threads > available_cpus() + 0.5)

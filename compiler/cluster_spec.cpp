@@ -6,8 +6,8 @@ namespace {
 
 LinkSpec link_from_yaml(const YamlNode& node) {
   LinkSpec l;
-  l.bytes_per_s = node.require("gb_s").as_double(Range::positive()) * 1e9;
-  l.latency_s = node.get_double("latency_us", 0.0, Range::non_negative()) * 1e-6;
+  l.bytes_per_s = node.require("gb_s").as_double(Range::closed(0.001, 1e8)) * 1e9;
+  l.latency_s = node.get_double("latency_us", 0.0, Range::closed(0, 1e9)) * 1e-6;
   return l;
 }
 
@@ -32,13 +32,13 @@ ClusterSpec ClusterSpec::from_yaml(const YamlNode& node) {
   d.expect_map();
   d.check_keys({"name", "peak_tflops", "vector_tflops", "memory_gb", "memory_tb_s", "matmul_efficiency", "power_w", "cost_usd"});
   c.device.name = d.get_string("name", "device");
-  c.device.peak_flops = d.require("peak_tflops").as_double(Range::positive()) * 1e12;
-  c.device.vector_flops = d.require("vector_tflops").as_double(Range::positive()) * 1e12;
-  c.device.memory_bytes = d.require("memory_gb").as_double(Range::positive()) * 1e9;
-  c.device.memory_bytes_per_s = d.require("memory_tb_s").as_double(Range::positive()) * 1e12;
+  c.device.peak_flops = d.require("peak_tflops").as_double(Range::closed(0.001, 1e7)) * 1e12;
+  c.device.vector_flops = d.require("vector_tflops").as_double(Range::closed(0.001, 1e7)) * 1e12;
+  c.device.memory_bytes = d.require("memory_gb").as_double(Range::closed(0.001, 1e7)) * 1e9;
+  c.device.memory_bytes_per_s = d.require("memory_tb_s").as_double(Range::closed(0.001, 100000)) * 1e12;
   c.device.matmul_efficiency = d.get_double("matmul_efficiency", 1.0, {0.0, 1.0, true, false});
-  c.device.power_w = d.get_double("power_w", 0.0, Range::non_negative());
-  c.device.cost_usd = d.get_double("cost_usd", 0.0, Range::non_negative());
+  c.device.power_w = d.get_double("power_w", 0.0, Range::closed(0, 1e7));
+  c.device.cost_usd = d.get_double("cost_usd", 0.0, Range::closed(0, 1e12));
 
   const YamlNode up = node.require("scale_up");
   up.expect_map();

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "core/input_error.hpp"
+
 namespace wafersim::compiler {
 
 Dtype Dtype::parse(const YamlNode& node, const std::string& fallback) {
@@ -52,7 +54,7 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
     moe.check_keys({"experts", "top_k", "capacity_factor"});
     m.moe.experts = static_cast<int>(moe.require("experts").as_int(Range::closed(1, 100000)));
     m.moe.top_k = static_cast<int>(moe.get_int("top_k", 1, Range::closed(1, m.moe.experts)));
-    m.moe.capacity_factor = moe.get_double("capacity_factor", 1.0, Range::at_least(1.0));
+    m.moe.capacity_factor = moe.get_double("capacity_factor", 1.0, Range::closed(1, 1000));
   }
   m.norm = node.get_choice("norm", "layernorm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? Norm::kRmsNorm : Norm::kLayerNorm;
   m.bias = node.get_bool("bias", true);
@@ -77,12 +79,12 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   m.activations = Dtype::parse(dt.child("activations"), "bf16");
   m.gradients = Dtype::parse(dt.child("gradients"), "bf16");
   m.optimizer = Dtype::parse(dt.child("optimizer"), "fp32");
-  m.training_tokens = node.get_double("training_tokens", 0.0, Range::non_negative());
+  m.training_tokens = node.get_double("training_tokens", 0.0, Range::closed(0, 1e18));
   m.mode = node.get_choice("mode", "training", {"training", "inference"}) == "inference" ? Mode::kInference : Mode::kTraining;
   // The counts are 64-bit integers: bound their products (in floating point) before anyone forms them.
   const double d = static_cast<double>(m.d_model), hd = static_cast<double>(m.head_dim), experts = m.is_moe() ? m.moe.experts : 1;
   const double per_layer = 2 * d * hd * (m.heads + m.kv_heads) + (m.activation == Activation::kSwiglu ? 3 : 2) * d * static_cast<double>(m.ffn_size) * experts;
-  const double params = m.layers * per_layer + 2 * static_cast<double>(m.vocab) * d;
+  const double params = m.layers * per_layer + 2 * static_cast<double>(m.vocab) * d + static_cast<double>(m.max_positions) * d;
   if (params > 1e15)
     node.child("d_model").fail(fmt::format("these dimensions give {:.3g} parameters; at most 1e15 (GPT-4 is estimated at 1.8e12)", params));
   if (static_cast<double>(m.sequence) * static_cast<double>(m.micro_batch) > 1e10)
@@ -92,6 +94,22 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
 }
 
 ModelSpec ModelSpec::load(const std::filesystem::path& file) { return from_yaml(YamlNode::load_file(file)); }
+
+void ModelSpec::override_shape(std::int64_t new_sequence, std::int64_t new_micro_batch) {
+  if (new_sequence > 0) {
+    if (max_positions > 0 && new_sequence > max_positions)
+      throw InputError(fmt::format("--sequence {}: the model's learned positions stop at {}", new_sequence, max_positions));
+    sequence = new_sequence;
+  }
+  if (new_micro_batch > 0) {
+    if (global_batch % new_micro_batch != 0)
+      throw InputError(fmt::format("--micro-batch {}: must divide the model's global_batch ({})", new_micro_batch, global_batch));
+    micro_batch = new_micro_batch;
+  }
+  if (static_cast<double>(sequence) * static_cast<double>(micro_batch) > 1e10)
+    throw InputError(fmt::format("--sequence/--micro-batch: {} sequences of {} tokens is {:.3g} tokens per micro-batch; at most 1e10", micro_batch,
+                                 sequence, static_cast<double>(sequence) * static_cast<double>(micro_batch)));
+}
 
 std::int64_t ModelSpec::attention_params_per_layer() const {
   // Q and O are d x (heads * head_dim); K and V are d x (kv_heads * head_dim).

@@ -77,6 +77,9 @@ struct ModelSpec {
 
   static ModelSpec from_yaml(const YamlNode& node);
   static ModelSpec load(const std::filesystem::path& file);
+  // The --sequence / --micro-batch overrides (0 keeps the model's), under the rules the YAML
+  // loader applies: throws InputError naming the flag.
+  void override_shape(std::int64_t new_sequence, std::int64_t new_micro_batch);
 
   bool is_moe() const { return moe.experts > 0; }
   std::int64_t q_width() const { return static_cast<std::int64_t>(heads) * head_dim; }

@@ -217,7 +217,22 @@ class Importer {
       }
       s.dims.push_back(d.dim_value());
     }
-    shapes_[v.name()] = s;
+    shapes_[v.name()] = checked(std::move(s), v.name());
+  }
+
+  // Dimensions as a model can state them: 0 to kMaxDim each, at most kMaxElements in a tensor (a
+  // dimension of -5 or a product past 2^63 gave negative counts).
+  static constexpr std::int64_t kMaxDim = 1'000'000'000;
+  static constexpr double kMaxElements = 1e15;
+  Shape checked(Shape s, const std::string& tensor) const {
+    double elements = 1;
+    for (const auto d : s.dims) {
+      if (d < 0 || d > kMaxDim) fail(fmt::format("tensor '{}' has a dimension of {}; dimensions must be in [0, {}]", tensor, d, kMaxDim));
+      elements *= static_cast<double>(d);
+    }
+    if (elements > kMaxElements)
+      fail(fmt::format("tensor '{}' has {:.3g} elements; at most {:.0e} are costed", tensor, elements, kMaxElements));
+    return s;
   }
 
   void collect_value_shapes() {
@@ -226,7 +241,7 @@ class Importer {
       Shape s;
       s.elem_type = t.data_type();
       s.dims.assign(t.dims().begin(), t.dims().end());
-      shapes_[t.name()] = s;
+      shapes_[t.name()] = checked(std::move(s), t.name());
     }
     for (const auto& v : graph.input()) note_value(v);
     for (const auto& v : graph.value_info()) note_value(v);
@@ -288,7 +303,7 @@ class Importer {
       }
       if (out.elem_type == 0) out.elem_type = s->elem_type;
     }
-    return out;
+    return checked(std::move(out), node.output(0));
   }
 
   bool is_constant(const std::string& t) const { return constants_.count(t) > 0; }

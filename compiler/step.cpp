@@ -35,12 +35,7 @@ CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, con
     if (o.layers > s.model.layers) throw InputError(fmt::format("--layers {}: the model has {} layers", o.layers, s.model.layers));
     s.model.layers = o.layers;
   }
-  if (o.sequence > 0) {
-    if (s.model.max_positions > 0 && o.sequence > s.model.max_positions)
-      throw InputError(fmt::format("--sequence {}: the model's learned positions stop at {}", o.sequence, s.model.max_positions));
-    s.model.sequence = o.sequence;
-  }
-  if (o.micro_batch > 0) s.model.micro_batch = o.micro_batch;
+  s.model.override_shape(o.sequence, o.micro_batch);
   s.micro_batches = static_cast<double>(s.model.global_batch) / static_cast<double>(s.model.micro_batch);
 
   s.noc.name = s.system.mesh.name;

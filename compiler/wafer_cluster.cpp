@@ -40,31 +40,31 @@ WaferClusterSpec WaferClusterSpec::from_yaml(const YamlNode& node, const std::fi
   const YamlNode o = node.require("off_wafer");
   o.expect_map();
   o.check_keys({"gb_s_per_edge", "latency_us", "topology"});
-  c.edge.bytes_per_s = o.require("gb_s_per_edge").as_double(Range::positive()) * 1e9;
-  c.edge.latency_s = o.get_double("latency_us", 1.0, Range::non_negative()) * 1e-6;
+  c.edge.bytes_per_s = o.require("gb_s_per_edge").as_double(Range::closed(0.001, 1e8)) * 1e9;
+  c.edge.latency_s = o.get_double("latency_us", 1.0, Range::closed(0, 1e9)) * 1e-6;
   c.topology = o.get_choice("topology", "torus_2d", {"torus_2d", "fat_tree", "switched"});
 
   const YamlNode m = node.require("external_memory");
   m.expect_map();
   m.check_keys({"capacity_tb", "tb_s"});
-  c.memory_bytes = m.require("capacity_tb").as_double(Range::non_negative()) * 1e12;
-  c.memory_bytes_per_s = m.require("tb_s").as_double(Range::positive()) * 1e12;
+  c.memory_bytes = m.require("capacity_tb").as_double(Range::closed(0, 1e6)) * 1e12;
+  c.memory_bytes_per_s = m.require("tb_s").as_double(Range::closed(0.001, 100000)) * 1e12;
 
   const YamlNode p = node.require("power");
   p.expect_map();
   p.check_keys({"tile_active_w", "tile_idle_w", "pj_per_bit_hop", "pj_per_bit_off_wafer", "overhead"});
-  c.tile_active_w = p.require("tile_active_w").as_double(Range::non_negative());
-  c.tile_idle_w = p.require("tile_idle_w").as_double(Range::non_negative());
+  c.tile_active_w = p.require("tile_active_w").as_double(Range::closed(0, 10000));
+  c.tile_idle_w = p.require("tile_idle_w").as_double(Range::closed(0, 10000));
   if (c.tile_idle_w > c.tile_active_w) p.child("tile_idle_w").fail("idle power exceeds active power");
-  c.pj_per_bit_hop = p.get_double("pj_per_bit_hop", 0.0, Range::non_negative());
-  c.pj_per_bit_off_wafer = p.get_double("pj_per_bit_off_wafer", 0.0, Range::non_negative());
+  c.pj_per_bit_hop = p.get_double("pj_per_bit_hop", 0.0, Range::closed(0, 10000));
+  c.pj_per_bit_off_wafer = p.get_double("pj_per_bit_off_wafer", 0.0, Range::closed(0, 10000));
   c.power_overhead = p.get_double("overhead", 1.0, Range::closed(1.0, 10.0));
 
   const YamlNode k = node.require("cost");
   k.expect_map();
   k.check_keys({"wafer_usd", "system_usd_per_wafer"});
-  c.wafer_usd = k.require("wafer_usd").as_double(Range::non_negative());
-  c.system_usd_per_wafer = k.get_double("system_usd_per_wafer", 0.0, Range::non_negative());
+  c.wafer_usd = k.require("wafer_usd").as_double(Range::closed(0, 1e12));
+  c.system_usd_per_wafer = k.get_double("system_usd_per_wafer", 0.0, Range::closed(0, 1e12));
 
   const YamlNode cal = node.child("calibration");
   cal.expect_map();

@@ -19,8 +19,8 @@ TileComputeSpec TileComputeSpec::from_yaml(const YamlNode& node) {
   if (node.is_null()) return s;
   node.check_keys({"array", "vector_flops_per_cycle", "sram_kib", "task_overhead_cycles"});
   s.array = static_cast<int>(node.get_int("array", s.array, Range::closed(1, 1024)));
-  s.vector_flops_per_cycle = node.get_double("vector_flops_per_cycle", s.vector_flops_per_cycle, Range::positive());
-  s.sram_kib = node.get_double("sram_kib", s.sram_kib, Range::positive());
+  s.vector_flops_per_cycle = node.get_double("vector_flops_per_cycle", s.vector_flops_per_cycle, Range::closed(0.001, 1e6));
+  s.sram_kib = node.get_double("sram_kib", s.sram_kib, Range::closed(1, 1e6));
   s.task_overhead_cycles = static_cast<int>(node.get_int("task_overhead_cycles", s.task_overhead_cycles, Range::closed(0, 1e6)));
   return s;
 }
@@ -29,9 +29,9 @@ IoSpec IoSpec::from_yaml(const YamlNode& node) {
   IoSpec s;
   if (node.is_null()) return s;
   node.check_keys({"bandwidth_tb_s", "latency_ns", "memory_gb"});
-  s.bandwidth_tb_s = node.get_double("bandwidth_tb_s", s.bandwidth_tb_s, Range::positive());
-  s.latency_ns = node.get_double("latency_ns", s.latency_ns, Range::non_negative());
-  s.memory_gb = node.get_double("memory_gb", s.memory_gb, Range::non_negative());
+  s.bandwidth_tb_s = node.get_double("bandwidth_tb_s", s.bandwidth_tb_s, Range::closed(0.001, 10000));
+  s.latency_ns = node.get_double("latency_ns", s.latency_ns, Range::closed(0, 1e9));
+  s.memory_gb = node.get_double("memory_gb", s.memory_gb, Range::closed(0, 1e9));
   return s;
 }
 

@@ -16,4 +16,8 @@ void keep_freed_memory_for_reuse();
 // Peak resident set size of this process so far (VmHWM), in bytes; 0 where /proc is unavailable.
 std::size_t peak_resident_bytes();
 
+// Memory a single process can hope to get: the machine's physical memory, or the address-space
+// limit (ulimit -v) where that is lower. Work sized beyond it is refused before it allocates.
+std::size_t usable_memory_bytes();
+
 }  // namespace wafersim

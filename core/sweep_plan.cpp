@@ -68,18 +68,19 @@ std::string compact_yaml(const YAML::Node& value) {
 
 namespace {
 
-// Equal as YAML, or two scalars that are the same number written differently (0.1 and 0.10).
-bool same_value(const YAML::Node& a, const YAML::Node& b) {
-  if (compact_yaml(a) == compact_yaml(b)) return true;
-  if (!a.IsScalar() || !b.IsScalar()) return false;
-  auto number = [](const std::string& s, double& x) {
+// Equal for two values that are the same YAML, or the same number written differently (0.1 and
+// 0.10): the number itself for a numeric scalar, the compact text otherwise.
+std::string value_key(const YAML::Node& v) {
+  if (v.IsScalar()) {
+    const std::string& s = v.Scalar();
     char* end = nullptr;
-    x = std::strtod(s.c_str(), &end);
-    return !s.empty() && end == s.c_str() + s.size();
-  };
-  double x = 0, y = 0;
-  return number(a.Scalar(), x) && number(b.Scalar(), y) && x == y;
+    const double x = std::strtod(s.c_str(), &end);
+    if (!s.empty() && end == s.c_str() + s.size()) return fmt::format("number {}", x);
+  }
+  return "yaml " + compact_yaml(v);
 }
+
+constexpr std::size_t kMaxPoints = 1'000'000;
 
 // What a point reads besides its config, as "path hash" lines.
 std::string input_files_identity(const std::vector<std::filesystem::path>& files) {
@@ -130,11 +131,11 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
       for (const SweepAxis& other : plan.axes_) {
         if (other.key == axis.key) key_node.fail(fmt::format("axis '{}' appears twice", axis.key));
       }
+      std::map<std::string, std::size_t> seen;  // value_key -> first index
       for (std::size_t i = 0; i < axis.values.size(); ++i)
-        for (std::size_t j = 0; j < i; ++j)
-          if (same_value(axis.values[i].raw(), axis.values[j].raw()))
-            axis.values[i].fail(fmt::format("value {} of axis '{}' repeats value {} ({}): every point must differ", i + 1, axis.key, j + 1,
-                                            compact_yaml(axis.values[j].raw())));
+        if (const auto [it, fresh] = seen.emplace(value_key(axis.values[i].raw()), i); !fresh)
+          axis.values[i].fail(fmt::format("value {} of axis '{}' repeats value {} ({}): every point must differ", i + 1, axis.key, it->second + 1,
+                                          compact_yaml(axis.values[it->second].raw())));
       // Each value on its own against the base config: an error in it is reported at the value in
       // the sweep file, and a key the config does not have at the axis key.
       for (const YamlNode& value : axis.values) {
@@ -161,7 +162,11 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
 
   // Cartesian product, first axis slowest.
   std::size_t total = 1;
-  for (const auto& a : plan.axes_) total *= a.values.size();
+  for (const auto& a : plan.axes_) {
+    if (a.values.size() > kMaxPoints / total)
+      throw InputError(fmt::format("{}: the axes give more than {} points; split the sweep", sweep_file.string(), kMaxPoints));
+    total *= a.values.size();
+  }
   const std::string evaluate_text = plan.evaluate_.is_null() ? "" : YAML::Dump(plan.evaluate_.raw());
   std::map<std::string, std::size_t> first_with_hash;
   for (std::size_t index = 0; index < total; ++index) {

@@ -97,8 +97,8 @@ DefectSpec DefectSpec::from_yaml(const YamlNode& node) {
 
   const YamlNode radial = node.child("radial");
   radial.check_keys({"edge_factor", "exponent"});
-  s.radial.edge_factor = radial.get_double("edge_factor", 1.0, Range::positive());
-  s.radial.exponent = radial.get_double("exponent", 2.0, Range::positive());
+  s.radial.edge_factor = radial.get_double("edge_factor", 1.0, Range::closed(0.001, 1000));
+  s.radial.exponent = radial.get_double("exponent", 2.0, Range::closed(0.1, 100));
 
   s.speed = speed_from(node.child("speed"));
   return s;

@@ -9,7 +9,7 @@ SystemConfig SystemConfig::from_yaml(const YamlNode& root) {
   SystemConfig c;
   c.name = root.get_string("name", std::filesystem::path(root.file()).stem().string());
   c.description = root.get_string("description", "");
-  c.process_node_nm = root.get_double("process_node_nm", 0.0, Range::non_negative());
+  c.process_node_nm = root.get_double("process_node_nm", 0.0, Range::closed(0, 1000));
   c.wafer = WaferSpec::from_yaml(root.require("wafer"));
   c.defects = DefectSpec::from_yaml(root.child("defects"));
   c.repair = RepairSpec::from_yaml(root.child("repair"), c.wafer);

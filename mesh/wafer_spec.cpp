@@ -11,20 +11,20 @@ WaferSpec WaferSpec::from_yaml(const YamlNode& node) {
   WaferSpec s;
   // Silicon wafers are 100-300 mm (450 mm was planned); panels for packaging reach ~600 mm.
   s.diameter_mm = node.get_double("diameter_mm", s.diameter_mm, Range::closed(1.0, 1000.0));
-  s.edge_exclusion_mm = node.get_double("edge_exclusion_mm", s.edge_exclusion_mm, Range::non_negative());
+  s.edge_exclusion_mm = node.get_double("edge_exclusion_mm", s.edge_exclusion_mm, Range::closed(0, 100));
   if (s.usable_radius_mm() <= 0) node.child("edge_exclusion_mm").fail(fmt::format("leaves no usable wafer (diameter {} mm)", s.diameter_mm));
 
   const YamlNode reticle = node.child("reticle");
   reticle.check_keys({"width_mm", "height_mm"});
-  s.reticle_width_mm = reticle.get_double("width_mm", s.reticle_width_mm, Range::positive());
-  s.reticle_height_mm = reticle.get_double("height_mm", s.reticle_height_mm, Range::positive());
+  s.reticle_width_mm = reticle.get_double("width_mm", s.reticle_width_mm, Range::closed(0.1, 1000));
+  s.reticle_height_mm = reticle.get_double("height_mm", s.reticle_height_mm, Range::closed(0.1, 1000));
 
   const YamlNode tile = node.require("tile");
   tile.check_keys({"width_mm", "height_mm"});
   // A tile holds at least a router: 10 um is far below any real one.
   s.tile_width_mm = tile.require("width_mm").as_double(Range::closed(0.01, 1000.0));
   s.tile_height_mm = tile.require("height_mm").as_double(Range::closed(0.01, 1000.0));
-  s.scribe_mm = node.get_double("scribe_mm", s.scribe_mm, Range::non_negative());
+  s.scribe_mm = node.get_double("scribe_mm", s.scribe_mm, Range::closed(0, 10));
 
   const double usable_diameter = 2.0 * s.usable_radius_mm();
   if (std::hypot(s.tile_width_mm, s.tile_height_mm) > usable_diameter) {

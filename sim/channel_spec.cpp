@@ -33,7 +33,7 @@ ChannelSpec ChannelSpec::from_yaml(const YamlNode& node) {
   s.reticle_stitch_latency = static_cast<int>(node.get_int("reticle_stitch_latency", s.reticle_stitch_latency, Range::closed(0, 1000)));
   s.injection_latency = static_cast<int>(node.get_int("injection_latency", s.injection_latency, Range::closed(1, 1000)));
   s.ejection_latency = static_cast<int>(node.get_int("ejection_latency", s.ejection_latency, Range::closed(1, 1000)));
-  s.energy_pj_per_bit_mm = node.get_double("energy_pj_per_bit_mm", s.energy_pj_per_bit_mm, Range::non_negative());
+  s.energy_pj_per_bit_mm = node.get_double("energy_pj_per_bit_mm", s.energy_pj_per_bit_mm, Range::closed(0, 1000));
   return s;
 }
 

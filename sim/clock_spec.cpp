@@ -29,7 +29,7 @@ ClockSpec ClockSpec::from_yaml(const YamlNode& node) {
     std::sort(s.bins_ghz.begin(), s.bins_ghz.end(), std::greater<>());
   }
   s.synchronizer_stages = static_cast<int>(node.get_int("synchronizer_stages", s.synchronizer_stages, Range::closed(0, 16)));
-  s.skew_ps_per_mm = node.get_double("skew_ps_per_mm", s.skew_ps_per_mm, Range::non_negative());
+  s.skew_ps_per_mm = node.get_double("skew_ps_per_mm", s.skew_ps_per_mm, Range::closed(0, 10000));
   s.derate_for_skew = node.get_bool("derate_for_skew", s.derate_for_skew);
   return s;
 }

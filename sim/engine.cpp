@@ -14,6 +14,7 @@
 #include <thread>
 #include <tuple>
 
+#include "core/allocator.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 
@@ -144,7 +145,8 @@ class PacketPool {
     }
     if ((used_ >> kBlockBits) == blocks_.size()) {
       if (blocks_.size() == blocks_.capacity())
-        throw std::runtime_error("packet pool full: more packets in flight than a 32-bit packet id can name");
+        throw InputError(fmt::format("more than {:.3g} packets in flight at once in one engine partition (32-bit packet ids): "
+                                     "simulate a smaller fabric or shorter packets, or run more --threads", static_cast<double>(used_)));
       blocks_.push_back(std::make_unique<Packet[]>(std::size_t{1} << kBlockBits));
     }
     return static_cast<std::uint32_t>(used_++);
@@ -344,6 +346,14 @@ struct Engine::Impl {
     if (const std::string why = routing.serves(); !why.empty()) throw InputError(why);
 
     const std::size_t IV = N * VP;
+    // The per-VC and per-node arrays below are nearly all of the state: refuse what cannot fit.
+    const double need = static_cast<double>(IV) * static_cast<double>(sizeof(InVc) + sizeof(OutVc) + sizeof(iv_route[0]) +
+                                                                      R * (sizeof(Flit) + sizeof(cred_time[0])) + 2 * sizeof(va_in_ptr[0])) +
+                        static_cast<double>(N) * static_cast<double>(sizeof(Node) + 4 * (sizeof(link_lat[0]) + sizeof(link_mm[0]) + 8) + 64);
+    const double limit = static_cast<double>(opt.memory_limit_bytes ? opt.memory_limit_bytes : usable_memory_bytes());
+    if (need > limit)
+      throw InputError(fmt::format("the cycle engine needs about {:.3g} GB for {} routers with {} VCs of {} flits; {:.3g} GB are available "
+                                   "(simulate a smaller fabric, or fewer VCs or buffers)", need / 1e9, N, V, B, limit / 1e9));
     ivc.assign(IV, InVc{});
     OutVc full;
     full.credits = B;

@@ -62,6 +62,9 @@ struct EngineOptions {
   // Threads, each stepping a band of rows (at most one per row, <= 64). Results are identical for
   // every count; more than 1 pays only where a step has enough routers to share (large meshes).
   int threads = 1;
+  // The engine's state must fit in this (0: core/allocator.hpp's usable_memory_bytes()); a larger
+  // one is refused before it is allocated.
+  std::size_t memory_limit_bytes = 0;
   bool check_invariants = false;  // verify every credit, buffer and packet (slower; for tests)
   bool record_deliveries = false; // keep a log of every delivered packet (for tests)
 };

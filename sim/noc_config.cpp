@@ -52,6 +52,7 @@ NocConfig NocConfig::load(const std::filesystem::path& file) {
     const YamlNode rates = sweep.child("rates");
     if (rates.is_sequence()) {
       for (const YamlNode& r : rates.items()) c.sweep_rates.push_back(r.as_double({0.0, 1.0, true, false}));
+      if (c.sweep_rates.size() > 10000) rates.fail("more than 10000 rates");
     } else {
       rates.expect_map();
       rates.check_keys({"from", "to", "step"});

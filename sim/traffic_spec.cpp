@@ -18,7 +18,7 @@ TrafficSpec TrafficSpec::from_yaml(const YamlNode& node, const std::filesystem::
   s.rate = node.get_double("rate", s.rate, Range::closed(0.0, 1.0));
   s.packet_size = static_cast<int>(node.get_int("packet_size", s.packet_size, Range::closed(1, 65535)));
   s.injection = node.get_choice("injection", "bernoulli", {"bernoulli", "bursty"}) == "bursty" ? Injection::kBursty : Injection::kBernoulli;
-  s.burst_length = node.get_double("burst_length", s.burst_length, Range::at_least(1.0));
+  s.burst_length = node.get_double("burst_length", s.burst_length, Range::closed(1, 1e6));
   s.on_rate = node.get_double("on_rate", s.on_rate, {0.0, 1.0, true, false});
   if (s.injection == Injection::kBursty && s.on_rate < s.rate)
     node.child("on_rate").fail("must be >= rate (" + std::to_string(s.rate) + "): a bursty source offers on_rate while on");

@@ -22,7 +22,7 @@ class NegativeBinomialYield final : public YieldModel {
 const RegisterYieldModel kRegister{
     {"negative_binomial", "gamma-clustered density (Stapper), Y = (1+lambda/alpha)^-alpha", {"alpha"},
      [](const YamlNode& defects) {
-       return std::make_unique<NegativeBinomialYield>(defects.get_double("alpha", 2.0, Range::positive()));
+       return std::make_unique<NegativeBinomialYield>(defects.get_double("alpha", 2.0, Range::closed(0.001, 1e6)));
      }}};
 
 }  // namespace

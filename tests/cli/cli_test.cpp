@@ -76,7 +76,7 @@ TEST_F(Cli, BadInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run("simulate --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml --system " +
                        std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/tiny-3nm-32x32.yaml --out /proc/wafersim-no/x"),
                    "cannot create the output directory");
-  expect_bad_input(run("defects " + system("{model: negative_binomial, alpha: 0}") + out), "defects.alpha: must be > 0, got 0");
+  expect_bad_input(run("defects " + system("{model: negative_binomial, alpha: 0}") + out), "defects.alpha: must be in [0.001, 1e+06], got 0");
   expect_bad_input(run("defects " + write("c.yaml", "wafer: {tile: {width_mm: 400, height_mm: 400}}\n") + out),
                    "wafer.tile: a 400 x 400 mm tile is larger than the usable wafer");
   expect_bad_input(run("defects " + (dir / "missing.yaml").string() + out), "missing.yaml: cannot open file");

@@ -214,6 +214,24 @@ TEST(OnnxImport, LongElementWiseChainsImportInLinearTime) {
   }
 }
 
+// Stated dimensions are checked: negative or huge ones gave negative op counts.
+TEST(OnnxImport, DimensionsOutOfRangeAreRefused) {
+  for (const std::int64_t d : {std::int64_t{-5}, std::int64_t{2'000'000'000}}) {
+    onnx::ModelProto m = tiny_model("");
+    m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(1)->set_dim_value(d);
+    const auto file = save(m, "dims.onnx");
+    EXPECT_NE(error_of(file).find("tensor 'x' has a dimension of " + std::to_string(d) + "; dimensions must be in [0, 1000000000]"),
+              std::string::npos) << error_of(file);
+    std::filesystem::remove(file);
+  }
+  onnx::ModelProto m = tiny_model("");
+  auto* shape = m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape();
+  for (int i = 0; i < 3; ++i) shape->mutable_dim(i)->set_dim_value(1'000'000'000);  // 1e27 elements: past int64
+  const auto file = save(m, "elements.onnx");
+  EXPECT_NE(error_of(file).find("tensor 'x' has 1e+27 elements"), std::string::npos) << error_of(file);
+  std::filesystem::remove(file);
+}
+
 TEST(OnnxImport, SymbolicDimensionsNeedValues) {
   onnx::ModelProto m = tiny_model("batch");
   add_node(m, "Relu", "act", "h", "y");

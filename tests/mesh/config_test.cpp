@@ -41,8 +41,8 @@ std::string error(const std::string& yaml) {
 TEST(SystemConfigs, BadInputsAreNamedPrecisely) {
   const std::string w = testing::rect_wafer(10, 10);
   EXPECT_THAT(error(w + "defects: {d0_per_cm2: -0.1}\n"), HasSubstr("test.yaml:8:23: defects.d0_per_cm2: must be in [0, 10000], got -0.1"));
-  EXPECT_THAT(error(w + "defects: {model: negative_binomial, alpha: 0}\n"), HasSubstr("defects.alpha: must be > 0, got 0"));
-  EXPECT_THAT(error(w + "defects: {model: negative_binomial, alpha: -2}\n"), HasSubstr("defects.alpha: must be > 0, got -2"));
+  EXPECT_THAT(error(w + "defects: {model: negative_binomial, alpha: 0}\n"), HasSubstr("defects.alpha: must be in [0.001, 1e+06], got 0"));
+  EXPECT_THAT(error(w + "defects: {model: negative_binomial, alpha: -2}\n"), HasSubstr("defects.alpha: must be in [0.001, 1e+06], got -2"));
   EXPECT_THAT(error(w + "defects: {alpha: 2}\n"), HasSubstr("defects.alpha: only used by model negative_binomial, not poisson"));
   EXPECT_THAT(error(w + "defects: {d0: 0.1}\n"), HasSubstr("defects.d0: unknown key"));
   EXPECT_THAT(error(w + "defects: {d0_per_cm: 0.1}\n"), HasSubstr("did you mean 'd0_per_cm2'?"));

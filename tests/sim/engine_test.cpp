@@ -5,6 +5,7 @@
 #include <map>
 #include <numeric>
 
+#include "core/input_error.hpp"
 #include "core/interrupt.hpp"
 #include "sim/engine.hpp"
 #include "sim_test_util.hpp"
@@ -267,6 +268,21 @@ TEST(Engine, RunUntilStopsAtOnceOnAnInterrupt) {
     EXPECT_TRUE(engine->run_until(200 * 1000));
     EXPECT_EQ(engine->now_ps(), 200 * 1000);
   }
+}
+
+// An engine whose state cannot fit is refused before it allocates, with what it needs.
+TEST(Engine, StateThatCannotFitIsRefusedUpFront) {
+  TestNetwork net(16, 16);
+  net.options.memory_limit_bytes = 100'000;  // 256 routers need about a megabyte
+  try {
+    net.engine();
+    FAIL();
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("the cycle engine needs about"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("for 256 routers with 2 VCs of 8 flits"), std::string::npos) << e.what();
+  }
+  net.options.memory_limit_bytes = 0;  // the machine's
+  EXPECT_NO_THROW(net.engine());
 }
 
 }  // namespace
