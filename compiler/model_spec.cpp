@@ -87,9 +87,7 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   const double params = m.layers * per_layer + 2 * static_cast<double>(m.vocab) * d + static_cast<double>(m.max_positions) * d;
   if (params > 1e15)
     node.child("d_model").fail(fmt::format("these dimensions give {:.3g} parameters; at most 1e15 (GPT-4 is estimated at 1.8e12)", params));
-  if (static_cast<double>(m.sequence) * static_cast<double>(m.micro_batch) > 1e10)
-    node.child("micro_batch").fail(fmt::format("{} sequences of {} tokens is {:.3g} tokens per micro-batch; at most 1e10", m.micro_batch, m.sequence,
-                                               static_cast<double>(m.sequence) * static_cast<double>(m.micro_batch)));
+  if (const std::string why = m.activation_size_problem(); !why.empty()) node.child("micro_batch").fail(why);
   return m;
 }
 
@@ -106,9 +104,21 @@ void ModelSpec::override_shape(std::int64_t new_sequence, std::int64_t new_micro
       throw InputError(fmt::format("--micro-batch {}: must divide the model's global_batch ({})", new_micro_batch, global_batch));
     micro_batch = new_micro_batch;
   }
-  if (static_cast<double>(sequence) * static_cast<double>(micro_batch) > 1e10)
-    throw InputError(fmt::format("--sequence/--micro-batch: {} sequences of {} tokens is {:.3g} tokens per micro-batch; at most 1e10", micro_batch,
-                                 sequence, static_cast<double>(sequence) * static_cast<double>(micro_batch)));
+  if (const std::string why = activation_size_problem(); !why.empty()) throw InputError("--sequence/--micro-batch: " + why);
+}
+
+std::string ModelSpec::activation_size_problem() const {
+  const double tokens = static_cast<double>(sequence) * static_cast<double>(micro_batch);
+  if (tokens > 1e10) return fmt::format("{} sequences of {} tokens is {:.3g} tokens per micro-batch; at most 1e10", micro_batch, sequence, tokens);
+  // The largest activation tensors: the attention scores (micro-batch x heads x sequence^2) and
+  // an MoE layer's routed copies (tokens x top_k x d_model). Counted in 64-bit integers.
+  const double scores = static_cast<double>(micro_batch) * static_cast<double>(heads) * static_cast<double>(sequence) * static_cast<double>(sequence);
+  if (scores > 1e17)
+    return fmt::format("{} sequences of {} tokens with {} heads give {:.3g} attention scores per micro-batch; at most 1e17", micro_batch, sequence,
+                       heads, scores);
+  const double routed = tokens * (is_moe() ? moe.top_k * moe.capacity_factor : 1.0) * static_cast<double>(std::max(d_model, ffn_size));
+  if (routed > 1e17) return fmt::format("{:.3g} tokens per micro-batch give {:.3g} activation elements in a layer; at most 1e17", tokens, routed);
+  return {};
 }
 
 std::int64_t ModelSpec::attention_params_per_layer() const {

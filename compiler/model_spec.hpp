@@ -80,6 +80,8 @@ struct ModelSpec {
   // The --sequence / --micro-batch overrides (0 keeps the model's), under the rules the YAML
   // loader applies: throws InputError naming the flag.
   void override_shape(std::int64_t new_sequence, std::int64_t new_micro_batch);
+  // Why the activations of one micro-batch are too large to count (in 64-bit integers), or empty.
+  std::string activation_size_problem() const;
 
   bool is_moe() const { return moe.experts > 0; }
   std::int64_t q_width() const { return static_cast<std::int64_t>(heads) * head_dim; }

@@ -90,7 +90,10 @@ bool is_norm(const std::string& op) { return op == "LayerNormalization" || op ==
 int layer_of(const std::string& node_name) {
   static const std::regex re(R"((?:^|[/._])(?:L|layers?[._]|h[._]|blocks?[._])(\d+)(?=[/._]|$))");
   std::smatch m;
-  return std::regex_search(node_name, m, re) ? std::stoi(m[1].str()) : 0;
+  if (!std::regex_search(node_name, m, re)) return 0;
+  // A layer number past any model's layer count (the YAML limit is 1e5) is part of a name, not a layer.
+  const std::string digits = m[1].str();
+  return digits.size() > 6 ? 0 : std::stoi(digits);
 }
 
 class Importer {
@@ -439,6 +442,7 @@ class Importer {
       if (attr.name() == "transA") trans_a = attr.i() != 0;
     // m and n come from the output, k from A, whichever way the operands are stored.
     const auto& od = out.dims;
+    if (od.empty()) fail(fmt::format("node {} ({}) has a scalar output: a dot product of vectors, not a matmul wafersim costs", name, node.op_type()));
     const std::int64_t n = od.back();
     const std::int64_t k = trans_a ? sa->dims.front() : sa->dims.back();
     std::int64_t leading = 1;

@@ -23,7 +23,7 @@ StudyOptions StudyOptions::from_yaml(const YamlNode& evaluate) {
     }
     if (!o.yield_metrics && !o.routing_metrics) evaluate.child("metrics").fail("name at least one metric group: yield, routing");
   }
-  o.route_destinations = evaluate.get_int("route_destinations", -1, Range::closed(-1, 1e9));
+  o.route_destinations = evaluate.get_int("route_destinations", -1, Range::closed(-1, 1e8));
   return o;
 }
 

@@ -26,6 +26,7 @@ ClockSpec ClockSpec::from_yaml(const YamlNode& node) {
   s.speed_factors = node.get_bool("speed_factors", s.speed_factors);
   if (node.has("bins_ghz")) {
     for (const YamlNode& b : node.child("bins_ghz").items()) s.bins_ghz.push_back(b.as_double(Range::closed(0.001, 100)));
+    if (s.bins_ghz.size() > 1000) node.child("bins_ghz").fail("more than 1000 speed bins");
     std::sort(s.bins_ghz.begin(), s.bins_ghz.end(), std::greater<>());
   }
   s.synchronizer_stages = static_cast<int>(node.get_int("synchronizer_stages", s.synchronizer_stages, Range::closed(0, 16)));

@@ -152,6 +152,15 @@ TEST(ModelSpec, DimensionsWhoseCountsOverflowAreRefused) {
                      "micro_batch: 1000\nglobal_batch: 1000\nposition: rope\n")
                 .find("tokens per micro-batch; at most 1e10"),
             std::string::npos);
+  // A billion-token sequence: its 12 x 1e18 attention scores overflowed the graph's counts (found
+  // by the model fuzzer).
+  EXPECT_NE(error_of("name: x\nvocab: 100\nd_model: 768\nlayers: 1\nffn: {size: 3072}\nheads: 12\nsequence: 1000000000\nposition: rope\n")
+                .find("attention scores per micro-batch; at most 1e17"),
+            std::string::npos);
+  EXPECT_NE(error_of("name: x\nvocab: 100\nd_model: 1000000\nlayers: 1\nffn: {size: 3072}\nheads: 1000\nsequence: 1000\nmicro_batch: 1000\n"
+                     "global_batch: 1000\nposition: rope\nmoe: {experts: 100000, top_k: 100000, capacity_factor: 10}\n")
+                .find("activation elements in a layer; at most 1e17"),
+            std::string::npos);
   EXPECT_EQ(error_of("name: x\nvocab: 100277\nd_model: 10752\nlayers: 120\nffn: {size: 43008}\nheads: 84\nsequence: 8192\n"
                      "moe: {experts: 16, top_k: 2}\n"),
             "accepted");  // GPT-4-like

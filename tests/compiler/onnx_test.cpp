@@ -232,6 +232,35 @@ TEST(OnnxImport, DimensionsOutOfRangeAreRefused) {
   std::filesystem::remove(file);
 }
 
+// Found by fuzzing the import: a layer number too long for an int in a node's name (it ended the
+// process with std::out_of_range) and a MatMul of two vectors, whose output is a scalar.
+TEST(OnnxImport, OddNamesAndScalarMatmulsAreHandled) {
+  onnx::ModelProto m = tiny_model("");
+  m.mutable_graph()->mutable_node(0)->set_name("L99999999999.proj");
+  auto file = save(m, "longlayer.onnx");
+  EXPECT_NO_THROW(import_onnx(file, {}));
+  onnx::ModelProto v;
+  v.set_ir_version(8);
+  v.add_opset_import()->set_version(17);
+  auto* g = v.mutable_graph();
+  for (const char* name : {"a", "b"}) {
+    auto* in = g->add_input();
+    in->set_name(name);
+    auto* tt = in->mutable_type()->mutable_tensor_type();
+    tt->set_elem_type(onnx::TensorProto_DataType_FLOAT);
+    tt->mutable_shape()->add_dim()->set_dim_value(8);
+  }
+  auto* mm = g->add_node();
+  mm->set_op_type("MatMul");
+  mm->set_name("dot");
+  mm->add_input("a");
+  mm->add_input("b");
+  mm->add_output("y");
+  file = save(v, "dot.onnx");
+  EXPECT_NE(error_of(file).find("node dot (MatMul) has a scalar output"), std::string::npos) << error_of(file);
+  std::filesystem::remove(file);
+}
+
 TEST(OnnxImport, SymbolicDimensionsNeedValues) {
   onnx::ModelProto m = tiny_model("batch");
   add_node(m, "Relu", "act", "h", "y");
