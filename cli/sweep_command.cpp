@@ -88,10 +88,7 @@ int run_sweep_command(const SweepArgs& args) {
       plan, mesh::study_columns(options),
       [&](const SweepPoint& point) -> std::optional<std::vector<std::string>> {
         const mesh::SystemConfig config = mesh::SystemConfig::from_yaml(point.config);
-        std::string labels;
-        for (std::size_t a = 0; a < plan.axes().size(); ++a) {
-          labels += fmt::format("{}{}={}", a ? ", " : "", plan.axes()[a].key, point.labels[a]);
-        }
+        const std::string labels = plan.describe(point);
         auto result = mesh::run_study(
             config, plan.seed(), plan.replicates(), options,
             [&](std::size_t r, const mesh::WaferSample& s) {

@@ -91,6 +91,12 @@ std::string input_files_identity(const std::vector<std::filesystem::path>& files
 
 }  // namespace
 
+std::string SweepPlan::describe(const SweepPoint& point) const {
+  std::string out;
+  for (std::size_t a = 0; a < axes_.size(); ++a) out += fmt::format("{}{}={}", a ? ", " : "", axes_[a].key, point.labels[a]);
+  return out;
+}
+
 SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigValidator& validate) {
   YamlNode sweep = YamlNode::load_file(sweep_file);
   if (sweep.is_null()) sweep.fail("the sweep file is empty");
@@ -188,9 +194,7 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
     try {
       inputs = validate(point.config);
     } catch (const ConfigError& e) {
-      std::string where;
-      for (std::size_t a = 0; a < plan.axes_.size(); ++a) where += fmt::format("{}{}={}", a ? ", " : "", plan.axes_[a].key, point.labels[a]);
-      throw InputError(fmt::format("{}: point {} ({}) is not a valid config: {}{}", sweep_file.string(), index, where,
+      throw InputError(fmt::format("{}: point {} ({}) is not a valid config: {}{}", sweep_file.string(), index, plan.describe(point),
                                    e.key_path().empty() ? "" : e.key_path() + ": ", e.problem()));
     }
     // The build is part of a point's identity: a rerun after the code changed recomputes rather
@@ -200,13 +204,8 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
                                              YAML::Dump(config), input_files_identity(inputs));
     point.hash = hex64(fnv1a64(identity));
     if (const auto [it, fresh] = first_with_hash.emplace(point.hash, index); !fresh) {
-      auto where = [&](const SweepPoint& p) {
-        std::string w;
-        for (std::size_t a = 0; a < plan.axes_.size(); ++a) w += fmt::format("{}{}={}", a ? ", " : "", plan.axes_[a].key, p.labels[a]);
-        return w;
-      };
       throw InputError(fmt::format("{}: points {} ({}) and {} ({}) are the same config: two axes set the same key", sweep_file.string(),
-                                   it->second, where(plan.points_[it->second]), index, where(point)));
+                                   it->second, plan.describe(plan.points_[it->second]), index, plan.describe(point)));
     }
     plan.points_.push_back(std::move(point));
   }

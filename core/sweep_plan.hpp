@@ -55,6 +55,8 @@ class SweepPlan {
   const YamlNode& base_config() const { return base_; }
   const std::vector<SweepAxis>& axes() const { return axes_; }
   const std::vector<SweepPoint>& points() const { return points_; }
+  // "key=label, key=label": the point's value on every axis.
+  std::string describe(const SweepPoint& point) const;
 
  private:
   SweepPlan(YamlNode base, YamlNode evaluate) : base_(std::move(base)), evaluate_(std::move(evaluate)) {}

@@ -1490,8 +1490,7 @@ void Engine::stop_creating_at(std::int64_t t_ps) {
 
 int Engine::useful_threads(int requested, std::size_t routers, unsigned cpus) {
   const std::size_t by_size = std::max<std::size_t>(1, routers / kRoutersPerThread);
-  return static_cast<int>(std::max<std::size_t>(1, std::min({static_cast<std::size_t>(std::max(requested, 1)), by_size,
-                                                             static_cast<std::size_t>(std::max(cpus, 1u))})));
+  return static_cast<int>(std::min({static_cast<std::size_t>(std::max(requested, 1)), by_size, static_cast<std::size_t>(std::max(cpus, 1u))}));
 }
 
 bool Engine::run_until(std::int64_t t_ps) {

@@ -58,10 +58,15 @@ const char* kSweep =
     "  - key: a\n    values: [1, 2, 3]\n"
     "  - key: group\n    values: [{b: 1, c: p}, {b: 2, c: q}]\n    labels: [P, Q]\n";
 
+// kSweep over kSystem, written into d.
+SweepPlan toy_plan(const TempDir& d) {
+  d.write("sys.yaml", kSystem);
+  return SweepPlan::load(d.write("s.yaml", kSweep), validate);
+}
+
 TEST(SweepPlan, ExpandsTheCartesianProductFirstAxisSlowest) {
   TempDir d;
-  d.write("sys.yaml", kSystem);
-  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  const SweepPlan plan = toy_plan(d);
   ASSERT_EQ(plan.points().size(), 6u);
   EXPECT_EQ(plan.points()[0].labels, (std::vector<std::string>{"1", "P"}));
   EXPECT_EQ(plan.points()[1].labels, (std::vector<std::string>{"1", "Q"}));
@@ -157,8 +162,7 @@ struct CountingEvaluator {
 
 TEST(SweepRunner, RowsAreIdenticalForOneAndTwoJobs) {
   TempDir d;
-  d.write("sys.yaml", kSystem);
-  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  const SweepPlan plan = toy_plan(d);
   std::string bytes[2];
   for (unsigned jobs : {1u, 2u}) {
     CountingEvaluator ev;
@@ -176,8 +180,7 @@ TEST(SweepRunner, RowsAreIdenticalForOneAndTwoJobs) {
 
 TEST(SweepRunner, InterruptKeepsFinishedRowsAndAResumeCompletesToTheSameFile) {
   TempDir d;
-  d.write("sys.yaml", kSystem);
-  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  const SweepPlan plan = toy_plan(d);
   SweepRunOptions o;
   o.out_dir = d.path / "ref";
   CountingEvaluator full;
@@ -206,8 +209,7 @@ TEST(SweepRunner, InterruptKeepsFinishedRowsAndAResumeCompletesToTheSameFile) {
 
 TEST(SweepRunner, RefusesAResultsFileWithOtherColumns) {
   TempDir d;
-  d.write("sys.yaml", kSystem);
-  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  const SweepPlan plan = toy_plan(d);
   fs::create_directories(d.path / "o");
   d.write("o/results.csv", "x,y\n1,2\n");
   SweepRunOptions o;
@@ -220,8 +222,7 @@ TEST(SweepRunner, RefusesAResultsFileWithOtherColumns) {
 // blank lines) is refused and left as it was: it used to be emptied, taken for a partial row.
 TEST(SweepRunner, RefusesAndKeepsAResultsFileThatIsNotOurs) {
   TempDir d;
-  d.write("sys.yaml", kSystem);
-  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  const SweepPlan plan = toy_plan(d);
   fs::create_directories(d.path / "o");
   SweepRunOptions o;
   o.out_dir = d.path / "o";
@@ -237,8 +238,7 @@ TEST(SweepRunner, RefusesAndKeepsAResultsFileThatIsNotOurs) {
 // Two sweeps into one folder: the second is refused while the first holds the folder's lock.
 TEST(SweepRunner, ASecondSweepIntoTheSameFolderIsRefused) {
   TempDir d;
-  d.write("sys.yaml", kSystem);
-  const SweepPlan plan = SweepPlan::load(d.write("s.yaml", kSweep), validate);
+  const SweepPlan plan = toy_plan(d);
   SweepRunOptions o;
   o.out_dir = d.path / "o";
   fs::create_directories(o.out_dir);
