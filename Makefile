@@ -60,7 +60,10 @@ bench: build
 # A finding (a crash, a sanitizer report (UBSan halts too), an exception other than InputError,
 # a hang past 10 s, 2 GB RSS) stops that fuzzer with its reproducer in FUZZ_DIR/artifacts/NAME/;
 # the others still run, then the target fails.
+# FUZZ_SEED=N fixes libFuzzer's random seed, so that a run explores the same inputs every time
+# (CI does, so a commit's result does not depend on luck); without it each run explores anew.
 FUZZERS ?= config defect_map trace model onnx
+FUZZ_SEED ?=
 fuzz: deps
 	@cmake -S . -B $(FUZZ_DIR) -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWAFERSIM_FUZZ=ON -DWAFERSIM_BENCH=OFF > $(FUZZ_DIR).configure.log 2>&1 || (cat $(FUZZ_DIR).configure.log; exit 1)
 	@cmake --build $(FUZZ_DIR) -j $(JOBS) --target $(addsuffix _fuzzer,$(FUZZERS))
@@ -72,7 +75,7 @@ fuzz: deps
 	  echo "== $${f}_fuzzer: $(FUZZ_SECONDS) s, corpus $$corpus, seeds $$seeds =="; \
 	  UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ./$(FUZZ_DIR)/tests/fuzz/$${f}_fuzzer -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	    -print_final_stats=1 -artifact_prefix=$$artifacts $$dict $$corpus $$seeds || failed="$$failed $$f"; \
+	    -print_final_stats=1 $(if $(FUZZ_SEED),-seed=$(FUZZ_SEED)) -artifact_prefix=$$artifacts $$dict $$corpus $$seeds || failed="$$failed $$f"; \
 	done; \
 	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (reproducers under $(FUZZ_DIR)/artifacts/)"; exit 1; fi
 

@@ -234,7 +234,7 @@ struct Builder {
         const V src = boost::source(*e, g);
         if (src < nf) grad_of_output[src].insert(grad_of_output[src].end(), grads.begin(), grads.end());
       }
-      weight_grad_[f] = grads.back();
+      if (!grads.empty()) weight_grad_[f] = grads.back();  // a forward op with no backward (none today) has none
     }
   }
 

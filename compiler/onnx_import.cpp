@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fstream>
 #include <functional>
+#include <limits>
 #include <optional>
 #include <regex>
 #include <set>
@@ -104,6 +105,7 @@ class Importer {
     load();
     check_opsets();
     check_op_types();
+    check_arity();
     infer_shapes();
     collect_shapes();
     count_consumers();
@@ -165,6 +167,23 @@ class Importer {
     }
     if (!unsupported.empty())
       fail(fmt::format("{} unsupported op{}: {}", unsupported.size(), unsupported.size() == 1 ? "" : "s", join(unsupported)));
+  }
+
+  // The import reads a node's first output and its operands by position, so each node must have
+  // them (shape inference does not check arity). Checked once here, for every node.
+  void check_arity() const {
+    for (int k = 0; k < model_.graph().node_size(); ++k) {
+      const auto& node = model_.graph().node(k);
+      const std::string& t = node.op_type();
+      if (node.output_size() == 0 || node.output(0).empty())
+        fail(fmt::format("node {} ({}) has no output", node_name(node, k), t));
+      int low = 0, high = std::numeric_limits<int>::max();
+      if (t == "MatMul" || t == "Gather") low = high = 2;
+      if (t == "Gemm") low = 2, high = 3;
+      if (node.input_size() < low || node.input_size() > high || (low > 0 && (node.input(0).empty() || node.input(1).empty())))
+        fail(fmt::format("node {} ({}) has {} input{}; {} takes {}", node_name(node, k), t, node.input_size(), node.input_size() == 1 ? "" : "s", t,
+                         low == high ? std::to_string(low) : fmt::format("{} or {}", low, high)));
+    }
   }
 
   void infer_shapes() {
@@ -486,11 +505,14 @@ class Importer {
     m.source = "ONNX: " + file_.string();
     m.mode = options_.mode;
     const Shape& in = shapes_.at(first_input_);
+    if (in.dims.empty())
+      fail(fmt::format("the graph's first input '{}' is a scalar: wafersim reads the tokens from it, so it must be token ids "
+                       "[batch, sequence] or hidden states [batch, sequence, d_model]", first_input_));
     const bool ids = in.elem_type == onnx::TensorProto_DataType_INT64 || in.elem_type == onnx::TensorProto_DataType_INT32;
     // Tokens: the token ids fed to an embedding, or every position of a hidden-state input.
     tokens_ = embedding_tokens_ > 0 ? embedding_tokens_ : (ids ? in.elements() : in.elements() / std::max<std::int64_t>(1, in.dims.back()));
-    if (!ids && !in.dims.empty()) m.d_model = in.dims.back();
-    m.sequence = ids ? (in.dims.empty() ? 1 : in.dims.back()) : (in.dims.size() >= 2 ? in.dims[in.dims.size() - 2] : 1);
+    if (!ids) m.d_model = in.dims.back();
+    m.sequence = ids ? in.dims.back() : (in.dims.size() >= 2 ? in.dims[in.dims.size() - 2] : 1);
     m.micro_batch = std::max<std::int64_t>(1, tokens_ / std::max<std::int64_t>(1, m.sequence));
     m.global_batch = m.micro_batch;
     std::set<int> layers;

@@ -261,6 +261,45 @@ TEST(OnnxImport, OddNamesAndScalarMatmulsAreHandled) {
   std::filesystem::remove(file);
 }
 
+// A scalar first input has no token dimension; reading its last dimension was undefined behaviour
+// (back() of an empty vector, found by the ONNX fuzzer in CI).
+TEST(OnnxImport, AScalarFirstInputIsRefused) {
+  onnx::ModelProto m;
+  m.set_ir_version(8);
+  m.add_opset_import()->set_version(17);
+  auto* g = m.mutable_graph();
+  auto* in = g->add_input();
+  in->set_name("x");
+  in->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto_DataType_FLOAT);
+  in->mutable_type()->mutable_tensor_type()->mutable_shape();  // rank 0
+  auto* relu = g->add_node();
+  relu->set_op_type("Relu");
+  relu->set_name("act");
+  relu->add_input("x");
+  relu->add_output("y");
+  const auto file = save(m, "scalar_input.onnx");
+  const std::string error = error_of(file);
+  EXPECT_NE(error.find("first input 'x' is a scalar"), std::string::npos) << error;
+  std::filesystem::remove(file);
+}
+
+// Nodes are read by position (first output, MatMul's two operands): a node without them was a
+// null dereference inside protobuf (found by the ONNX fuzzer).
+TEST(OnnxImport, NodesWithoutTheirOutputOrOperandsAreRefused) {
+  onnx::ModelProto m = tiny_model("");
+  m.mutable_graph()->mutable_node(0)->clear_output();
+  auto file = save(m, "no_output.onnx");
+  EXPECT_NE(error_of(file).find("has no output"), std::string::npos) << error_of(file);
+  std::filesystem::remove(file);
+  m = tiny_model("");
+  auto* node = m.mutable_graph()->mutable_node(0);
+  ASSERT_EQ(node->op_type(), "MatMul");
+  node->mutable_input()->RemoveLast();
+  file = save(m, "one_operand.onnx");
+  EXPECT_NE(error_of(file).find("(MatMul) has 1 input; MatMul takes 2"), std::string::npos) << error_of(file);
+  std::filesystem::remove(file);
+}
+
 TEST(OnnxImport, SymbolicDimensionsNeedValues) {
   onnx::ModelProto m = tiny_model("batch");
   add_node(m, "Relu", "act", "h", "y");
