@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "core/duration_text.hpp"
 #include "compiler/mapper.hpp"
 #include "compiler/training_estimate.hpp"
 #include "compiler/wafer_estimate.hpp"
@@ -48,7 +49,7 @@ void print_estimate(const compiler::ModelSpec& m, const compiler::ClusterSpec& c
     fmt::print("  memory per device {:.1f} GB of {:.0f} GB\n", e.memory_per_device_bytes / 1e9, c.device.memory_bytes / 1e9);
   }
   if (m.training_tokens > 0) {
-    fmt::print("  training run: {:.4g} tokens = {:.4g} steps -> {:.1f} days", m.training_tokens, e.steps, e.days);
+    fmt::print("  training run: {:.4g} tokens = {:.4g} steps -> {}", m.training_tokens, e.steps, duration_text(e.days * 86400));
     if (c.wafer.enabled) fmt::print(", {:.1f} MW ({:.1f} kW per wafer with facility overhead), {:.0f} MWh", e.power_mw, e.power_w_per_device / 1e3, e.energy_mwh);
     else if (e.power_mw > 0) fmt::print(", {:.2f} MW of devices, {:.0f} MWh", e.power_mw, e.energy_mwh);
     fmt::print("\n");
@@ -255,9 +256,9 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   {
     const auto& b = r.ranked.front();
     if (b.days > 0)
-      fmt::print("answer (ESTIMATED): {} wafers train {} in {:.1f} days at {:.1f}% MFU, {:.0f} MW, ${:.3g} of wafers (${:.3g} with systems); "
+      fmt::print("answer (ESTIMATED): {} wafers train {} in {} at {:.1f}% MFU, {:.0f} MW, ${:.3g} of wafers (${:.3g} with systems); "
                  "limited by {}\n",
-                 n, model.name, b.days, 100 * b.mfu, b.power_mw, static_cast<double>(n) * cluster.wafer.wafer_usd, b.capital_usd,
+                 n, model.name, duration_text(b.days * 86400), 100 * b.mfu, b.power_mw, static_cast<double>(n) * cluster.wafer.wafer_usd, b.capital_usd,
                  bounds.limited_by());
   }
   if (r.ranked.size() > 1 && a.top > 1) {

@@ -143,7 +143,13 @@ struct Builder {
       std::vector<V> outs;
       for (int e = 0; e < E; ++e) outs.push_back(ffn(fmt::format("{}moe.e{}.", p, e), l, topk, e, per_expert));
       outs.push_back(topk);
-      out = elementwise(p + "moe.combine", l, static_cast<double>(T * m.moe.top_k * m.d_model), kCombineFlops, outs);
+      // The combine: each token's output is the gate-weighted sum of its top_k experts' outputs,
+      // so it reads T x top_k rows of d (and T x top_k gates), whatever the number of experts
+      // (every expert's whole output buffer is not read), and writes T rows of d.
+      const double td_out = static_cast<double>(T * m.d_model), tk = static_cast<double>(T * m.moe.top_k);
+      Op combine = cost().elementwise(p + "moe.combine", l, td_out, kCombineFlops * m.moe.top_k, 1);
+      combine.bytes_read = tk * static_cast<double>(m.d_model) * act + tk * act;
+      out = add(combine, outs);
     }
     return elementwise(p + "residual2", l, td, kAddFlops, {out, r1});
   }

@@ -74,10 +74,13 @@ struct TrainingEstimate {
   double memory_per_device_bytes = 0;
   double tokens_per_step = 0;
   double model_flops_per_step = 0;          // 6 N + 12 l d s per token (our Graph's forward x 3)
-  double megatron_flops_per_step = 0;       // 96 B s l h^2 (1 + s/6h + V/16lh): Narayanan et al. 2021, eq. 3 (72 without recomputation)
+  // The matmul FLOPs executed, recomputation included, op by op: for a GPT-shaped model this is
+  // 96 B s l h^2 (1 + s/6h + V/16lh) (Narayanan et al. 2021, eq. 3; 72 without recomputation); for
+  // MoE it counts only the top-k experts a token visits (6 N_active T, plus attention).
+  double megatron_flops_per_step = 0;
   double tokens_per_s = 0;
   double mfu = 0;                           // model FLOPs / (step x devices x peak)
-  double achieved_tflops_per_device = 0;    // Megatron's count (with recomputation) / (step x devices)
+  double achieved_tflops_per_device = 0;    // megatron_flops_per_step / (step x devices)
   // Whole run (model.training_tokens > 0).
   double steps = 0, days = 0;
   double energy_mwh = 0, power_mw = 0, capital_usd = 0;

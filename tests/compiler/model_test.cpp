@@ -115,6 +115,35 @@ TEST(Graph, MoeExpertsShareTheTokensTopKWays) {
   EXPECT_DOUBLE_EQ(experts, m.layers * 2 * (2 * d * f) * m.moe.top_k * T);
 }
 
+// The combine reads the top_k outputs each token chose (and their gates) and writes one row per
+// token: at fixed top_k and tokens its cost does not depend on the number of experts. It read
+// every expert's whole buffer, so 64 small experts cost about 7x one big one.
+TEST(Graph, MoeCombineCostIsIndependentOfTheNumberOfExperts) {
+  auto combine_of = [](int experts) {
+    ModelSpec m = workload("gpt4-moe");
+    m.moe.experts = experts;
+    m.moe.top_k = 2;
+    m.layers = 1;
+    const Graph g = Graph::build(m);
+    for (std::size_t v = 0; v < g.size(); ++v)
+      if (g.op(v).phase == Phase::kForward && g.op(v).name == "L0.moe.combine") return std::make_pair(g.op(v), g.tokens());
+    ADD_FAILURE() << "no combine op";
+    return std::make_pair(Op{}, std::int64_t{0});
+  };
+  const auto [c16, T] = combine_of(16);
+  const auto [c256, T2] = combine_of(256);
+  ASSERT_EQ(T, T2);
+  const double act = 2;  // bf16 activations
+  const double dm = static_cast<double>(workload("gpt4-moe").d_model), t = static_cast<double>(T);
+  // Hand count: reads T x 2 rows of d and T x 2 gates, writes T rows of d; 2 FLOPs per (token, expert, element).
+  EXPECT_DOUBLE_EQ(c16.bytes_read, t * 2 * dm * act + t * 2 * act);
+  EXPECT_DOUBLE_EQ(c16.bytes_written, t * dm * act);
+  EXPECT_DOUBLE_EQ(c16.flops, 2 * 2 * t * dm);
+  EXPECT_DOUBLE_EQ(c256.bytes_read, c16.bytes_read);
+  EXPECT_DOUBLE_EQ(c256.bytes_written, c16.bytes_written);
+  EXPECT_DOUBLE_EQ(c256.flops, c16.flops);
+}
+
 ModelSpec parse(const std::string& yaml) { return ModelSpec::from_yaml(YamlNode::parse(yaml, "m.yaml")); }
 
 TEST(ModelSpec, InconsistentShapesAreOneClearError) {

@@ -113,6 +113,36 @@ TEST(TrainingEstimate, DenseFlopCountsMatchPublishedFigures) {
   EXPECT_LE(f, 2.2e25);
 }
 
+// TFLOP/s per device of an MoE model counts the top_k experts a token visits, not a dense FFN of
+// d_model x 4: the executed matmul FLOPs against a hand count, 3 passes without recomputation
+// (4 for the layers with full recomputation, whose LM head is not recomputed). The dense formula
+// of Narayanan et al. gave the MoE models a number unrelated to what ran.
+TEST(TrainingEstimate, MoeTflopsPerDeviceCountTheExpertsATokenVisits) {
+  const ModelSpec m = ModelSpec::from_yaml(YamlNode::parse(
+      "name: moe-small\nvocab: 50304\nd_model: 1024\nlayers: 8\nheads: 16\nffn: {size: 2816, activation: gelu}\n"
+      "moe: {experts: 32, top_k: 2}\nsequence: 1024\nmicro_batch: 1\nglobal_batch: 64\nbias: false\n", "moe-small.yaml"));
+  const double d = 1024, F = 2816, E = 32, k = 2, S = 1024, V = 50304, L = 8, T = 64 * S;
+  // Per token, forward: q, k, v, o (4 d^2), the router (d E), top_k experts (2 d F each), the
+  // attention scores and context (2 x 2 S d), and the head (d V), 2 FLOPs per multiply-add.
+  const double layer = 2 * (4 * d * d + d * E + k * 2 * d * F) + 4 * S * d;
+  const double head = 2 * d * V;
+  for (const Recompute rc : {Recompute::kNone, Recompute::kFull}) {
+    Parallelism p;
+    p.dp = 8;
+    p.recompute = rc;
+    const TrainingEstimate e = estimate_training(m, selene(), p);
+    const double passes = rc == Recompute::kFull ? 4 : 3;
+    const double executed = T * (passes * L * layer + 3 * head);
+    EXPECT_NEAR(e.megatron_flops_per_step, executed, 1e-9 * executed);
+    EXPECT_NEAR(e.achieved_tflops_per_device * 1e12 * e.time.step * 8, executed, 1e-9 * executed);
+    if (rc == Recompute::kNone) {
+      // 6 N_active T within the attention term (6 x 2 S d per token per layer, about 9% here).
+      const double six_nt = 6.0 * static_cast<double>(m.active_params()) * T;
+      EXPECT_NEAR(executed / six_nt, 1.0, 0.12);
+    }
+  }
+}
+
 // Hand-worked alpha-beta costs: 8 devices, 1 GB, 100 GB/s, 1 us.
 TEST(Collectives, AlphaBetaFormulas) {
   const double S = 1e9, B = 100e9, a = 1e-6;
