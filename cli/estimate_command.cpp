@@ -41,7 +41,7 @@ void print_estimate(const compiler::ModelSpec& m, const compiler::ClusterSpec& c
                e.resident ? "" : fmt::format(", {:.2f} TB streamed per step", e.streamed_bytes_per_step / 1e12));
   } else {
     fmt::print("  step {:.3f} s (ESTIMATED, analytic; nothing simulated): {:.4g} tokens/s, MFU {:.1f}%, {:.1f} TFLOP/s per device "
-               "(Megatron-LM's count)\n",
+               "(matmul FLOPs executed, recomputation included)\n",
                t.step, e.tokens_per_s, 100 * e.mfu, e.achieved_tflops_per_device);
     fmt::print("  breakdown: compute {:.1f}%, memory-bound ops {:.1f}%, tensor-parallel comm {:.1f}%, expert all-to-all {:.1f}%, "
                "pipeline sends {:.1f}%, pipeline bubble {:.1f}%, gradient all-reduce {:.1f}%\n",
@@ -76,7 +76,7 @@ nlohmann::ordered_json to_json(const compiler::TrainingEstimate& e) {
                            {"streaming", t.streaming}}},
           {"limited_by", compiler::limiting_term(t)},
           {"memory_per_device_gb", e.memory_per_device_bytes / 1e9},
-          {"tokens_per_s", e.tokens_per_s}, {"mfu", e.mfu}, {"tflops_per_device_megatron_count", e.achieved_tflops_per_device},
+          {"tokens_per_s", e.tokens_per_s}, {"mfu", e.mfu}, {"tflops_per_device_executed", e.achieved_tflops_per_device},
           {"days", e.days}, {"power_mw", e.power_mw}, {"energy_mwh", e.energy_mwh}, {"capital_usd", e.capital_usd},
           {"estimated", true}};
 }

@@ -71,7 +71,10 @@ struct Builder {
     op.expert = expert;
     V v = add(op, in);
     const double r = tokens >= 0 ? tokens : static_cast<double>(rows);  // MoE experts: expected tokens
-    if (weight == Weight::kOwn && m.bias) v = elementwise(name + ".bias", layer, r * static_cast<double>(n), kAddFlops, {v}, n, expert);
+    if (weight == Weight::kOwn && m.bias) {
+      v = elementwise(name + ".bias", layer, r * static_cast<double>(n), kAddFlops, {v}, n, expert);
+      g[v].keeps = Op::Keeps::kNothing;
+    }
     return v;
   }
 
@@ -87,6 +90,20 @@ struct Builder {
   }
 
   OpCosting cost() const { return OpCosting{act, wb}; }
+
+  // An add (residual, bias, position) keeps nothing for its backward.
+  V add_op(const std::string& name, int layer, double elements, const std::vector<V>& in) {
+    const V v = elementwise(name, layer, elements, kAddFlops, in);
+    g[v].keeps = Op::Keeps::kNothing;
+    return v;
+  }
+
+  // Hidden dropout after `v` (Megatron's bias-dropout-add): its mask, on the residual stream.
+  void hidden_dropout(V v, double elements) {
+    if (m.dropout <= 0) return;
+    g[v].dropout_bytes = elements;
+    g[v].dropout_replicated = true;
+  }
 
   V norm(const std::string& name, int layer, V in) {
     const bool ln = m.norm == Norm::kLayerNorm;
@@ -122,22 +139,28 @@ struct Builder {
     if (m.position == Position::kRope) {
       q = elementwise(p + "attn.rope_q", l, static_cast<double>(T * m.q_width()), kRopeFlops, {q});
       k = elementwise(p + "attn.rope_k", l, static_cast<double>(T * m.kv_width()), kRopeFlops, {k});
+      g[q].keeps = g[k].keeps = Op::Keeps::kNothing;  // a rotation: its backward needs no activations
     }
     const std::int64_t bh = B * m.heads;
     const V scores = attn_matmul(p + "attn.scores", l, bh, S, m.head_dim, S, {q, k});
     const V sm = elementwise(p + "attn.softmax", l, static_cast<double>(bh * S * S), kAttnSoftmaxFlops, {scores});
     const V ctx = attn_matmul(p + "attn.context", l, bh, S, S, m.head_dim, {sm, v});
     g[sm].attention_core = true;  // the matmuls around it are attention core by kind
+    g[sm].keeps = Op::Keeps::kOutput;
+    if (m.dropout > 0) g[sm].dropout_bytes = static_cast<double>(bh * S * S) * (1 + act);  // mask + dropped-out copy
     const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, Weight::kOwn, {ctx});
-    const V r1 = elementwise(p + "residual1", l, td, kAddFlops, {o, x});
+    hidden_dropout(o, td);
+    const V r1 = add_op(p + "residual1", l, td, {o, x});
     const V ln2 = norm(p + "ln2", l, r1);
     V out;
     if (!m.is_moe()) {
       out = ffn(p + "ffn.", l, ln2, -1, -1);
+      hidden_dropout(out, td);
     } else {
       const std::int64_t E = m.moe.experts;
       const V router = matmul(p + "moe.router", l, T, m.d_model, E, Weight::kOwnNoBias, {ln2});
       const V topk = elementwise(p + "moe.topk", l, static_cast<double>(T * E), kSoftmaxFlops, {router});
+      g[topk].keeps = Op::Keeps::kOutput;
       // Balanced routing: each expert gets T top_k / E tokens (its buffer holds capacity_factor x that).
       const double per_expert = static_cast<double>(T * m.moe.top_k) / static_cast<double>(E);
       std::vector<V> outs;
@@ -150,14 +173,15 @@ struct Builder {
       Op combine = cost().elementwise(p + "moe.combine", l, td_out, kCombineFlops * m.moe.top_k, 1);
       combine.bytes_read = tk * static_cast<double>(m.d_model) * act + tk * act;
       out = add(combine, outs);
+      hidden_dropout(out, td);
     }
-    return elementwise(p + "residual2", l, td, kAddFlops, {out, r1});
+    return add_op(p + "residual2", l, td, {out, r1});
   }
 
   void forward() {
     const Op emb = cost().gather("embed", -1, static_cast<double>(T * m.d_model), m.embedding_params());
     V x = add(emb, {});
-    if (m.position == Position::kLearned) x = elementwise("embed.add_position", -1, static_cast<double>(T * m.d_model), kAddFlops, {x});
+    if (m.position == Position::kLearned) x = add_op("embed.add_position", -1, static_cast<double>(T * m.d_model), {x});
     for (int l = 0; l < m.layers; ++l) x = layer(l, x);
     const V lnf = norm("final_norm", -1, x);
     const V head = matmul("lm_head", -1, T, m.d_model, m.vocab, m.tied_embeddings ? Weight::kTied : Weight::kOwnNoBias, {lnf});  // no bias (GPT-2, Llama)

@@ -52,6 +52,16 @@ struct Op {
   int forward_of = -1;         // for backward / recompute ops: the forward op it derives from
   int grad_of_input = -1;      // backward matmuls: which forward input this is the gradient of (0: A/X, 1: B/W)
   bool row_reduction = false;  // needs statistics over whole rows (norms, cross-entropy)
+  // Forward ops: what the backward needs kept until it runs (the activation memory of a layer
+  // without recomputation, Korthikanti et al. 2022): the op's activation inputs (matmuls, norms,
+  // GeLU/SwiGLU), its output (softmax), or nothing (adds, rotations, gathers). A tensor kept by
+  // several ops counts once. Dropout after the op adds its mask (1 byte an element) and, for the
+  // attention's, the dropped-out copy the context reads: `dropout_bytes`, on the residual stream
+  // (replicated over tensor parallelism) when `dropout_replicated`.
+  enum class Keeps : std::uint8_t { kInputs, kOutput, kNothing };
+  Keeps keeps = Keeps::kInputs;
+  double dropout_bytes = 0;
+  bool dropout_replicated = false;
 };
 
 struct Tensor {

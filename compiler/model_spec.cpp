@@ -19,7 +19,7 @@ Dtype Dtype::parse(const YamlNode& node, const std::string& fallback) {
 
 ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   node.expect_map();
-  node.check_keys({"name", "source", "vocab", "d_model", "layers", "heads", "kv_heads", "head_dim", "ffn", "moe", "norm", "bias", "position",
+  node.check_keys({"name", "source", "vocab", "d_model", "layers", "heads", "kv_heads", "head_dim", "ffn", "moe", "norm", "bias", "dropout", "position",
                    "max_positions", "tied_embeddings", "sequence", "global_batch", "micro_batch", "dtypes", "mode",
                    "training_tokens"});
   ModelSpec m;
@@ -58,6 +58,7 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   }
   m.norm = node.get_choice("norm", "layernorm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? Norm::kRmsNorm : Norm::kLayerNorm;
   m.bias = node.get_bool("bias", true);
+  m.dropout = node.get_double("dropout", 0.0, Range{0.0, 1.0, false, true});
   m.position = node.get_choice("position", "learned", {"learned", "rope"}) == "rope" ? Position::kRope : Position::kLearned;
   m.sequence = node.require("sequence").as_int(Range::closed(1, 1e9));
   if (m.position == Position::kLearned) {

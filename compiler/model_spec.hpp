@@ -12,6 +12,7 @@
 //   moe: {experts: 16, top_k: 2, capacity_factor: 1.25}   # optional: the FFN becomes experts
 //   norm: rmsnorm             # layernorm (scale + bias) | rmsnorm (scale)
 //   bias: false               # biases on the attention and FFN projections
+//   dropout: 0.1              # attention and hidden dropout (default 0): its masks are kept for the backward
 //   position: rope            # rope (no parameters) | learned (max_positions x d_model table)
 //   max_positions: 8192       # learned positions only
 //   tied_embeddings: false    # the LM head reuses the token embedding
@@ -65,6 +66,7 @@ struct ModelSpec {
   MoeSpec moe;
   Norm norm = Norm::kLayerNorm;
   bool bias = true;
+  double dropout = 0;  // attention and hidden dropout probability (masks kept for the backward)
   Position position = Position::kLearned;
   std::int64_t max_positions = 0;
   bool tied_embeddings = true;

@@ -438,6 +438,8 @@ class Importer {
       if (is_initializer(in) && shape(in) && shape(in)->elements() > 1) params += claim(in);
     Op op = cost().elementwise(name, layer, static_cast<double>(out->elements()), per_element, acts.size(), params);
     op.row_reduction = is_norm(type);
+    if (type == "Add" || type == "Sub") op.keeps = Op::Keeps::kNothing;  // a sum's backward needs no activations
+    if (type == "Softmax") op.keeps = Op::Keeps::kOutput;
     if (type == "Softmax") {
       const auto p = producers_of(acts);
       op.attention_core = std::any_of(p.begin(), p.end(), [&](V v) { return g_[v].kind == OpKind::kAttnMatMul; });

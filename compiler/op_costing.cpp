@@ -65,6 +65,7 @@ Op OpCosting::gather(std::string name, int layer, double elements, std::int64_t 
   op.bytes_read = elements * wb;
   op.bytes_written = elements * act;
   op.footprint_bytes = static_cast<double>(params) * wb + op.bytes_written;
+  op.keeps = Op::Keeps::kNothing;  // the ids it read are tiny
   return op;
 }
 

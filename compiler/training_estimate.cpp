@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "core/input_error.hpp"
@@ -17,7 +18,7 @@ namespace {
 // over the tensor-parallel group; "rep" ops are replicated on it (unless sequence parallelism).
 struct OpSums {
   double mm_split = 0, mem_split = 0, mem_rep = 0;
-  double act_split = 0, act_rep = 0;  // activation bytes kept by forward ops (no weights)
+  double act_split = 0, act_rep = 0;  // activation bytes kept for the backward (add_kept_activations)
   void add(const OpSums& o) {
     mm_split += o.mm_split, mem_split += o.mem_split, mem_rep += o.mem_rep;
     act_split += o.act_split, act_rep += o.act_rep;
@@ -39,6 +40,41 @@ bool tp_split(const Op& o) {
   const std::string& n = o.name;
   return n.find(".attn.") != std::string::npos || n.find(".ffn.") != std::string::npos || n.find("moe.") != std::string::npos ||
          n.rfind("embed", 0) == 0 || n.rfind("lm_head", 0) == 0 || n.rfind("loss", 0) == 0;
+}
+
+// The activations the forward keeps for the backward, per layer, split over tensor parallelism or
+// replicated on the residual stream (Op::keeps): each kept tensor once, by its producer. A tensor
+// made outside the consumer's layer is that layer's input, on the residual stream. Expert matmuls
+// keep the tokens dispatched to them, not the router's output. Selective recomputation keeps
+// nothing that the attention core both makes and reads (scores, softmax, dropout), since it redoes
+// the core from Q, K and V (Korthikanti et al. 2022, section 5).
+void add_kept_activations(const Graph& g, const ModelSpec& model, Recompute recompute, GraphSums& s) {
+  const bool selective = recompute == Recompute::kSelective;
+  const double act = static_cast<double>(model.activations.bytes);
+  std::map<const OpSums*, std::set<std::pair<std::size_t, int>>> seen;
+  for (std::size_t v = 0; v < g.size(); ++v) {
+    const Op& c = g.op(v);
+    if (c.phase != Phase::kForward) continue;
+    OpSums& bucket = c.layer >= 0 ? s.layer[static_cast<std::size_t>(c.layer)] : (c.name.rfind("embed", 0) == 0 ? s.first : s.last);
+    auto& once = seen[&bucket];
+    auto keep = [&](std::pair<std::size_t, int> key, double bytes, bool split) {
+      if (once.insert(key).second) (split ? bucket.act_split : bucket.act_rep) += bytes;
+    };
+    const bool redone = selective && c.attention_core;
+    if (c.keeps == Op::Keeps::kOutput && !redone) keep({v, -1}, c.bytes_written, tp_split(c));
+    if (c.keeps == Op::Keeps::kInputs) {
+      for (auto [e, end] = boost::in_edges(v, g.ops()); e != end; ++e) {
+        const std::size_t u = boost::source(*e, g.ops());
+        const Op& p = g.op(u);
+        if (redone && p.attention_core) continue;
+        if (c.expert >= 0 && p.expert < 0 && c.n > 0)  // the tokens dispatched to this expert
+          keep({u, c.expert}, c.flops / (2.0 * static_cast<double>(c.n)) * act, true);
+        else
+          keep({u, -1}, p.bytes_written, tp_split(p) && p.layer == c.layer);
+      }
+    }
+    if (c.dropout_bytes > 0 && !redone) (c.dropout_replicated || !tp_split(c) ? bucket.act_rep : bucket.act_split) += c.dropout_bytes;
+  }
 }
 
 GraphSums summarize(const ModelSpec& model, const DeviceSpec& dev, std::int64_t micro_batch, Recompute recompute) {
@@ -66,11 +102,8 @@ GraphSums summarize(const ModelSpec& model, const DeviceSpec& dev, std::int64_t 
     if (matmul && split) bucket.mm_split += t;
     else if (split) bucket.mem_split += t;
     else bucket.mem_rep += t;  // norms and residual adds: no matmuls are replicated
-    if (o.phase == Phase::kForward) {
-      const double act = std::max(0.0, o.footprint_bytes - static_cast<double>(o.params) * model.weights.bytes);
-      (split ? bucket.act_split : bucket.act_rep) += act;
-    }
   }
+  add_kept_activations(g, model, recompute, s);
   return s;
 }
 
@@ -111,6 +144,13 @@ void check_layout(const ModelSpec& m, const ClusterSpec& c, const Parallelism& p
   if (p.devices() > c.devices)
     bad(fmt::format("needs {} devices; system '{}' has {}", p.devices(), c.name, c.devices));
   if (m.mode != Mode::kTraining) bad("the model is in inference mode; the estimate is for training");
+}
+
+// What one layer keeps for its backward per micro-batch on one device, without recomputation.
+double kept_per_layer(const GraphSums& g, const Parallelism& p) {
+  const OpSums& l0 = g.layer.front();
+  const double tp = static_cast<double>(p.tp);
+  return l0.act_split / tp + l0.act_rep / (p.sequence_parallel ? tp : 1.0);
 }
 
 TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const Parallelism& p, const GraphSums& g) {
@@ -200,8 +240,7 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
   const double opt_state = 3.0 * m.optimizer.bytes * params_dev;
   double mem = params_dev * (m.weights.bytes + gb) + opt_state / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
   const double in_flight = static_cast<double>(std::min<std::int64_t>(p.pp, e.micro_batches));
-  const OpSums& l0 = g.layer.front();
-  const double layer_act = l0.act_split / tp + l0.act_rep / rep_div;
+  const double layer_act = kept_per_layer(g, p);
   if (full) mem += in_flight * static_cast<double>(per_stage) * A / rep_div + layer_act;
   else mem += in_flight * static_cast<double>(per_stage) * layer_act;
   e.memory_per_device_bytes = mem;
@@ -357,6 +396,14 @@ double roofline_seconds(const ModelSpec& model, const DeviceSpec& device, std::i
   for (const OpSums* o : {&g.first, &g.last}) t += o->mm_split + o->mem_split + o->mem_rep;
   for (const OpSums& o : g.layer) t += o.mm_split + o.mem_split + o.mem_rep;
   return t;
+}
+
+double layer_activation_bytes(const ModelSpec& model, const DeviceSpec& device, const Parallelism& par) {
+  if (par.recompute == Recompute::kFull) {  // the layer's input only
+    const double input = static_cast<double>(par.micro_batch * model.sequence * model.d_model * model.activations.bytes);
+    return input / (par.sequence_parallel ? static_cast<double>(par.tp) : 1.0);
+  }
+  return kept_per_layer(summarize(model, device, par.micro_batch, par.recompute), par);
 }
 
 double dense_training_flops(const ModelSpec& model, double tokens) { return 6.0 * static_cast<double>(model.active_params()) * tokens; }

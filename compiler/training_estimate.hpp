@@ -26,7 +26,9 @@
 // Memory per device: weights, gradients and Adam state of its shard (ZeRO-1 divides the optimizer
 // state by dp), plus activations: with full recomputation each layer keeps only its input per
 // micro-batch in flight (pp micro-batches on the first stage under 1F1B), plus one layer's working
-// set; without, every op's output (the Graph's footprint). A layout that does not fit is rejected.
+// set; without, what each op's backward needs (Op::keeps: with dropout, s b h (34 + 5 a s / h) bytes
+// a GPT layer, Korthikanti et al. 2022, eq. 1), and with selective recomputation that less the
+// attention core's (34 s b h). A layout that does not fit is rejected.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -106,6 +108,11 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
 // One micro-batch's ops (forward, recompute, backward, optimizer) on one device, each on the
 // roofline above, summed: the yardstick the wafer calibration measures a compiled layer against.
 double roofline_seconds(const ModelSpec& model, const DeviceSpec& device, std::int64_t micro_batch, Recompute recompute);
+
+// Activation bytes one layer keeps per micro-batch on one device until its backward, under the
+// layout's tensor and sequence parallelism and recomputation (full: the layer's input only). The
+// memory check multiplies it by the layers and micro-batches in flight.
+double layer_activation_bytes(const ModelSpec& model, const DeviceSpec& device, const Parallelism& par);
 
 // The divisors of n, ascending (the degrees a layout can take).
 std::vector<std::int64_t> divisors(std::int64_t n);

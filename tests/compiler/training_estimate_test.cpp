@@ -143,6 +143,38 @@ TEST(TrainingEstimate, MoeTflopsPerDeviceCountTheExpertsATokenVisits) {
   }
 }
 
+// Activation memory per layer against Korthikanti et al. 2022 (section 4, eq. 1 to 5) for GPT-3
+// 175B with dropout, bf16, one sequence: s b h (34 + 5 a s / h) bytes without recomputation,
+// 34 s b h with selective, and under tensor parallelism t sbh (10 + 24 / t + 5 a s / (h t)),
+// with sequence parallelism too sbh (34 / t + 5 a s / (h t)). Selective recomputation was sized
+// like none, so layouts that ran on 80 GB A100s were refused.
+TEST(TrainingEstimate, ActivationMemoryPerLayerIsKorthikantisFormula) {
+  ModelSpec m = ModelSpec::load(kRoot + "/workloads/gpt3-175b.yaml");
+  m.dropout = 0.1;
+  const DeviceSpec dev = selene().device;
+  const double s = 2048, b = 1, h = 12288, a = 96, t = 8;
+  ASSERT_EQ(m.d_model, h);
+  ASSERT_EQ(m.heads, a);
+  ASSERT_EQ(m.sequence, s);
+  auto bytes = [&](std::int64_t tp, bool sp, Recompute rc) {
+    Parallelism p;
+    p.tp = tp;
+    p.sequence_parallel = sp;
+    p.recompute = rc;
+    return layer_activation_bytes(m, dev, p);
+  };
+  const double sbh = s * b * h;
+  EXPECT_DOUBLE_EQ(bytes(1, false, Recompute::kNone), sbh * (34 + 5 * a * s / h));
+  EXPECT_DOUBLE_EQ(bytes(1, false, Recompute::kSelective), 34 * sbh);
+  EXPECT_DOUBLE_EQ(bytes(8, false, Recompute::kNone), sbh * (10 + 24 / t + 5 * a * s / (h * t)));
+  EXPECT_DOUBLE_EQ(bytes(8, true, Recompute::kNone), sbh * (34 / t + 5 * a * s / (h * t)));
+  EXPECT_DOUBLE_EQ(bytes(8, true, Recompute::kSelective), 34 * sbh / t);
+  EXPECT_DOUBLE_EQ(bytes(8, true, Recompute::kFull), 2 * sbh / t);
+  // Without dropout there are no masks and no dropped-out copy: 32 s b h + 2 a s^2 b.
+  m.dropout = 0;
+  EXPECT_DOUBLE_EQ(bytes(1, false, Recompute::kNone), sbh * 32 + 2 * a * s * s * b);
+}
+
 // Hand-worked alpha-beta costs: 8 devices, 1 GB, 100 GB/s, 1 us.
 TEST(Collectives, AlphaBetaFormulas) {
   const double S = 1e9, B = 100e9, a = 1e-6;
