@@ -88,6 +88,7 @@ struct EstimateArgs {
   bool sequence_parallel = false;
   int zero = 0;
   std::string recompute = "full";
+  std::string attention = "standard";  // standard | flash (GPU clusters)
   int top = 5;
   // Wafer clusters.
   long long wafers = 0;         // 0: the system's

@@ -69,7 +69,7 @@ nlohmann::ordered_json to_json(const compiler::TrainingEstimate& e) {
   const auto& t = e.time;
   return {{"layout", e.par.describe()},
           {"tp", e.par.tp}, {"pp", e.par.pp}, {"dp", e.par.dp}, {"ep", e.par.ep}, {"micro_batch", e.par.micro_batch},
-          {"interleave", e.par.interleave}, {"sequence_parallel", e.par.sequence_parallel}, {"zero_stage", e.par.zero_stage},
+          {"interleave", e.par.interleave}, {"sequence_parallel", e.par.sequence_parallel}, {"flash_attention", e.par.flash_attention}, {"zero_stage", e.par.zero_stage},
           {"step_s", t.step},
           {"breakdown_s", {{"compute", t.compute}, {"memory_bound", t.memory}, {"tp_comm", t.tp_comm}, {"ep_comm", t.ep_comm},
                            {"pp_comm", t.pp_comm}, {"bubble", t.bubble}, {"dp_comm", t.dp_comm}, {"onwafer_comm", t.onwafer_comm},
@@ -145,6 +145,8 @@ std::string sensitivity_svg(const std::vector<compiler::SensitivityRow>& rows, c
 
 int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) {
   if (a.devices > 0) throw InputError("--devices is for GPU clusters; a wafer cluster takes --wafers N or --target-days D");
+  if (a.attention != "standard")
+    throw InputError("--attention is for GPU clusters: a wafer cluster's representative layer keeps each head's keys and values whole");
   const compiler::RunLosses losses = losses_of(a);
   const auto spec = compiler::WaferClusterSpec::load(a.system_file);
   if (model.mode != compiler::Mode::kTraining) throw InputError(fmt::format("{}: the model is in inference mode; the estimate is for training", a.model_file.string()));
@@ -367,6 +369,7 @@ int run_estimate_command(const EstimateArgs& a) {
     p.sequence_parallel = a.sequence_parallel;
     p.zero_stage = a.zero;
     p.recompute = compiler::parse_recompute(a.recompute);
+    p.flash_attention = a.attention == "flash";
     auto e = compiler::estimate_training(model, cluster, p);
     compiler::apply_run_losses(e, losses);
     header();
@@ -374,6 +377,7 @@ int run_estimate_command(const EstimateArgs& a) {
     print_losses(losses);
     j["estimate"] = to_json(e);
   } else {
+    if (a.attention != "standard") throw InputError("--attention sets the kernel of a given layout (--tp, --pp); the search tries both kernels");
     const auto t0 = std::chrono::steady_clock::now();
     const auto r = compiler::search_wafers(model, cluster, cluster.devices, losses);
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

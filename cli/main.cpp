@@ -198,6 +198,11 @@ int main(int argc, char** argv) {
   est_cmd->add_option("--recompute", est.recompute, "Activation recomputation: none, selective, full")
       ->check(CLI::IsMember({"none", "selective", "full"}))
       ->default_val("full");
+  est_cmd->add_option("--attention", est.attention,
+                      "Attention kernel of a given layout on GPUs: standard (scores in device memory) or flash (scores on chip, "
+                      "recomputed in the backward); the search tries both")
+      ->check(CLI::IsMember({"standard", "flash"}))
+      ->default_val("standard");
   est_cmd->add_option("--top", est.top, "Layouts to list after a search")->check(CLI::Range(1, 100))->default_val(5);
   est_cmd->add_option("--out", est.out_dir, "Output directory (estimate.json; sensitivity.csv and .svg with --sensitivity)")->check(output_dir);
   auto* wafers_opt = est_cmd->add_option("--wafers", est.wafers, "Wafer clusters: number of wafers (default: the system's)")->check(CLI::Range(1LL, 100000000LL));

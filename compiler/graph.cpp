@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <stdexcept>
@@ -53,6 +54,8 @@ struct Builder {
   OpGraph& g;
   std::int64_t T, B, S;  // tokens, sequences, sequence length (per micro-batch)
   double act, wb;        // bytes per activation / weight element
+  bool flash = false;    // GraphOptions::flash_attention
+  std::vector<V> flash_recomputed{};  // the scores and softmax ops a flash backward recomputes
 
   V add(Op op, const std::vector<V>& inputs) {
     const V v = boost::add_vertex(op, g);
@@ -101,8 +104,8 @@ struct Builder {
   // Hidden dropout after `v` (Megatron's bias-dropout-add): its mask, on the residual stream.
   void hidden_dropout(V v, double elements) {
     if (m.dropout <= 0) return;
-    g[v].dropout_bytes = elements;
-    g[v].dropout_replicated = true;
+    g[v].kept_extra_bytes = elements;
+    g[v].kept_extra_replicated = true;
   }
 
   V norm(const std::string& name, int layer, V in) {
@@ -143,11 +146,21 @@ struct Builder {
     }
     const std::int64_t bh = B * m.heads;
     const V scores = attn_matmul(p + "attn.scores", l, bh, S, m.head_dim, S, {q, k});
+    if (flash) {  // S x S stays on chip; the row statistics are kept for the backward
+      g[scores].bytes_written = 0;
+      g[scores].kept_extra_bytes = static_cast<double>(bh * S) * 4;
+    }
     const V sm = elementwise(p + "attn.softmax", l, static_cast<double>(bh * S * S), kAttnSoftmaxFlops, {scores});
-    const V ctx = attn_matmul(p + "attn.context", l, bh, S, S, m.head_dim, {sm, v});
     g[sm].attention_core = true;  // the matmuls around it are attention core by kind
     g[sm].keeps = Op::Keeps::kOutput;
-    if (m.dropout > 0) g[sm].dropout_bytes = static_cast<double>(bh * S * S) * (1 + act);  // mask + dropped-out copy
+    if (flash) {
+      g[sm].bytes_read = g[sm].bytes_written = 0;
+      flash_recomputed.insert(flash_recomputed.end(), {scores, sm});
+    } else if (m.dropout > 0) {
+      g[sm].kept_extra_bytes = static_cast<double>(bh * S * S) * (1 + act);  // mask + dropped-out copy
+    }
+    const V ctx = attn_matmul(p + "attn.context", l, bh, S, S, m.head_dim, {sm, v});
+    if (flash) g[ctx].bytes_read = static_cast<double>(bh * S * m.head_dim) * act;  // V only: P is on chip
     const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, Weight::kOwn, {ctx});
     hidden_dropout(o, td);
     const V r1 = add_op(p + "residual1", l, td, {o, x});
@@ -199,18 +212,22 @@ struct Builder {
     // The op whose output the backward of a forward op reads: its recomputed copy, if any.
     std::vector<V> saved(nf);
     for (V f = 0; f < nf; ++f) saved[f] = f;
-    // Recompute copies, in forward order, each fed by the (recomputed) inputs of its original.
+    // Recompute copies, in forward order, each fed by the (recomputed) inputs of its original. A
+    // flash backward recomputes the scores and softmax once more, whatever the forward recomputed
+    // (the recomputed forward does not keep them either).
     for (V f = 0; f < nf; ++f) {
-      if (!recomputed(g[f], r)) continue;
-      Op op = g[f];
-      op.name += ".recompute";
-      op.phase = Phase::kRecompute;
-      op.params = 0;
-      op.footprint_bytes = 0;
-      op.forward_of = static_cast<int>(f);
-      std::vector<V> in;
-      for (auto [e, end] = boost::in_edges(f, g); e != end; ++e) in.push_back(saved[boost::source(*e, g)]);
-      saved[f] = add(op, in);
+      const bool flash_again = std::find(flash_recomputed.begin(), flash_recomputed.end(), f) != flash_recomputed.end();
+      for (int copy = 0, copies = (recomputed(g[f], r) ? 1 : 0) + (flash_again ? 1 : 0); copy < copies; ++copy) {
+        Op op = g[f];
+        op.name += copy == 0 ? ".recompute" : ".recompute_flash";
+        op.phase = Phase::kRecompute;
+        op.params = 0;
+        op.footprint_bytes = 0;
+        op.forward_of = static_cast<int>(f);
+        std::vector<V> in;
+        for (auto [e, end] = boost::in_edges(f, g); e != end; ++e) in.push_back(saved[boost::source(*e, g)]);
+        saved[f] = add(op, in);
+      }
     }
     // Backward ops in reverse forward order. grad_in[f]: the ops producing the gradient of f's output.
     std::vector<std::vector<V>> grad_of_output(nf);
@@ -300,6 +317,7 @@ Graph Graph::build(const ModelSpec& model, const GraphOptions& options) {
   const std::int64_t B = options.micro_batch > 0 ? options.micro_batch : model.micro_batch;
   gr.tokens_ = B * model.sequence;
   Builder b{model, gr.g_, gr.tokens_, B, model.sequence, static_cast<double>(model.activations.bytes), static_cast<double>(model.weights.bytes), {}};
+  b.flash = options.flash_attention;
   b.forward();
   if (model.mode == Mode::kTraining) {
     b.backward(options.recompute);

@@ -55,13 +55,14 @@ struct Op {
   // Forward ops: what the backward needs kept until it runs (the activation memory of a layer
   // without recomputation, Korthikanti et al. 2022): the op's activation inputs (matmuls, norms,
   // GeLU/SwiGLU), its output (softmax), or nothing (adds, rotations, gathers). A tensor kept by
-  // several ops counts once. Dropout after the op adds its mask (1 byte an element) and, for the
-  // attention's, the dropped-out copy the context reads: `dropout_bytes`, on the residual stream
-  // (replicated over tensor parallelism) when `dropout_replicated`.
+  // several ops counts once. `kept_extra_bytes` is what it keeps besides: the mask of a dropout
+  // after it (1 byte an element) and, for the attention's, the dropped-out copy the context reads;
+  // under flash attention, the scores' row statistics. On the residual stream (replicated over
+  // tensor parallelism) when `kept_extra_replicated`.
   enum class Keeps : std::uint8_t { kInputs, kOutput, kNothing };
   Keeps keeps = Keeps::kInputs;
-  double dropout_bytes = 0;
-  bool dropout_replicated = false;
+  double kept_extra_bytes = 0;
+  bool kept_extra_replicated = false;
 };
 
 struct Tensor {
@@ -73,6 +74,11 @@ using OpGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirecti
 struct GraphOptions {
   Recompute recompute = Recompute::kNone;
   std::int64_t micro_batch = 0;  // sequences; 0: the model's micro_batch
+  // Flash attention (Dao et al. 2022, FlashAttention-2 2023): the scores and their softmax stay in
+  // on-chip memory, block by block, so they move no bytes to and from device memory and are not
+  // kept; the backward recomputes them from Q, K and the rows' log-sum-exp (fp32, kept), and the
+  // dropout mask from its random seed.
+  bool flash_attention = false;
 };
 
 class Graph {

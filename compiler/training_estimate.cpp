@@ -73,12 +73,12 @@ void add_kept_activations(const Graph& g, const ModelSpec& model, Recompute reco
           keep({u, -1}, p.bytes_written, tp_split(p) && p.layer == c.layer);
       }
     }
-    if (c.dropout_bytes > 0 && !redone) (c.dropout_replicated || !tp_split(c) ? bucket.act_rep : bucket.act_split) += c.dropout_bytes;
+    if (c.kept_extra_bytes > 0 && !redone) (c.kept_extra_replicated || !tp_split(c) ? bucket.act_rep : bucket.act_split) += c.kept_extra_bytes;
   }
 }
 
-GraphSums summarize(const ModelSpec& model, const DeviceSpec& dev, std::int64_t micro_batch, Recompute recompute) {
-  const Graph g = Graph::build(model, {recompute, micro_batch});
+GraphSums summarize(const ModelSpec& model, const DeviceSpec& dev, std::int64_t micro_batch, Recompute recompute, bool flash) {
+  const Graph g = Graph::build(model, {recompute, micro_batch, flash});
   GraphSums s;
   s.layer.assign(static_cast<std::size_t>(model.layers), {});
   s.moe_layer.assign(static_cast<std::size_t>(model.layers), false);
@@ -313,13 +313,14 @@ std::string Parallelism::describe() const {
   if (interleave > 1) s += fmt::format(" interleave {}", interleave);
   if (sequence_parallel) s += " sp";
   if (zero_stage) s += fmt::format(" zero-{}", zero_stage);
+  if (flash_attention) s += " flash";
   s += fmt::format(" recompute {}", recompute == Recompute::kFull ? "full" : recompute == Recompute::kSelective ? "selective" : "none");
   return s;
 }
 
 TrainingEstimate estimate_training(const ModelSpec& model, const ClusterSpec& cluster, const Parallelism& par) {
   check_layout(model, cluster, par);
-  const GraphSums g = summarize(model, cluster.device, par.micro_batch, par.recompute);
+  const GraphSums g = summarize(model, cluster.device, par.micro_batch, par.recompute, par.flash_attention);
   TrainingEstimate e = estimate_from(model, cluster, par, g);
   if (e.memory_per_device_bytes > cluster.device.memory_bytes)
     throw InputError(fmt::format("parallelism {}: needs {:.1f} GB per device; {} has {:.0f} GB", par.describe(), e.memory_per_device_bytes / 1e9,
@@ -329,7 +330,9 @@ TrainingEstimate estimate_training(const ModelSpec& model, const ClusterSpec& cl
 
 SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& cluster, std::int64_t devices) {
   SearchResult r;
-  std::map<std::pair<std::int64_t, Recompute>, GraphSums> graphs;
+  std::map<std::tuple<std::int64_t, Recompute, bool>, GraphSums> graphs;
+  // Flash attention is a GPU kernel; the wafer's calibrated layer keeps each head's K/V whole.
+  const std::vector<bool> flash_options = cluster.wafer.enabled ? std::vector<bool>{false} : std::vector<bool>{false, true};
   for (std::int64_t tp : divisors(devices)) {
     // Tensor parallelism inside one scale-up domain (groups that straddle domains are never best).
     // Wafers have no scale-up domain: tensor parallelism across up to 8 wafers over their links.
@@ -349,22 +352,25 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
               if (sp && tp == 1) continue;
               for (int zero : {0, 1}) {
                 for (Recompute rc : {Recompute::kFull, Recompute::kSelective, Recompute::kNone}) {
-                  ++r.considered;
-                  Parallelism p{tp, pp, dp, ep, b, v, sp, zero, rc, CollectiveAlgorithm::kRing};
-                  try {
-                    check_layout(model, cluster, p);
-                  } catch (const InputError&) {
-                    ++r.rejected;
-                    continue;
+                  for (const bool flash : flash_options) {
+                    ++r.considered;
+                    Parallelism p{tp, pp, dp, ep, b, v, sp, zero, rc, CollectiveAlgorithm::kRing, flash};
+                    try {
+                      check_layout(model, cluster, p);
+                    } catch (const InputError&) {
+                      ++r.rejected;
+                      continue;
+                    }
+                    const auto key = std::make_tuple(b, rc, flash);
+                    auto it = graphs.find(key);
+                    if (it == graphs.end()) it = graphs.emplace(key, summarize(model, cluster.device, b, rc, flash)).first;
+                    TrainingEstimate e = estimate_from(model, cluster, p, it->second);
+                    if (e.memory_per_device_bytes > cluster.device.memory_bytes) {
+                      ++r.rejected;
+                      continue;
+                    }
+                    r.ranked.push_back(std::move(e));
                   }
-                  auto it = graphs.find({b, rc});
-                  if (it == graphs.end()) it = graphs.emplace(std::make_pair(b, rc), summarize(model, cluster.device, b, rc)).first;
-                  TrainingEstimate e = estimate_from(model, cluster, p, it->second);
-                  if (e.memory_per_device_bytes > cluster.device.memory_bytes) {
-                    ++r.rejected;
-                    continue;
-                  }
-                  r.ranked.push_back(std::move(e));
                 }
               }
             }
@@ -376,9 +382,9 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
   // Fastest first; ties by fewer pipeline stages, then smaller tp (simpler layouts), deterministic.
   std::sort(r.ranked.begin(), r.ranked.end(), [](const TrainingEstimate& a, const TrainingEstimate& b) {
     return std::make_tuple(a.time.step, a.par.pp, a.par.tp, a.par.micro_batch, a.par.interleave, a.par.ep, a.par.sequence_parallel,
-                           a.par.zero_stage, static_cast<int>(a.par.recompute)) <
+                           a.par.zero_stage, static_cast<int>(a.par.recompute), a.par.flash_attention) <
            std::make_tuple(b.time.step, b.par.pp, b.par.tp, b.par.micro_batch, b.par.interleave, b.par.ep, b.par.sequence_parallel,
-                           b.par.zero_stage, static_cast<int>(b.par.recompute));
+                           b.par.zero_stage, static_cast<int>(b.par.recompute), b.par.flash_attention);
   });
   return r;
 }
@@ -391,7 +397,7 @@ std::vector<std::int64_t> divisors(std::int64_t n) {
 }
 
 double roofline_seconds(const ModelSpec& model, const DeviceSpec& device, std::int64_t micro_batch, Recompute recompute) {
-  const GraphSums g = summarize(model, device, micro_batch, recompute);
+  const GraphSums g = summarize(model, device, micro_batch, recompute, false);
   double t = g.optimizer_s;
   for (const OpSums* o : {&g.first, &g.last}) t += o->mm_split + o->mem_split + o->mem_rep;
   for (const OpSums& o : g.layer) t += o.mm_split + o.mem_split + o.mem_rep;
@@ -403,7 +409,7 @@ double layer_activation_bytes(const ModelSpec& model, const DeviceSpec& device, 
     const double input = static_cast<double>(par.micro_batch * model.sequence * model.d_model * model.activations.bytes);
     return input / (par.sequence_parallel ? static_cast<double>(par.tp) : 1.0);
   }
-  return kept_per_layer(summarize(model, device, par.micro_batch, par.recompute), par);
+  return kept_per_layer(summarize(model, device, par.micro_batch, par.recompute, par.flash_attention), par);
 }
 
 double dense_training_flops(const ModelSpec& model, double tokens) { return 6.0 * static_cast<double>(model.active_params()) * tokens; }

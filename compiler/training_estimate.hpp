@@ -48,6 +48,7 @@ struct Parallelism {
   int zero_stage = 0;            // 0 or 1
   Recompute recompute = Recompute::kFull;
   CollectiveAlgorithm dp_algorithm = CollectiveAlgorithm::kRing;
+  bool flash_attention = false;  // GraphOptions::flash_attention (searched on GPU clusters)
 
   std::int64_t devices() const { return tp * pp * dp; }
   std::string describe() const;

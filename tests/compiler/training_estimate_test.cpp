@@ -175,6 +175,38 @@ TEST(TrainingEstimate, ActivationMemoryPerLayerIsKorthikantisFormula) {
   EXPECT_DOUBLE_EQ(bytes(1, false, Recompute::kNone), sbh * 32 + 2 * a * s * s * b);
 }
 
+// Flash attention keeps no s x s tensor: GPT-3 175B with dropout keeps 34 s b h plus the rows'
+// fp32 log-sum-exp (4 a s b) instead of s b h (34 + 5 a s / h); its backward recomputes the scores,
+// one more b a s^2 (h / a) x 2 matmul per layer (2 b s^2 h FLOPs), and the scores and softmax move
+// nothing to and from device memory, so a long-sequence step is faster.
+TEST(TrainingEstimate, FlashAttentionHasNoSequenceSquaredMemoryAndRecomputesTheScores) {
+  ModelSpec m = ModelSpec::load(kRoot + "/workloads/gpt3-175b.yaml");
+  m.dropout = 0.1;
+  const DeviceSpec dev = selene().device;
+  const double s = 2048, b = 1, h = 12288, a = 96;
+  Parallelism p;
+  p.recompute = Recompute::kNone;
+  p.flash_attention = true;
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, dev, p), 34 * s * b * h + 4 * a * s * b);
+  m.sequence = m.max_positions = 4096;  // the memory term does not grow with s^2
+  EXPECT_DOUBLE_EQ(layer_activation_bytes(m, dev, p), 34 * 4096 * b * h + 4 * a * 4096 * b);
+
+  // Whatever the forward recomputes, the flash backward recomputes the scores once more.
+  const ModelSpec gpt3 = ModelSpec::load(kRoot + "/workloads/gpt3-175b.yaml");
+  const double per_step = 2 * b * s * s * h * gpt3.layers * gpt3.global_batch;
+  for (const Recompute rc : {Recompute::kNone, Recompute::kSelective, Recompute::kFull}) {
+    Parallelism q;
+    q.tp = 8, q.pp = 16, q.dp = 8, q.recompute = rc, q.sequence_parallel = true;
+    const TrainingEstimate standard = estimate_training(gpt3, selene(), q);
+    q.flash_attention = true;
+    const TrainingEstimate flash = estimate_training(gpt3, selene(), q);
+    EXPECT_NEAR(flash.megatron_flops_per_step - standard.megatron_flops_per_step, per_step, 1e-9 * per_step);
+    EXPECT_LT(flash.time.memory, standard.time.memory);
+    EXPECT_LE(flash.memory_per_device_bytes, standard.memory_per_device_bytes);
+    if (rc == Recompute::kNone) EXPECT_LT(flash.memory_per_device_bytes, standard.memory_per_device_bytes);
+  }
+}
+
 // Hand-worked alpha-beta costs: 8 devices, 1 GB, 100 GB/s, 1 us.
 TEST(Collectives, AlphaBetaFormulas) {
   const double S = 1e9, B = 100e9, a = 1e-6;
