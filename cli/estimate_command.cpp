@@ -46,7 +46,7 @@ void print_estimate(const compiler::ModelSpec& m, const compiler::ClusterSpec& c
     fmt::print("  breakdown: compute {:.1f}%, memory-bound ops {:.1f}%, tensor-parallel comm {:.1f}%, expert all-to-all {:.1f}%, "
                "pipeline sends {:.1f}%, pipeline bubble {:.1f}%, gradient all-reduce {:.1f}%\n",
                pct(t.compute), pct(t.memory), pct(t.tp_comm), pct(t.ep_comm), pct(t.pp_comm), pct(t.bubble), pct(t.dp_comm));
-    fmt::print("  memory per device {:.1f} GB of {:.0f} GB\n", e.memory_per_device_bytes / 1e9, c.device.memory_bytes / 1e9);
+    fmt::print("  memory per device {:.1f} GB of {:.0f} GB ({})\n", e.memory_per_device_bytes / 1e9, c.device.memory_bytes / 1e9, e.memory.describe());
   }
   if (m.training_tokens > 0) {
     fmt::print("  training run: {:.4g} tokens = {:.4g} steps -> {}", m.training_tokens, e.steps, duration_text(e.days * 86400));
@@ -76,6 +76,8 @@ nlohmann::ordered_json to_json(const compiler::TrainingEstimate& e) {
                            {"streaming", t.streaming}}},
           {"limited_by", compiler::limiting_term(t)},
           {"memory_per_device_gb", e.memory_per_device_bytes / 1e9},
+          {"memory_gb", {{"weights", e.memory.weights / 1e9}, {"gradients", e.memory.gradients / 1e9}, {"optimizer", e.memory.optimizer / 1e9},
+                         {"activations", e.memory.activations / 1e9}}},
           {"tokens_per_s", e.tokens_per_s}, {"mfu", e.mfu}, {"tflops_per_device_executed", e.achieved_tflops_per_device},
           {"days", e.days}, {"power_mw", e.power_mw}, {"energy_mwh", e.energy_mwh}, {"capital_usd", e.capital_usd},
           {"estimated", true}};

@@ -238,11 +238,13 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
 
   // Memory: weights and gradients, Adam (master copy, two moments: 3 x optimizer dtype), activations.
   const double opt_state = 3.0 * m.optimizer.bytes * params_dev;
-  double mem = params_dev * (m.weights.bytes + gb) + opt_state / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
   const double in_flight = static_cast<double>(std::min<std::int64_t>(p.pp, e.micro_batches));
   const double layer_act = kept_per_layer(g, p);
-  if (full) mem += in_flight * static_cast<double>(per_stage) * A / rep_div + layer_act;
-  else mem += in_flight * static_cast<double>(per_stage) * layer_act;
+  e.memory.weights = params_dev * m.weights.bytes;
+  e.memory.gradients = params_dev * gb;
+  e.memory.optimizer = opt_state / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
+  e.memory.activations = full ? in_flight * static_cast<double>(per_stage) * A / rep_div + layer_act : in_flight * static_cast<double>(per_stage) * layer_act;
+  const double mem = e.memory.total();
   e.memory_per_device_bytes = mem;
 
   // Wafers whose state does not fit in SRAM keep weights, gradients and Adam state in external
@@ -255,7 +257,7 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     e.resident = false;
     const double passes = full ? 3.0 : 2.0;
     const double opt_bytes_per_param = 2.0 * 3.0 * m.optimizer.bytes / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
-    const double act = mem - params_dev * (m.weights.bytes + gb) - opt_state / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
+    const double act = e.memory.activations;
     const double spill = std::max(0.0, act - std::max(0.0, w.sram_bytes - 2.0 * w.layer_weight_bytes / tp));
     e.streamed_bytes_per_step = params_dev * (m.weights.bytes * (passes + 1.0) + gb + opt_bytes_per_param) + 2.0 * spill;
     const double stream_s = e.streamed_bytes_per_step / w.stream_bytes_per_s;
@@ -306,6 +308,15 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
 
 }  // namespace
 
+std::string TrainingEstimate::Memory::describe() const {
+  const std::pair<const char*, double> terms[] = {{"weights", weights}, {"gradients", gradients}, {"optimizer", optimizer}, {"activations", activations}};
+  const auto largest = std::max_element(std::begin(terms), std::end(terms), [](const auto& a, const auto& b) { return a.second < b.second; });
+  std::string s;
+  for (const auto& t : terms)
+    s += fmt::format("{}{} {:.1f}{}", s.empty() ? "" : ", ", t.first, t.second / 1e9, &t == largest ? " (the largest)" : "");
+  return s + " GB";
+}
+
 std::string Parallelism::describe() const {
   std::string s = fmt::format("tp {} pp {} dp {}", tp, pp, dp);
   if (ep > 1) s += fmt::format(" ep {}", ep);
@@ -323,8 +334,8 @@ TrainingEstimate estimate_training(const ModelSpec& model, const ClusterSpec& cl
   const GraphSums g = summarize(model, cluster.device, par.micro_batch, par.recompute, par.flash_attention);
   TrainingEstimate e = estimate_from(model, cluster, par, g);
   if (e.memory_per_device_bytes > cluster.device.memory_bytes)
-    throw InputError(fmt::format("parallelism {}: needs {:.1f} GB per device; {} has {:.0f} GB", par.describe(), e.memory_per_device_bytes / 1e9,
-                                 cluster.device.name, cluster.device.memory_bytes / 1e9));
+    throw InputError(fmt::format("parallelism {}: needs {:.1f} GB per device on the first pipeline stage ({}); {} has {:.0f} GB", par.describe(),
+                                 e.memory_per_device_bytes / 1e9, e.memory.describe(), cluster.device.name, cluster.device.memory_bytes / 1e9));
   return e;
 }
 

@@ -74,7 +74,12 @@ struct TrainingEstimate {
   Parallelism par;
   std::int64_t micro_batches = 0;           // per step per data-parallel rank
   StepBreakdown time;
-  double memory_per_device_bytes = 0;
+  double memory_per_device_bytes = 0;       // on the first pipeline stage (the most micro-batches in flight)
+  struct Memory {
+    double weights = 0, gradients = 0, optimizer = 0, activations = 0;
+    double total() const { return weights + gradients + optimizer + activations; }
+    std::string describe() const;  // "weights 21.9, gradients 21.9, optimizer 65.6 (the largest), activations 3.1 GB"
+  } memory;
   double tokens_per_step = 0;
   double model_flops_per_step = 0;          // 6 N + 12 l d s per token (our Graph's forward x 3)
   // The matmul FLOPs executed, recomputation included, op by op: for a GPT-shaped model this is

@@ -1,6 +1,8 @@
 // The training-time estimator against published runs and closed forms.
 #include <gtest/gtest.h>
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 #include "compiler/training_estimate.hpp"
@@ -204,6 +206,25 @@ TEST(TrainingEstimate, FlashAttentionHasNoSequenceSquaredMemoryAndRecomputesTheS
     EXPECT_LT(flash.time.memory, standard.time.memory);
     EXPECT_LE(flash.memory_per_device_bytes, standard.memory_per_device_bytes);
     if (rc == Recompute::kNone) EXPECT_LT(flash.memory_per_device_bytes, standard.memory_per_device_bytes);
+  }
+}
+
+// A layout that does not fit says which term overflows: GPT-3 175B at tp 8 x pp 4 keeps N / 32
+// parameters per device, 2 bytes each of weights and gradients and 12 of Adam state (fp32 master
+// copy and two moments), beside the activations.
+TEST(TrainingEstimate, ALayoutOutOfMemoryNamesEachTerm) {
+  const ModelSpec m = ModelSpec::load(kRoot + "/workloads/gpt3-175b.yaml");
+  Parallelism p;
+  p.tp = 8, p.pp = 4, p.dp = 96, p.recompute = Recompute::kNone;
+  const double n = static_cast<double>(m.total_params()) / 32;
+  try {
+    estimate_training(m, selene(), p);
+    FAIL() << "a 123 GB layout fitted 80 GB";
+  } catch (const InputError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find(fmt::format("weights {:.1f}, gradients {:.1f}, optimizer {:.1f} (the largest)", 2 * n / 1e9, 2 * n / 1e9, 12 * n / 1e9)),
+              std::string::npos) << what;
+    EXPECT_NE(what.find("on the first pipeline stage"), std::string::npos) << what;
   }
 }
 
