@@ -8,6 +8,7 @@
 #include <stdexcept>
 
 #include "compiler/elementwise_flops.hpp"
+#include "compiler/moe_routing.hpp"
 #include "compiler/op_costing.hpp"
 
 namespace wafersim::compiler {
@@ -174,16 +175,16 @@ struct Builder {
       const V router = matmul(p + "moe.router", l, T, m.d_model, E, Weight::kOwnNoBias, {ln2});
       const V topk = elementwise(p + "moe.topk", l, static_cast<double>(T * E), kSoftmaxFlops, {router});
       g[topk].keeps = Op::Keeps::kOutput;
-      // Balanced routing: each expert gets T top_k / E tokens (its buffer holds capacity_factor x that).
-      const double per_expert = static_cast<double>(T * m.moe.top_k) / static_cast<double>(E);
+      // Each expert computes the token slots the router sends it, up to its buffer's capacity.
+      const MoeLoad load = moe_load(m.moe, static_cast<double>(T));
       std::vector<V> outs;
-      for (int e = 0; e < E; ++e) outs.push_back(ffn(fmt::format("{}moe.e{}.", p, e), l, topk, e, per_expert));
+      for (int e = 0; e < E; ++e) outs.push_back(ffn(fmt::format("{}moe.e{}.", p, e), l, topk, e, load.processed[static_cast<std::size_t>(e)]));
       outs.push_back(topk);
       // The combine: each token's output is the gate-weighted sum of its top_k experts' outputs,
       // so it reads T x top_k rows of d (and T x top_k gates), whatever the number of experts
       // (every expert's whole output buffer is not read), and writes T rows of d.
-      const double td_out = static_cast<double>(T * m.d_model), tk = static_cast<double>(T * m.moe.top_k);
-      Op combine = cost().elementwise(p + "moe.combine", l, td_out, kCombineFlops * m.moe.top_k, 1);
+      const double td_out = static_cast<double>(T * m.d_model), tk = static_cast<double>(T * m.moe.top_k) * (1 - load.dropped_fraction);
+      Op combine = cost().elementwise(p + "moe.combine", l, td_out, kCombineFlops * m.moe.top_k * (1 - load.dropped_fraction), 1);
       combine.bytes_read = tk * static_cast<double>(m.d_model) * act + tk * act;
       out = add(combine, outs);
       hidden_dropout(out, td);

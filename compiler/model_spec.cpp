@@ -51,10 +51,11 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   if (node.has("moe")) {
     const YamlNode moe = node.child("moe");
     moe.expect_map();
-    moe.check_keys({"experts", "top_k", "capacity_factor"});
+    moe.check_keys({"experts", "top_k", "capacity_factor", "router_skew"});
     m.moe.experts = static_cast<int>(moe.require("experts").as_int(Range::closed(1, 100000)));
     m.moe.top_k = static_cast<int>(moe.get_int("top_k", 1, Range::closed(1, m.moe.experts)));
-    m.moe.capacity_factor = moe.get_double("capacity_factor", 1.0, Range::closed(1, 1000));
+    m.moe.capacity_factor = moe.get_double("capacity_factor", 1.0, Range{0.0, 1000.0, true, false});  // below 1 drops even a balanced router's
+    m.moe.router_skew = moe.get_double("router_skew", 0.0, Range::closed(0, 10));
   }
   m.norm = node.get_choice("norm", "layernorm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? Norm::kRmsNorm : Norm::kLayerNorm;
   m.bias = node.get_bool("bias", true);

@@ -8,6 +8,7 @@
 #include <set>
 #include <tuple>
 
+#include "compiler/moe_routing.hpp"
 #include "core/input_error.hpp"
 
 namespace wafersim::compiler {
@@ -18,9 +19,11 @@ namespace {
 // over the tensor-parallel group; "rep" ops are replicated on it (unless sequence parallelism).
 struct OpSums {
   double mm_split = 0, mem_split = 0, mem_rep = 0;
+  double mm_expert = 0, mem_expert = 0;  // of mm_split and mem_split, the experts' (waits on the busiest EP rank)
   double act_split = 0, act_rep = 0;  // activation bytes kept for the backward (add_kept_activations)
   void add(const OpSums& o) {
     mm_split += o.mm_split, mem_split += o.mem_split, mem_rep += o.mem_rep;
+    mm_expert += o.mm_expert, mem_expert += o.mem_expert;
     act_split += o.act_split, act_rep += o.act_rep;
   }
 };
@@ -102,6 +105,7 @@ GraphSums summarize(const ModelSpec& model, const DeviceSpec& dev, std::int64_t 
     if (matmul && split) bucket.mm_split += t;
     else if (split) bucket.mem_split += t;
     else bucket.mem_rep += t;  // norms and residual adds: no matmuls are replicated
+    if (o.expert >= 0) (matmul ? bucket.mm_expert : bucket.mem_expert) += t;
   }
   add_kept_activations(g, model, recompute, s);
   return s;
@@ -192,6 +196,8 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     double total() const { return compute + memory + onwafer + tp + ep + pp; }
   };
   const WaferTerms& w = c.wafer;
+  // Expert-parallel ranks wait for the busiest (a skewed router loads some experts more).
+  const double imbalance = m.is_moe() ? moe_load(m.moe, static_cast<double>(p.micro_batch * m.sequence)).imbalance(static_cast<int>(p.ep)) : 1.0;
   std::vector<Stage> stages(static_cast<std::size_t>(p.pp));
   for (std::int64_t s = 0; s < p.pp; ++s) {
     Stage& st = stages[static_cast<std::size_t>(s)];
@@ -203,8 +209,8 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     }
     if (s == 0) sum.add(g.first), st.tp += tp_ar;            // vocab-parallel embedding
     if (s == p.pp - 1) sum.add(g.last), st.tp += tp_ar;      // LM head's input gradient
-    st.compute = sum.mm_split / tp;
-    st.memory = sum.mem_split / tp + sum.mem_rep / rep_div;
+    st.compute = (sum.mm_split + (imbalance - 1) * sum.mm_expert) / tp;
+    st.memory = (sum.mem_split + (imbalance - 1) * sum.mem_expert) / tp + sum.mem_rep / rep_div;
     if (w.enabled) {
       st.onwafer = (st.compute + st.memory) * w.comm_factor;
       st.compute *= w.compute_factor;
