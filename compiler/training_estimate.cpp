@@ -45,6 +45,11 @@ bool tp_split(const Op& o) {
          n.rfind("embed", 0) == 0 || n.rfind("lm_head", 0) == 0 || n.rfind("loss", 0) == 0;
 }
 
+// The sums an op adds to: its layer's, or the first stage's (embedding) or the last's (head, loss).
+OpSums& bucket_of(const Op& o, GraphSums& s) {
+  return o.layer >= 0 ? s.layer[static_cast<std::size_t>(o.layer)] : (o.name.rfind("embed", 0) == 0 ? s.first : s.last);
+}
+
 // The activations the forward keeps for the backward, per layer, split over tensor parallelism or
 // replicated on the residual stream (Op::keeps): each kept tensor once, by its producer. A tensor
 // made outside the consumer's layer is that layer's input, on the residual stream. Expert matmuls
@@ -58,7 +63,7 @@ void add_kept_activations(const Graph& g, const ModelSpec& model, Recompute reco
   for (std::size_t v = 0; v < g.size(); ++v) {
     const Op& c = g.op(v);
     if (c.phase != Phase::kForward) continue;
-    OpSums& bucket = c.layer >= 0 ? s.layer[static_cast<std::size_t>(c.layer)] : (c.name.rfind("embed", 0) == 0 ? s.first : s.last);
+    OpSums& bucket = bucket_of(c, s);
     auto& once = seen[&bucket];
     auto keep = [&](std::pair<std::size_t, int> key, double bytes, bool split) {
       if (once.insert(key).second) (split ? bucket.act_split : bucket.act_rep) += bytes;
@@ -99,7 +104,7 @@ GraphSums summarize(const ModelSpec& model, const DeviceSpec& dev, std::int64_t 
     s.train_flops += o.flops;
     if (matmul) s.matmul_flops += o.flops;
     if (o.phase == Phase::kForward) s.forward_flops += o.flops;
-    OpSums& bucket = o.layer >= 0 ? s.layer[static_cast<std::size_t>(o.layer)] : (o.name.rfind("embed", 0) == 0 ? s.first : s.last);
+    OpSums& bucket = bucket_of(o, s);
     if (o.layer >= 0 && o.expert >= 0) s.moe_layer[static_cast<std::size_t>(o.layer)] = true;
     const bool split = tp_split(o);
     if (matmul && split) bucket.mm_split += t;
@@ -150,11 +155,19 @@ void check_layout(const ModelSpec& m, const ClusterSpec& c, const Parallelism& p
   if (m.mode != Mode::kTraining) bad("the model is in inference mode; the estimate is for training");
 }
 
-// What one layer keeps for its backward per micro-batch on one device, without recomputation.
+// What one layer keeps for its backward per micro-batch on one device, without recomputation
+// (also the working set of the layer being recomputed under full recomputation).
 double kept_per_layer(const GraphSums& g, const Parallelism& p) {
   const OpSums& l0 = g.layer.front();
   const double tp = static_cast<double>(p.tp);
   return l0.act_split / tp + l0.act_rep / (p.sequence_parallel ? tp : 1.0);
+}
+
+// What one layer keeps per micro-batch in flight: under full recomputation its input only.
+double kept_in_flight(const ModelSpec& m, const GraphSums& g, const Parallelism& p) {
+  if (p.recompute != Recompute::kFull) return kept_per_layer(g, p);
+  const double input = static_cast<double>(p.micro_batch * m.sequence * m.d_model * m.activations.bytes);
+  return input / (p.sequence_parallel ? static_cast<double>(p.tp) : 1.0);
 }
 
 TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const Parallelism& p, const GraphSums& g) {
@@ -245,11 +258,11 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
   // Memory: weights and gradients, Adam (master copy, two moments: 3 x optimizer dtype), activations.
   const double opt_state = 3.0 * m.optimizer.bytes * params_dev;
   const double in_flight = static_cast<double>(std::min<std::int64_t>(p.pp, e.micro_batches));
-  const double layer_act = kept_per_layer(g, p);
+  const double working_set = full ? kept_per_layer(g, p) : 0.0;
   e.memory.weights = params_dev * m.weights.bytes;
   e.memory.gradients = params_dev * gb;
   e.memory.optimizer = opt_state / (p.zero_stage == 1 ? static_cast<double>(p.dp) : 1.0);
-  e.memory.activations = full ? in_flight * static_cast<double>(per_stage) * A / rep_div + layer_act : in_flight * static_cast<double>(per_stage) * layer_act;
+  e.memory.activations = in_flight * static_cast<double>(per_stage) * kept_in_flight(m, g, p) + working_set;
   const double mem = e.memory.total();
   e.memory_per_device_bytes = mem;
 
@@ -348,7 +361,7 @@ TrainingEstimate estimate_training(const ModelSpec& model, const ClusterSpec& cl
 SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& cluster, std::int64_t devices) {
   SearchResult r;
   std::map<std::tuple<std::int64_t, Recompute, bool>, GraphSums> graphs;
-  // Flash attention is a GPU kernel; the wafer's calibrated layer keeps each head's K/V whole.
+  // Flash attention is a GPU kernel; the wafer's representative layer keeps each head's K/V whole.
   const std::vector<bool> flash_options = cluster.wafer.enabled ? std::vector<bool>{false} : std::vector<bool>{false, true};
   for (std::int64_t tp : divisors(devices)) {
     // Tensor parallelism inside one scale-up domain (groups that straddle domains are never best).
@@ -422,11 +435,7 @@ double roofline_seconds(const ModelSpec& model, const DeviceSpec& device, std::i
 }
 
 double layer_activation_bytes(const ModelSpec& model, const DeviceSpec& device, const Parallelism& par) {
-  if (par.recompute == Recompute::kFull) {  // the layer's input only
-    const double input = static_cast<double>(par.micro_batch * model.sequence * model.d_model * model.activations.bytes);
-    return input / (par.sequence_parallel ? static_cast<double>(par.tp) : 1.0);
-  }
-  return kept_per_layer(summarize(model, device, par.micro_batch, par.recompute, par.flash_attention), par);
+  return kept_in_flight(model, summarize(model, device, par.micro_batch, par.recompute, par.flash_attention), par);
 }
 
 double dense_training_flops(const ModelSpec& model, double tokens) { return 6.0 * static_cast<double>(model.active_params()) * tokens; }

@@ -219,7 +219,7 @@ TEST(TrainingEstimate, ALayoutOutOfMemoryNamesEachTerm) {
   const double n = static_cast<double>(m.total_params()) / 32;
   try {
     estimate_training(m, selene(), p);
-    FAIL() << "a 123 GB layout fitted 80 GB";
+    FAIL() << "a 123 GB layout was accepted on an 80 GB device";
   } catch (const InputError& e) {
     const std::string what = e.what();
     EXPECT_NE(what.find(fmt::format("weights {:.1f}, gradients {:.1f}, optimizer {:.1f} (the largest)", 2 * n / 1e9, 2 * n / 1e9, 12 * n / 1e9)),
