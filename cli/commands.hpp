@@ -89,6 +89,10 @@ struct EstimateArgs {
   int zero = 0;
   std::string recompute = "full";
   std::string attention = "standard";  // standard | flash (GPU clusters)
+  long long cp = 1;             // context-parallel degree
+  bool fp8 = false;             // FP8 matmuls (devices with fp8_peak_tflops)
+  std::string overlap = "all";  // all | none | a comma list of tp, dp, pp
+  std::string stage_layers;     // comma list of layers per pipeline stage (empty: even)
   int top = 5;
   // Wafer clusters.
   long long wafers = 0;         // 0: the system's
@@ -99,6 +103,13 @@ struct EstimateArgs {
   std::uint64_t seed = 1;
 };
 int run_estimate_command(const EstimateArgs& args);
+
+// `wafersim validate`: each published run of a validation set against its estimate.
+struct ValidateArgs {
+  std::filesystem::path set = "configs/validation";  // a file or a directory of *.yaml
+  std::filesystem::path out_dir;
+};
+int run_validate_command(const ValidateArgs& args);
 
 // Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
 int run_plot_command(const std::filesystem::path& out_dir);

@@ -43,10 +43,13 @@ void print_estimate(const compiler::ModelSpec& m, const compiler::ClusterSpec& c
     fmt::print("  step {:.3f} s (ESTIMATED, analytic; nothing simulated): {:.4g} tokens/s, MFU {:.1f}%, {:.1f} TFLOP/s per device "
                "(matmul FLOPs executed, recomputation included)\n",
                t.step, e.tokens_per_s, 100 * e.mfu, e.achieved_tflops_per_device);
-    fmt::print("  breakdown: compute {:.1f}%, memory-bound ops {:.1f}%, tensor-parallel comm {:.1f}%, expert all-to-all {:.1f}%, "
-               "pipeline sends {:.1f}%, pipeline bubble {:.1f}%, gradient all-reduce {:.1f}%\n",
-               pct(t.compute), pct(t.memory), pct(t.tp_comm), pct(t.ep_comm), pct(t.pp_comm), pct(t.bubble), pct(t.dp_comm));
-    fmt::print("  memory per device {:.1f} GB of {:.0f} GB ({})\n", e.memory_per_device_bytes / 1e9, c.device.memory_bytes / 1e9, e.memory.describe());
+    fmt::print("  breakdown: compute {:.1f}%, memory-bound ops {:.1f}%, exposed communication: tensor-parallel {:.1f}%, "
+               "context-parallel {:.1f}%, expert all-to-all {:.1f}%, pipeline sends {:.1f}%, data-parallel {:.1f}%; pipeline bubble {:.1f}%\n",
+               pct(t.compute), pct(t.memory), pct(t.tp_comm), pct(t.cp_comm), pct(t.ep_comm), pct(t.pp_comm), pct(t.dp_comm), pct(t.bubble));
+    fmt::print("  overlap hides: tensor-parallel {:.3f} s, data-parallel {:.3f} s, pipeline sends {:.3f} s per step{}\n", t.hidden.tp,
+               t.hidden.dp, t.hidden.pp, e.par.overlap.tp && e.par.overlap.dp && e.par.overlap.pp ? "" : " (--overlap turns the rest on)");
+    fmt::print("  memory per device {:.1f} GB of {:.0f} GB on pipeline stage {} ({})\n", e.memory_per_device_bytes / 1e9,
+               c.device.memory_bytes / 1e9, e.memory_stage + 1, e.memory.describe());
   }
   if (m.training_tokens > 0) {
     fmt::print("  training run: {:.4g} tokens = {:.4g} steps -> {}", m.training_tokens, e.steps, duration_text(e.days * 86400));
@@ -69,11 +72,14 @@ nlohmann::ordered_json to_json(const compiler::TrainingEstimate& e) {
   const auto& t = e.time;
   return {{"layout", e.par.describe()},
           {"tp", e.par.tp}, {"pp", e.par.pp}, {"dp", e.par.dp}, {"ep", e.par.ep}, {"micro_batch", e.par.micro_batch},
-          {"interleave", e.par.interleave}, {"sequence_parallel", e.par.sequence_parallel}, {"flash_attention", e.par.flash_attention}, {"zero_stage", e.par.zero_stage},
+          {"cp", e.par.cp}, {"interleave", e.par.interleave}, {"stage_layers", e.par.stage_layers}, {"sequence_parallel", e.par.sequence_parallel},
+          {"flash_attention", e.par.flash_attention}, {"fp8", e.par.fp8}, {"zero_stage", e.par.zero_stage},
+          {"overlap", {{"tp", e.par.overlap.tp}, {"dp", e.par.overlap.dp}, {"pp", e.par.overlap.pp}}},
           {"step_s", t.step},
           {"breakdown_s", {{"compute", t.compute}, {"memory_bound", t.memory}, {"tp_comm", t.tp_comm}, {"ep_comm", t.ep_comm},
-                           {"pp_comm", t.pp_comm}, {"bubble", t.bubble}, {"dp_comm", t.dp_comm}, {"onwafer_comm", t.onwafer_comm},
-                           {"streaming", t.streaming}}},
+                           {"cp_comm", t.cp_comm}, {"pp_comm", t.pp_comm}, {"bubble", t.bubble}, {"dp_comm", t.dp_comm},
+                           {"onwafer_comm", t.onwafer_comm}, {"streaming", t.streaming}}},
+          {"hidden_by_overlap_s", {{"tp", t.hidden.tp}, {"dp", t.hidden.dp}, {"pp", t.hidden.pp}}},
           {"limited_by", compiler::limiting_term(t)},
           {"memory_per_device_gb", e.memory_per_device_bytes / 1e9},
           {"memory_gb", {{"weights", e.memory.weights / 1e9}, {"gradients", e.memory.gradients / 1e9}, {"optimizer", e.memory.optimizer / 1e9},
@@ -89,6 +95,54 @@ void print_header(const compiler::ModelSpec& model, const std::string& system, c
   if (model.training_tokens > 0)
     fmt::print("  dense training FLOPs (6 N T, N = {:.4g} parameters used per token, T = {:.4g} tokens): {:.3g}\n",
                static_cast<double>(model.active_params()), model.training_tokens, compiler::dense_training_flops(model, model.training_tokens));
+}
+
+// --overlap: all, none, or a comma list of tp, dp, pp.
+compiler::Parallelism::Overlap overlap_of(const EstimateArgs& a) {
+  if (a.overlap == "all") return {};
+  compiler::Parallelism::Overlap o{false, false, false};
+  if (a.overlap == "none") return o;
+  std::size_t start = 0;
+  while (start <= a.overlap.size()) {
+    const std::size_t end = std::min(a.overlap.find(',', start), a.overlap.size());
+    const std::string item = a.overlap.substr(start, end - start);
+    if (item == "tp") o.tp = true;
+    else if (item == "dp") o.dp = true;
+    else if (item == "pp") o.pp = true;
+    else throw InputError(fmt::format("--overlap {}: '{}' is not tp, dp or pp (or give all or none)", a.overlap, item));
+    start = end + 1;
+  }
+  return o;
+}
+
+// The flags a given layout takes beyond its degrees: --cp, --fp8, --overlap, --stage-layers.
+void apply_layout_flags(const EstimateArgs& a, compiler::Parallelism& p) {
+  p.cp = a.cp;
+  p.fp8 = a.fp8;
+  p.overlap = overlap_of(a);
+  if (a.stage_layers.empty()) return;
+  std::size_t start = 0;
+  while (start <= a.stage_layers.size()) {
+    const std::size_t end = std::min(a.stage_layers.find(',', start), a.stage_layers.size());
+    const std::string item = a.stage_layers.substr(start, end - start);
+    std::size_t used = 0;
+    long long n = 0;
+    try {
+      n = std::stoll(item, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != item.size() || item.empty() || n < 1)
+      throw InputError(fmt::format("--stage-layers {}: '{}' is not a positive layer count", a.stage_layers, item));
+    p.stage_layers.push_back(n);
+    start = end + 1;
+  }
+}
+
+// A search chooses cp, FP8 and the stages itself.
+void refuse_layout_flags_in_search(const EstimateArgs& a) {
+  if (a.cp != 1 || a.fp8 || !a.stage_layers.empty())
+    throw InputError("--cp, --fp8 and --stage-layers set a given layout (--tp, --pp); the search tries cp 1 to 8 and FP8 itself, with even stages");
 }
 
 compiler::RunLosses losses_of(const EstimateArgs& a) {
@@ -149,6 +203,9 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   if (a.devices > 0) throw InputError("--devices is for GPU clusters; a wafer cluster takes --wafers N or --target-days D");
   if (a.attention != "standard")
     throw InputError("--attention is for GPU clusters: a wafer cluster's representative layer keeps each head's keys and values whole");
+  if (a.cp != 1 || a.fp8)
+    throw InputError("--cp and --fp8 are for GPU clusters: a wafer cluster's representative layer is compiled in bf16 with each head's keys "
+                     "and values whole");
   const compiler::RunLosses losses = losses_of(a);
   const auto spec = compiler::WaferClusterSpec::load(a.system_file);
   if (model.mode != compiler::Mode::kTraining) throw InputError(fmt::format("{}: the model is in inference mode; the estimate is for training", a.model_file.string()));
@@ -185,16 +242,19 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
     else p.dp = wafers / (p.tp * p.pp);
     p.ep = a.ep, p.micro_batch = a.micro_batch, p.interleave = a.interleave, p.sequence_parallel = a.sequence_parallel, p.zero_stage = a.zero;
     p.recompute = compiler::parse_recompute(a.recompute);
+    apply_layout_flags(a, p);
     cluster.devices = wafers;
     auto e = compiler::estimate_training(model, cluster, p);
     compiler::apply_run_losses(e, losses);
     r.ranked.push_back(e);
     r.considered = 1;
   } else if (a.target_days > 0) {
-    auto s = compiler::wafers_for_days(model, cluster, a.target_days, losses);
+    refuse_layout_flags_in_search(a);
+    auto s = compiler::wafers_for_days(model, cluster, a.target_days, losses, 1'000'000, overlap_of(a));
     n = s.wafers, r = std::move(s.search), searched = s.layouts_searched, counts = s.counts_tried;
   } else {
-    r = compiler::search_wafers(model, cluster, wafers, losses);
+    refuse_layout_flags_in_search(a);
+    r = compiler::search_wafers(model, cluster, wafers, losses, overlap_of(a));
     searched = r.considered;
     if (r.ranked.empty())
       throw InputError(fmt::format("{} does not fit on {} wafers of '{}' in any layout (memory or divisibility)", model.name, wafers, spec.name));
@@ -361,9 +421,9 @@ int run_estimate_command(const EstimateArgs& a) {
     if (a.dp > 0) {
       p.dp = a.dp;
     } else {
-      if (cluster.devices % (p.tp * p.pp) != 0)
-        throw InputError(fmt::format("--tp {} x --pp {} does not divide the {} devices", p.tp, p.pp, cluster.devices));
-      p.dp = cluster.devices / (p.tp * p.pp);
+      if (cluster.devices % (p.tp * a.cp * p.pp) != 0)
+        throw InputError(fmt::format("--tp {} x --cp {} x --pp {} does not divide the {} devices", p.tp, a.cp, p.pp, cluster.devices));
+      p.dp = cluster.devices / (p.tp * a.cp * p.pp);
     }
     p.ep = a.ep;
     p.micro_batch = a.micro_batch;
@@ -372,6 +432,7 @@ int run_estimate_command(const EstimateArgs& a) {
     p.zero_stage = a.zero;
     p.recompute = compiler::parse_recompute(a.recompute);
     p.flash_attention = a.attention == "flash";
+    apply_layout_flags(a, p);
     auto e = compiler::estimate_training(model, cluster, p);
     compiler::apply_run_losses(e, losses);
     header();
@@ -381,7 +442,8 @@ int run_estimate_command(const EstimateArgs& a) {
   } else {
     if (a.attention != "standard") throw InputError("--attention sets the kernel of a given layout (--tp, --pp); the search tries both kernels");
     const auto t0 = std::chrono::steady_clock::now();
-    const auto r = compiler::search_wafers(model, cluster, cluster.devices, losses);
+    refuse_layout_flags_in_search(a);
+    const auto r = compiler::search_wafers(model, cluster, cluster.devices, losses, overlap_of(a));
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r.ranked.empty())
       throw InputError(fmt::format("{} does not fit on {} devices of '{}' in any layout (memory or divisibility)", model.name,

@@ -180,6 +180,11 @@ int main(int argc, char** argv) {
   graph_cmd->add_flag("--inference", graph.inference, "Forward only (no backward, no optimizer)");
   graph_cmd->add_option("--dim", graph.dims, "Value of a symbolic ONNX dimension, NAME=N (repeatable)");
 
+  cli::ValidateArgs val;
+  auto* val_cmd = app.add_subcommand("validate", "The training estimate against published runs (configs/validation): each row's error, the mean and the worst (ESTIMATED)");
+  val_cmd->add_option("set", val.set, "Validation file or directory of *.yaml (default configs/validation)")->check(CLI::ExistingPath);
+  val_cmd->add_option("--out", val.out_dir, "Output directory (validation.json)")->check(output_dir);
+
   cli::EstimateArgs est;
   auto* est_cmd = app.add_subcommand("estimate", "Training time of a model on a GPU or wafer cluster: the best parallelism layouts, or one given layout; for wafers also how many for a target of days, and what moves the answer (ESTIMATED)");
   est_cmd->add_option("--model", est.model_file, "Model YAML (e.g. workloads/gpt3-175b.yaml)")->required()->check(CLI::ExistingFile);
@@ -189,7 +194,7 @@ int main(int argc, char** argv) {
   est_cmd->add_option("--devices", est.devices, "Devices to use (default: the system's)")->check(CLI::Range(1LL, 1000000000LL));
   est_cmd->add_option("--tp", est.tp, "Tensor-parallel degree (with --pp: estimate this layout instead of searching)")->check(CLI::Range(1LL, 1000000LL));
   est_cmd->add_option("--pp", est.pp, "Pipeline stages")->check(CLI::Range(1LL, 1000000LL));
-  est_cmd->add_option("--dp", est.dp, "Data-parallel degree (default: devices / (tp x pp))")->check(CLI::Range(1LL, 1000000000LL));
+  est_cmd->add_option("--dp", est.dp, "Data-parallel degree (default: devices / (tp x cp x pp))")->check(CLI::Range(1LL, 1000000000LL));
   est_cmd->add_option("--ep", est.ep, "Expert-parallel degree (MoE)")->check(CLI::Range(1LL, 1000000LL));
   est_cmd->add_option("--micro-batch", est.micro_batch, "Sequences per micro-batch")->check(CLI::Range(1LL, 1000000LL));
   est_cmd->add_option("--interleave", est.interleave, "Model chunks per pipeline stage (interleaved 1F1B)")->check(CLI::Range(1LL, 1000LL));
@@ -203,6 +208,16 @@ int main(int argc, char** argv) {
                       "recomputed in the backward); the search tries both")
       ->check(CLI::IsMember({"standard", "flash"}))
       ->default_val("standard");
+  est_cmd->add_option("--cp", est.cp, "Context-parallel degree of a given layout: each sequence split over this many devices (ring attention); the search tries 1, 2, 4, 8")
+      ->check(CLI::Range(1LL, 1000000LL));
+  est_cmd->add_flag("--fp8", est.fp8, "A given layout's linear matmuls in FP8 (Transformer Engine; the device needs fp8_peak_tflops); the search tries both");
+  est_cmd->add_option("--overlap", est.overlap,
+                      "Communication overlapped with compute: all (default, as Megatron-Core runs), none (Megatron-LM 2021), or a comma "
+                      "list of tp, dp, pp")
+      ->default_val("all");
+  est_cmd->add_option("--stage-layers", est.stage_layers,
+                      "Layers per pipeline stage of a given layout, first to last, comma-separated (must sum to the model's layers; "
+                      "default: even)");
   est_cmd->add_option("--top", est.top, "Layouts to list after a search")->check(CLI::Range(1, 100))->default_val(5);
   est_cmd->add_option("--out", est.out_dir, "Output directory (estimate.json; sensitivity.csv and .svg with --sensitivity)")->check(output_dir);
   auto* wafers_opt = est_cmd->add_option("--wafers", est.wafers, "Wafer clusters: number of wafers (default: the system's)")->check(CLI::Range(1LL, 100000000LL));
@@ -295,6 +310,7 @@ int main(int argc, char** argv) {
     if (*route_cmd) return cli::run_route_command(route);
     if (*noc_cmd) return cli::run_noc_command(noc);
     if (*graph_cmd) return cli::run_graph_command(graph);
+    if (*val_cmd) return cli::run_validate_command(val);
     if (*compile_cmd) return cli::run_compile_command(compile_args);
     if (*est_cmd) return cli::run_estimate_command(est);
     if (*simulate_cmd) return cli::run_simulate_command(simulate_args);

@@ -30,13 +30,19 @@ ClusterSpec ClusterSpec::from_yaml(const YamlNode& node) {
 
   const YamlNode d = node.require("device");
   d.expect_map();
-  d.check_keys({"name", "peak_tflops", "vector_tflops", "memory_gb", "memory_tb_s", "matmul_efficiency", "power_w", "cost_usd"});
+  d.check_keys({"name", "peak_tflops", "vector_tflops", "memory_gb", "memory_tb_s", "matmul_efficiency", "fp8_peak_tflops",
+                "fp8_matmul_efficiency", "sms", "power_w", "cost_usd"});
   c.device.name = d.get_string("name", "device");
   c.device.peak_flops = d.require("peak_tflops").as_double(Range::closed(0.001, 1e7)) * 1e12;
   c.device.vector_flops = d.require("vector_tflops").as_double(Range::closed(0.001, 1e7)) * 1e12;
   c.device.memory_bytes = d.require("memory_gb").as_double(Range::closed(0.001, 1e7)) * 1e9;
   c.device.memory_bytes_per_s = d.require("memory_tb_s").as_double(Range::closed(0.001, 100000)) * 1e12;
   c.device.matmul_efficiency = d.get_double("matmul_efficiency", 1.0, {0.0, 1.0, true, false});
+  c.device.fp8_peak_flops = d.get_double("fp8_peak_tflops", 0.0, Range::closed(0, 1e7)) * 1e12;
+  c.device.fp8_matmul_efficiency = d.get_double("fp8_matmul_efficiency", 1.0, {0.0, 1.0, true, false});
+  if (d.has("fp8_matmul_efficiency") && c.device.fp8_peak_flops <= 0)
+    d.child("fp8_matmul_efficiency").fail("an FP8 efficiency needs the device's FP8 peak (fp8_peak_tflops)");
+  c.device.sms = static_cast<int>(d.get_int("sms", 0, Range::closed(0, 1e6)));
   c.device.power_w = d.get_double("power_w", 0.0, Range::closed(0, 1e7));
   c.device.cost_usd = d.get_double("cost_usd", 0.0, Range::closed(0, 1e12));
 

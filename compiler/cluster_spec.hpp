@@ -11,7 +11,11 @@
 //     vector_tflops: 78              # element-wise (non-matmul) peak
 //     memory_gb: 80                  # HBM capacity
 //     memory_tb_s: 2.039             # HBM bandwidth
-//     matmul_efficiency: 0.6         # achieved / peak on the model's matmuls: the one calibrated number
+//     matmul_efficiency: 0.6         # achieved / peak inside a matmul's full waves: fitted (docs/validation.md)
+//     fp8_peak_tflops: 1979          # dense FP8 matmul peak (optional; 0 or absent: no FP8)
+//     fp8_matmul_efficiency: 0.5     # the same for FP8 matmuls: fitted
+//     sms: 108                       # streaming multiprocessors (optional: 0 or absent times a matmul
+//                                    # by its FLOPs alone, without wave and tile quantization)
 //     power_w: 400                   # at full load (board), optional
 //     cost_usd: 15000                # per device, optional
 //   scale_up: {domain: 8, gb_s: 300, latency_us: 2}      # NVLink: devices per domain, GB/s per device per direction
@@ -35,6 +39,9 @@ struct DeviceSpec {
   double memory_bytes = 0;
   double memory_bytes_per_s = 0;
   double matmul_efficiency = 1.0;
+  double fp8_peak_flops = 0;      // FLOP/s, FP8 matmul (0: the device has none)
+  double fp8_matmul_efficiency = 1.0;
+  int sms = 0;                    // > 0: matmuls are timed tile by tile (compiler/gemm_timing.hpp)
   double power_w = 0;             // 0: not stated
   double cost_usd = 0;            // 0: not stated
 };

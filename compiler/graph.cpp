@@ -68,11 +68,13 @@ struct Builder {
   // has biases, or never), or the tied embedding table (owned by the gather).
   enum class Weight { kNone, kOwn, kOwnNoBias, kTied };
 
-  V matmul(const std::string& name, int layer, std::int64_t rows, std::int64_t k, std::int64_t n, Weight weight, const std::vector<V>& in,
-           int expert = -1, double tokens = -1) {
+  V matmul(const std::string& name, int layer, std::int64_t rows, std::int64_t k, std::int64_t n, Weight weight, Op::Dim tp_dim,
+           const std::vector<V>& in, int expert = -1, double tokens = -1) {
     const bool owns = weight == Weight::kOwn || weight == Weight::kOwnNoBias;
     Op op = cost().matmul(name, layer, rows, k, n, owns ? k * n : 0, weight != Weight::kNone, tokens);
     op.expert = expert;
+    op.tp_dim = tp_dim;
+    op.token_dim = Op::Dim::kM;
     V v = add(op, in);
     const double r = tokens >= 0 ? tokens : static_cast<double>(rows);  // MoE experts: expected tokens
     if (weight == Weight::kOwn && m.bias) {
@@ -83,7 +85,10 @@ struct Builder {
   }
 
   V attn_matmul(const std::string& name, int layer, std::int64_t batch, std::int64_t rows, std::int64_t k, std::int64_t n, const std::vector<V>& in) {
-    return add(cost().attn_matmul(name, layer, batch, rows, k, n), in);
+    Op op = cost().attn_matmul(name, layer, batch, rows, k, n);
+    op.tp_dim = Op::Dim::kBatch;   // heads
+    op.token_dim = Op::Dim::kM;    // the queries
+    return add(op, in);
   }
 
   V elementwise(const std::string& name, int layer, double elements, double per_element, const std::vector<V>& in, std::int64_t params = 0,
@@ -94,6 +99,14 @@ struct Builder {
   }
 
   OpCosting cost() const { return OpCosting{act, wb}; }
+
+  // Marks the matmuls behind `outs` (through a bias add, if any) as one fused GEMM.
+  void fuse(const std::vector<V>& outs, int group) {
+    for (V v : outs) {
+      while (g[v].kind != OpKind::kMatMul) v = boost::source(*boost::in_edges(v, g).first, g);
+      g[v].fused = group;
+    }
+  }
 
   // An add (residual, bias, position) keeps nothing for its backward.
   V add_op(const std::string& name, int layer, double elements, const std::vector<V>& in) {
@@ -123,23 +136,25 @@ struct Builder {
     const double elems = (tokens >= 0 ? tokens : static_cast<double>(T)) * static_cast<double>(m.ffn_size);
     V a;
     if (m.activation == Activation::kSwiglu) {
-      const V gate = matmul(p + "gate", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, {in}, expert, tokens);
-      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, {in}, expert, tokens);
+      const V gate = matmul(p + "gate", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
+      fuse({gate, up}, 2);
       a = elementwise(p + "swiglu", layer, elems, kSwigluFlops, {gate, up}, 0, expert);
     } else {
-      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, {in}, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
       a = elementwise(p + "gelu", layer, elems, kGeluFlops, {up}, 0, expert);
     }
-    return matmul(p + "down", layer, rows, m.ffn_size, m.d_model, Weight::kOwn, {a}, expert, tokens);
+    return matmul(p + "down", layer, rows, m.ffn_size, m.d_model, Weight::kOwn, Op::Dim::kK, {a}, expert, tokens);
   }
 
   V layer(int l, V x) {
     const std::string p = fmt::format("L{}.", l);
     const double td = static_cast<double>(T * m.d_model);
     const V ln1 = norm(p + "ln1", l, x);
-    V q = matmul(p + "attn.q_proj", l, T, m.d_model, m.q_width(), Weight::kOwn, {ln1});
-    V k = matmul(p + "attn.k_proj", l, T, m.d_model, m.kv_width(), Weight::kOwn, {ln1});
-    const V v = matmul(p + "attn.v_proj", l, T, m.d_model, m.kv_width(), Weight::kOwn, {ln1});
+    V q = matmul(p + "attn.q_proj", l, T, m.d_model, m.q_width(), Weight::kOwn, Op::Dim::kN, {ln1});
+    V k = matmul(p + "attn.k_proj", l, T, m.d_model, m.kv_width(), Weight::kOwn, Op::Dim::kN, {ln1});
+    const V v = matmul(p + "attn.v_proj", l, T, m.d_model, m.kv_width(), Weight::kOwn, Op::Dim::kN, {ln1});
+    fuse({q, k, v}, 1);
     if (m.position == Position::kRope) {
       q = elementwise(p + "attn.rope_q", l, static_cast<double>(T * m.q_width()), kRopeFlops, {q});
       k = elementwise(p + "attn.rope_k", l, static_cast<double>(T * m.kv_width()), kRopeFlops, {k});
@@ -162,7 +177,7 @@ struct Builder {
     }
     const V ctx = attn_matmul(p + "attn.context", l, bh, S, S, m.head_dim, {sm, v});
     if (flash) g[ctx].bytes_read = static_cast<double>(bh * S * m.head_dim) * act;  // V only: P is on chip
-    const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, Weight::kOwn, {ctx});
+    const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, Weight::kOwn, Op::Dim::kK, {ctx});
     hidden_dropout(o, td);
     const V r1 = add_op(p + "residual1", l, td, {o, x});
     const V ln2 = norm(p + "ln2", l, r1);
@@ -172,7 +187,7 @@ struct Builder {
       hidden_dropout(out, td);
     } else {
       const std::int64_t E = m.moe.experts;
-      const V router = matmul(p + "moe.router", l, T, m.d_model, E, Weight::kOwnNoBias, {ln2});
+      const V router = matmul(p + "moe.router", l, T, m.d_model, E, Weight::kOwnNoBias, Op::Dim::kNone, {ln2});
       const V topk = elementwise(p + "moe.topk", l, static_cast<double>(T * E), kSoftmaxFlops, {router});
       g[topk].keeps = Op::Keeps::kOutput;
       // Each expert computes the token slots the router sends it, up to its buffer's capacity.
@@ -198,7 +213,7 @@ struct Builder {
     if (m.position == Position::kLearned) x = add_op("embed.add_position", -1, static_cast<double>(T * m.d_model), {x});
     for (int l = 0; l < m.layers; ++l) x = layer(l, x);
     const V lnf = norm("final_norm", -1, x);
-    const V head = matmul("lm_head", -1, T, m.d_model, m.vocab, m.tied_embeddings ? Weight::kTied : Weight::kOwnNoBias, {lnf});  // no bias (GPT-2, Llama)
+    const V head = matmul("lm_head", -1, T, m.d_model, m.vocab, m.tied_embeddings ? Weight::kTied : Weight::kOwnNoBias, Op::Dim::kN, {lnf});  // no bias (GPT-2, Llama)
     const V loss = elementwise("loss.cross_entropy", -1, static_cast<double>(T * m.vocab), kSoftmaxFlops, {head});
     g[loss].row_reduction = true;
   }
@@ -250,6 +265,17 @@ struct Builder {
         op.bytes_written = fo.bytes_read;
         op.forward_of = static_cast<int>(f);
         op.grad_of_input = input;
+        op.fused = fo.fused;
+        // dX = dY W^T is [m x n] x [n x k]: the forward's n is its k, and k its n. dW = X^T dY is
+        // [k x m] x [m x n]: the forward's k is its m, and m its k.
+        auto permuted = [input](Op::Dim d) {
+          using D = Op::Dim;
+          if (input == 0) return d == D::kN ? D::kK : d == D::kK ? D::kN : d;
+          if (input == 1) return d == D::kK ? D::kM : d == D::kM ? D::kK : d;
+          return d;
+        };
+        op.tp_dim = permuted(fo.tp_dim);
+        op.token_dim = permuted(fo.token_dim);
         op.row_reduction = fo.row_reduction;
         std::vector<V> in = grad_of_output[f];
         in.push_back(saved[f]);

@@ -52,6 +52,15 @@ struct Op {
   int forward_of = -1;         // for backward / recompute ops: the forward op it derives from
   int grad_of_input = -1;      // backward matmuls: which forward input this is the gradient of (0: A/X, 1: B/W)
   bool row_reduction = false;  // needs statistics over whole rows (norms, cross-entropy)
+  // Matmuls: the dimension tensor parallelism divides (Megatron-LM: a column-parallel projection's
+  // n, a row-parallel one's k, attention's batch of heads) and the one that carries the tokens
+  // (what context parallelism divides). Backward matmuls inherit both, permuted with the operands.
+  enum class Dim : std::uint8_t { kNone, kBatch, kM, kK, kN };
+  Dim tp_dim = Dim::kNone, token_dim = Dim::kNone;
+  // Matmuls a framework runs as one GEMM, their outputs side by side along the forward's n (and
+  // along tp_dim in every pass): Megatron-LM's fused QKV projection (1) and a gated FFN's gate and
+  // up projections (2). 0: not fused. The training estimate times each group as one GEMM.
+  int fused = 0;
   // Forward ops: what the backward needs kept until it runs (the activation memory of a layer
   // without recomputation, Korthikanti et al. 2022): the op's activation inputs (matmuls, norms,
   // GeLU/SwiGLU), its output (softmax), or nothing (adds, rotations, gathers). A tensor kept by

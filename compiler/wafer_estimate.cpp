@@ -15,14 +15,16 @@ void apply_run_losses(TrainingEstimate& e, const RunLosses& l) {
   e.energy_mwh *= f;
 }
 
-SearchResult search_wafers(const ModelSpec& model, ClusterSpec cluster, std::int64_t wafers, const RunLosses& losses) {
+SearchResult search_wafers(const ModelSpec& model, ClusterSpec cluster, std::int64_t wafers, const RunLosses& losses,
+                           const Parallelism::Overlap& overlap) {
   cluster.devices = wafers;
-  SearchResult r = search_parallelism(model, cluster, wafers);
+  SearchResult r = search_parallelism(model, cluster, wafers, overlap);
   for (TrainingEstimate& e : r.ranked) apply_run_losses(e, losses);
   return r;
 }
 
-Sizing wafers_for_days(const ModelSpec& model, const ClusterSpec& cluster, double days, const RunLosses& losses, std::int64_t max_wafers) {
+Sizing wafers_for_days(const ModelSpec& model, const ClusterSpec& cluster, double days, const RunLosses& losses, std::int64_t max_wafers,
+                       const Parallelism::Overlap& overlap) {
   if (model.training_tokens <= 0) throw InputError(fmt::format("{}: the model states no training_tokens, so no wafer count meets a number of days", model.name));
   std::set<std::int64_t> counts;
   for (std::int64_t tp : {1, 2, 4, 8}) {
@@ -35,7 +37,7 @@ Sizing wafers_for_days(const ModelSpec& model, const ClusterSpec& cluster, doubl
   Sizing s;
   auto fastest = [&](std::int64_t w) {
     ++s.counts_tried;
-    SearchResult r = search_wafers(model, cluster, w, losses);
+    SearchResult r = search_wafers(model, cluster, w, losses, overlap);
     s.layouts_searched += r.considered;
     return r;
   };

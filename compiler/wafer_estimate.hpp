@@ -22,7 +22,8 @@ struct RunLosses {
 void apply_run_losses(TrainingEstimate& e, const RunLosses& losses);
 
 // The best layouts on `wafers` wafers (run losses applied).
-SearchResult search_wafers(const ModelSpec& model, ClusterSpec cluster, std::int64_t wafers, const RunLosses& losses);
+SearchResult search_wafers(const ModelSpec& model, ClusterSpec cluster, std::int64_t wafers, const RunLosses& losses,
+                           const Parallelism::Overlap& overlap = {});
 
 // The fewest wafers whose best layout trains the model in at most `days`: a bisection over the
 // wafer counts some layout can use (tp x pp x dp with tp <= 8, pp dividing the layers, dp x
@@ -35,7 +36,7 @@ struct Sizing {
   std::size_t layouts_searched = 0;
 };
 Sizing wafers_for_days(const ModelSpec& model, const ClusterSpec& cluster, double days, const RunLosses& losses,
-                       std::int64_t max_wafers = 1'000'000);
+                       std::int64_t max_wafers = 1'000'000, const Parallelism::Overlap& overlap = {});
 
 // One row of the sensitivity table: the answer (wafers for the target days, or days on the given
 // wafers) with one knob moved, everything else at the base.
