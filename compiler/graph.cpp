@@ -131,20 +131,21 @@ struct Builder {
   }
 
   // One FFN (dense, or expert e on `tokens` expected tokens); returns its output.
-  V ffn(const std::string& p, int layer, V in, int expert, double tokens) {
+  V ffn(const std::string& p, int layer, V in, int expert, double tokens, std::int64_t width = 0) {
+    const std::int64_t F = width > 0 ? width : m.ffn_size;
     const std::int64_t rows = tokens >= 0 ? static_cast<std::int64_t>(std::ceil(tokens)) : T;
-    const double elems = (tokens >= 0 ? tokens : static_cast<double>(T)) * static_cast<double>(m.ffn_size);
+    const double elems = (tokens >= 0 ? tokens : static_cast<double>(T)) * static_cast<double>(F);
     V a;
     if (m.activation == Activation::kSwiglu) {
-      const V gate = matmul(p + "gate", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
-      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
+      const V gate = matmul(p + "gate", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
       fuse({gate, up}, 2);
       a = elementwise(p + "swiglu", layer, elems, kSwigluFlops, {gate, up}, 0, expert);
     } else {
-      const V up = matmul(p + "up", layer, rows, m.d_model, m.ffn_size, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
       a = elementwise(p + "gelu", layer, elems, kGeluFlops, {up}, 0, expert);
     }
-    return matmul(p + "down", layer, rows, m.ffn_size, m.d_model, Weight::kOwn, Op::Dim::kK, {a}, expert, tokens);
+    return matmul(p + "down", layer, rows, F, m.d_model, Weight::kOwn, Op::Dim::kK, {a}, expert, tokens);
   }
 
   V layer(int l, V x) {
@@ -202,6 +203,8 @@ struct Builder {
       Op combine = cost().elementwise(p + "moe.combine", l, td_out, kCombineFlops * m.moe.top_k * (1 - load.dropped_fraction), 1);
       combine.bytes_read = tk * static_cast<double>(m.d_model) * act + tk * act;
       out = add(combine, outs);
+      if (m.moe.shared_experts > 0)  // every token's shared experts, beside its routed ones
+        out = add_op(p + "moe.shared_add", l, td, {out, ffn(p + "moe.shared.", l, ln2, -1, -1, m.moe.shared_experts * m.ffn_size)});
       hidden_dropout(out, td);
     }
     return add_op(p + "residual2", l, td, {out, r1});

@@ -51,11 +51,12 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   if (node.has("moe")) {
     const YamlNode moe = node.child("moe");
     moe.expect_map();
-    moe.check_keys({"experts", "top_k", "capacity_factor", "router_skew"});
+    moe.check_keys({"experts", "top_k", "capacity_factor", "router_skew", "shared_experts"});
     m.moe.experts = static_cast<int>(moe.require("experts").as_int(Range::closed(1, 100000)));
     m.moe.top_k = static_cast<int>(moe.get_int("top_k", 1, Range::closed(1, m.moe.experts)));
     m.moe.capacity_factor = moe.get_double("capacity_factor", 1.0, Range{0.0, 1000.0, true, false});  // below 1 drops even a balanced router's
     m.moe.router_skew = moe.get_double("router_skew", 0.0, Range::closed(0, 10));
+    m.moe.shared_experts = static_cast<int>(moe.get_int("shared_experts", 0, Range::closed(0, 1024)));
   }
   m.norm = node.get_choice("norm", "layernorm", {"layernorm", "rmsnorm"}) == "rmsnorm" ? Norm::kRmsNorm : Norm::kLayerNorm;
   m.bias = node.get_bool("bias", true);
@@ -84,7 +85,8 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   m.training_tokens = node.get_double("training_tokens", 0.0, Range::closed(0, 1e18));
   m.mode = node.get_choice("mode", "training", {"training", "inference"}) == "inference" ? Mode::kInference : Mode::kTraining;
   // The counts are 64-bit integers: bound their products (in floating point) before anyone forms them.
-  const double d = static_cast<double>(m.d_model), hd = static_cast<double>(m.head_dim), experts = m.is_moe() ? m.moe.experts : 1;
+  const double d = static_cast<double>(m.d_model), hd = static_cast<double>(m.head_dim);
+  const double experts = m.is_moe() ? m.moe.experts + m.moe.shared_experts : 1;
   const double per_layer = 2 * d * hd * (m.heads + m.kv_heads) + (m.activation == Activation::kSwiglu ? 3 : 2) * d * static_cast<double>(m.ffn_size) * experts;
   const double params = m.layers * per_layer + 2 * static_cast<double>(m.vocab) * d + static_cast<double>(m.max_positions) * d;
   if (params > 1e15)
@@ -130,11 +132,21 @@ std::int64_t ModelSpec::attention_params_per_layer() const {
   return p;
 }
 
+namespace {
+
+// One FFN of `width`: its matrices and, with biases, theirs.
+std::int64_t ffn_params(const ModelSpec& m, std::int64_t width) {
+  return m.ffn_matrices() * m.d_model * width + (m.bias ? (m.ffn_matrices() - 1) * width + m.d_model : 0);
+}
+
+// The shared experts, as one FFN of shared_experts x ffn_size.
+std::int64_t shared_expert_params(const ModelSpec& m) { return m.moe.shared_experts > 0 ? ffn_params(m, m.moe.shared_experts * m.ffn_size) : 0; }
+
+}  // namespace
+
 std::int64_t ModelSpec::ffn_params_per_layer() const {
-  std::int64_t one = ffn_matrices() * d_model * ffn_size;
-  if (bias) one += (ffn_matrices() - 1) * ffn_size + d_model;
-  if (!is_moe()) return one;
-  return moe.experts * one + d_model * moe.experts;  // experts + router
+  if (!is_moe()) return ffn_params(*this, ffn_size);
+  return moe.experts * ffn_params(*this, ffn_size) + d_model * moe.experts + shared_expert_params(*this);  // routed, router, shared
 }
 
 std::int64_t ModelSpec::norm_params_per_layer() const { return 2 * (norm == Norm::kLayerNorm ? 2 * d_model : d_model); }
@@ -153,7 +165,7 @@ std::int64_t ModelSpec::total_params() const {
 
 std::int64_t ModelSpec::active_params() const {
   std::int64_t ffn = ffn_params_per_layer();
-  if (is_moe()) ffn = (ffn - d_model * moe.experts) / moe.experts * moe.top_k + d_model * moe.experts;
+  if (is_moe()) ffn = moe.top_k * ffn_params(*this, ffn_size) + d_model * moe.experts + shared_expert_params(*this);
   const std::int64_t final_norm = norm == Norm::kLayerNorm ? 2 * d_model : d_model;
   return layers * (attention_params_per_layer() + ffn + norm_params_per_layer()) + final_norm + vocab * d_model;
 }

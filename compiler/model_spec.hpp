@@ -9,7 +9,9 @@
 //   kv_heads: 8               # grouped-query attention (default: heads, i.e. multi-head)
 //   head_dim: 128             # default d_model / heads
 //   ffn: {size: 14336, activation: swiglu}   # gelu: two matrices (up, down); swiglu: three (gate, up, down)
-//   moe: {experts: 16, top_k: 2, capacity_factor: 1.25, router_skew: 0}   # optional: the FFN becomes experts
+//   moe: {experts: 16, top_k: 2, capacity_factor: 1.25, router_skew: 0, shared_experts: 0}
+//                             # optional: the FFN becomes experts (each of ffn.size; fine-grained
+//                             # experts are many of a small size), plus shared ones every token uses
 //   norm: rmsnorm             # layernorm (scale + bias) | rmsnorm (scale)
 //   bias: false               # biases on the attention and FFN projections
 //   dropout: 0.1              # attention and hidden dropout (default 0): its masks are kept for the backward
@@ -51,6 +53,9 @@ struct MoeSpec {
   int top_k = 1;
   double capacity_factor = 1.0;  // expert buffer = capacity_factor x tokens x top_k / experts
   double router_skew = 0;        // Zipf exponent of the experts' popularity (compiler/moe_routing.hpp)
+  // Shared experts (DeepSeekMoE, Dai et al. 2024): FFNs of the experts' size that every token
+  // passes through beside its top_k routed ones, run as one FFN of shared_experts x ffn.size.
+  int shared_experts = 0;
 };
 
 struct ModelSpec {

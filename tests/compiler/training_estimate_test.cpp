@@ -78,6 +78,29 @@ TEST(TrainingEstimate, MoeTflopsPerDeviceCountTheExpertsATokenVisits) {
   }
 }
 
+// Fine-grained experts with a shared one (DeepSeekMoE-style: 256 routed of a small size, top-8,
+// plus 1 shared that every token uses): a token's forward runs 8 + 1 expert FFNs, and the model's
+// parameters, active parameters and executed FLOPs follow by hand.
+TEST(TrainingEstimate, FineGrainedAndSharedExpertsCountAsHandWorked) {
+  const ModelSpec m = ModelSpec::from_yaml(YamlNode::parse(
+      "name: fine\nvocab: 32000\nd_model: 1024\nlayers: 4\nheads: 16\nffn: {size: 256, activation: swiglu}\n"
+      "moe: {experts: 256, top_k: 8, shared_experts: 1, capacity_factor: 8}\nsequence: 1024\nmicro_batch: 1\nglobal_batch: 64\n"
+      "bias: false\nnorm: rmsnorm\nposition: rope\ntied_embeddings: false\n", "fine.yaml"));
+  const double d = 1024, F = 256, E = 256, k = 8, S = 1024, V = 32000, L = 4, T = 64 * S;
+  const double expert = 3 * d * F;  // gate, up, down
+  const double layer_params = 4 * d * d + E * expert + d * E + expert + 2 * d;
+  EXPECT_DOUBLE_EQ(static_cast<double>(m.total_params()), L * layer_params + 2 * V * d + d);
+  EXPECT_DOUBLE_EQ(static_cast<double>(m.active_params()), L * (4 * d * d + (k + 1) * expert + d * E + 2 * d) + d + V * d);
+  EXPECT_EQ(Graph::build(m).params(), m.total_params());
+  Parallelism p;
+  p.dp = 8, p.recompute = Recompute::kNone;
+  const TrainingEstimate e = estimate_training(m, selene(), p);
+  const double layer = 2 * (4 * d * d + d * E + (k + 1) * expert) + 4 * S * d;
+  const double executed = 3 * T * (L * layer + 2 * d * V);
+  EXPECT_NEAR(e.megatron_flops_per_step, executed, 1e-9 * executed);
+  EXPECT_NEAR(executed / (6.0 * static_cast<double>(m.active_params()) * T), 1.0, 0.25);
+}
+
 // Activation memory per layer against Korthikanti et al. 2022 (section 4, eq. 1 to 5) for GPT-3
 // 175B with dropout, bf16, one sequence: s b h (34 + 5 a s / h) bytes without recomputation,
 // 34 s b h with selective, and under tensor parallelism t sbh (10 + 24 / t + 5 a s / (h t)),
