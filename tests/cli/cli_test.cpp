@@ -417,6 +417,37 @@ TEST_F(Cli, EstimateSearchesLayoutsAndRejectsBadOnes) {
   expect_bad_input(run("estimate" + model + " --system " + neg), "neg.yaml:6");
 }
 
+// The layout flags of issue 18 (--cp, --fp8, --overlap, --stage-layers) and `wafersim validate`:
+// each bad value is one line with exit code 2.
+TEST_F(Cli, EstimateLayoutFlagsAndValidate) {
+  const std::string root = WAFERSIM_SOURCE_DIR;
+  const std::string model = " --model " + root + "/workloads/gpt3-175b.yaml";
+  const std::string a100 = " --system " + root + "/configs/systems/selene-a100.yaml --devices 1024";
+  const std::string h100 = " --system " + root + "/configs/systems/dgx-h100.yaml --devices 1024";
+  const Result ok = run("estimate" + model + h100 + " --tp 8 --pp 16 --cp 2 --fp8 --sp --zero 1 --stage-layers 5,6,6,6,6,6,6,6,6,6,6,6,6,6,6,7 "
+                        "--overlap tp,dp --out " + (dir / "l").string());
+  ASSERT_EQ(ok.status, 0) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("cp 2"));
+  EXPECT_THAT(ok.output, HasSubstr("fp8"));
+  EXPECT_THAT(ok.output, HasSubstr("no-overlap pp"));
+  EXPECT_THAT(ok.output, HasSubstr("overlap hides: tensor-parallel"));
+  const auto j = nlohmann::json::parse(wafersim::read_text_file(dir / "l" / "estimate.json"));
+  EXPECT_EQ(j["estimate"]["cp"].get<int>(), 2);
+  EXPECT_EQ(j["estimate"]["stage_layers"].size(), 16u);
+  EXPECT_GT(j["estimate"]["hidden_by_overlap_s"]["tp"].get<double>(), 0.0);
+  expect_bad_input(run("estimate" + model + a100 + " --tp 8 --pp 16 --fp8"), "FP8 needs the device's FP8 peak");
+  expect_bad_input(run("estimate" + model + a100 + " --tp 8 --pp 16 --cp 3 --dp 1"), "cp 3 does not divide the sequence of 2048 tokens");
+  expect_bad_input(run("estimate" + model + a100 + " --tp 8 --pp 2 --stage-layers 40,50"), "sum to 90; the model has 96");
+  expect_bad_input(run("estimate" + model + a100 + " --tp 8 --pp 2 --stage-layers 48,x"), "'x' is not a positive layer count");
+  expect_bad_input(run("estimate" + model + a100 + " --tp 8 --pp 16 --overlap tp,zz"), "'zz' is not tp, dp or pp");
+  expect_bad_input(run("estimate" + model + a100 + " --cp 2"), "set a given layout");
+  const Result v = run("validate " + root + "/configs/validation/nemo-24.12-h100-fp8.yaml");
+  ASSERT_EQ(v.status, 0) << v.output;
+  EXPECT_THAT(v.output, HasSubstr("Llama 3 8B on 8 H100s"));
+  EXPECT_THAT(v.output, HasSubstr("mean |error|"));
+  expect_bad_input(run("validate " + write("v.yaml", "rows: []\n")), "v.yaml");
+}
+
 TEST_F(Cli, WaferEstimateSizesTheMachineForATargetAndShowsWhatMovesIt) {
   std::string text = wafersim::read_text_file(std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml");
   text.replace(text.find("sequence: 1024"), 14, "sequence: 64");  // a layer the 8 x 8 window holds
