@@ -40,8 +40,8 @@ void print_estimate(const compiler::ModelSpec& m, const compiler::ClusterSpec& c
                c.wafer.sram_bytes / 1e9, (c.device.memory_bytes - c.wafer.sram_bytes) / 1e9,
                e.resident ? "" : fmt::format(", {:.2f} TB streamed per step", e.streamed_bytes_per_step / 1e12));
   } else {
-    fmt::print("  step {:.3f} s (ESTIMATED, analytic; nothing simulated): {:.4g} tokens/s, MFU {:.1f}%, {:.1f} TFLOP/s per device "
-               "(matmul FLOPs executed, recomputation included)\n",
+    fmt::print("  step {:.3f} s (ESTIMATED, analytic; nothing simulated): {:.4g} tokens/s, MFU {:.1f}% (of the bf16 peak), {:.1f} TFLOP/s "
+               "per device (matmul FLOPs executed, recomputation included)\n",
                t.step, e.tokens_per_s, 100 * e.mfu, e.achieved_tflops_per_device);
     fmt::print("  breakdown: compute {:.1f}%, memory-bound ops {:.1f}%, exposed communication: tensor-parallel {:.1f}%, "
                "context-parallel {:.1f}%, expert all-to-all {:.1f}%, pipeline sends {:.1f}%, data-parallel {:.1f}%; pipeline bubble {:.1f}%\n",
