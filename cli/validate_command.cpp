@@ -32,10 +32,12 @@ int run_validate_command(const ValidateArgs& a) {
     const double est = r.estimated(e), err = est / r.published - 1;
     sum += std::abs(err), worst = std::max(worst, std::abs(err));
     if (std::abs(err) > r.tolerance) ++outside;
-    fmt::print("{:<34} {:>16} {:>12.4g} {:>12.4g} {:>+7.1f}%{} {}\n", r.name, r.metric_name(), r.published, est, 100 * err,
-               std::abs(err) > r.tolerance ? "!" : " ", r.layout.describe());
+    fmt::print("{:<34} {:>16} {:>12.4g} {:>12.4g} {:>+7.1f}%{} {}{}\n", r.name, r.metric_name(), r.published, est, 100 * err,
+               std::abs(err) > r.tolerance ? "!" : r.shortfall.empty() ? " " : "*", r.layout.describe(),
+               r.shortfall.empty() ? "" : "\n    * known shortfall: " + r.shortfall);
     j.push_back({{"name", r.name}, {"file", r.file}, {"metric", r.metric_name()}, {"published", r.published}, {"estimated", est},
-                 {"error", err}, {"tolerance", r.tolerance}, {"layout", r.layout.describe()}, {"step_s", e.time.step}});
+                 {"error", err}, {"tolerance", r.tolerance}, {"shortfall", r.shortfall}, {"layout", r.layout.describe()},
+                 {"step_s", e.time.step}});
   }
   fmt::print("mean |error| {:.2f}%, worst {:.2f}%, {} of {} outside their tolerance (marked !; a rejected row counts 100%)\n", 100 * sum / static_cast<double>(rows.size()),
              100 * worst, outside, rows.size());

@@ -98,7 +98,7 @@ std::vector<ValidationRow> load_file(const std::filesystem::path& file) {
   std::vector<ValidationRow> rows;
   for (const YamlNode& r : doc.require("rows").items()) {
     r.expect_map();
-    r.check_keys({"name", "model", "gpus", "layout", "published", "tolerance", "params_b"});
+    r.check_keys({"name", "model", "gpus", "layout", "published", "tolerance", "params_b", "shortfall"});
     ValidationRow row;
     row.file = file.string();
     row.source = source;
@@ -123,6 +123,7 @@ std::vector<ValidationRow> load_file(const std::filesystem::path& file) {
     row.published = pub.require(key).as_double(Range::positive());
     row.tolerance = r.get_double("tolerance", 0.1, Range::fraction());
     row.published_params = r.get_double("params_b", 0.0, Range::non_negative()) * 1e9;
+    row.shortfall = r.get_string("shortfall", "");
     rows.push_back(std::move(row));
   }
   return rows;

@@ -15,6 +15,8 @@
 //       published: {tflops_per_gpu: 137}            # or iteration_s, or tokens_per_s_per_gpu
 //       tolerance: 0.10                             # |estimated / published - 1| allowed
 //       params_b: 1.7                               # optional: the parameters the source states, billions
+//       shortfall: why                              # optional: a row the model misses (its tolerance is
+//                                                   # then what the model achieves, not the target)
 //
 // The data-parallel degree is gpus / (tp cp pp). `overlap` is all, none, or a list of tp, dp, pp.
 // Every key is checked: a mistake gets one line naming the file, the row and the key.
@@ -38,6 +40,7 @@ struct ValidationRow {
   double published = 0;
   double tolerance = 0.1;
   double published_params = 0;  // the source's parameter count (0: not stated)
+  std::string shortfall;        // why the model misses this row (empty: it meets the target)
 
   const char* metric_name() const;  // "TFLOP/s per GPU", "s per iteration", "tokens/s per GPU"
   // The estimate's figure for the metric.
