@@ -161,7 +161,9 @@ TEST(TrainingEstimate, FlashAttentionHasNoSequenceSquaredMemoryAndRecomputesTheS
     EXPECT_NEAR(flash.megatron_flops_per_step - standard.megatron_flops_per_step, per_step, 1e-9 * per_step);
     EXPECT_LT(flash.time.memory, standard.time.memory);
     EXPECT_LE(flash.memory_per_device_bytes, standard.memory_per_device_bytes);
-    if (rc == Recompute::kNone) EXPECT_LT(flash.memory_per_device_bytes, standard.memory_per_device_bytes);
+    if (rc == Recompute::kNone) {
+      EXPECT_LT(flash.memory_per_device_bytes, standard.memory_per_device_bytes);
+    }
   }
 }
 
@@ -387,6 +389,11 @@ TEST(TrainingEstimate, SearchFindsLegalLayoutsBestFirst) {
 TEST(TrainingEstimate, BadLayoutsAndSystemsAreInputErrors) {
   const ModelSpec m = ModelSpec::load(kRoot + "/workloads/gpt3-175b.yaml");
   ClusterSpec c = selene();
+  auto layout = [](std::int64_t tp, std::int64_t pp, std::int64_t dp) {
+    Parallelism p;
+    p.tp = tp, p.pp = pp, p.dp = dp;
+    return p;
+  };
   auto expect_error = [&](Parallelism p, const std::string& text) {
     try {
       estimate_training(m, c, p);
@@ -395,11 +402,11 @@ TEST(TrainingEstimate, BadLayoutsAndSystemsAreInputErrors) {
       EXPECT_NE(std::string(e.what()).find(text), std::string::npos) << e.what();
     }
   };
-  expect_error({5, 1, 1}, "tp 5 does not divide the 96 attention heads");
-  expect_error({8, 7, 1}, "pp 7 does not divide the 96 layers");
-  expect_error({8, 16, 7}, "does not divide the global batch of 1536");
-  expect_error({1, 1, 8}, "GB per device");  // 175B on 8 GPUs without model parallelism
-  expect_error({8, 16, 32}, "needs 4096 devices");
+  expect_error(layout(5, 1, 1), "tp 5 does not divide the 96 attention heads");
+  expect_error(layout(8, 7, 1), "pp 7 does not divide the 96 layers");
+  expect_error(layout(8, 16, 7), "does not divide the global batch of 1536");
+  expect_error(layout(1, 1, 8), "GB per device");  // 175B on 8 GPUs without model parallelism
+  expect_error(layout(8, 16, 32), "needs 4096 devices");
   const auto bad = [](const std::string& yaml) {
     try {
       ClusterSpec::from_yaml(YamlNode::parse(yaml, "bad.yaml"));
