@@ -97,20 +97,27 @@ void print_header(const compiler::ModelSpec& model, const std::string& system, c
                static_cast<double>(model.active_params()), model.training_tokens, compiler::dense_training_flops(model, model.training_tokens));
 }
 
+// The items of a comma-separated flag value ("a,b,c"; an empty item stays, to be refused).
+std::vector<std::string> comma_items(const std::string& value) {
+  std::vector<std::string> items;
+  for (std::size_t start = 0; start <= value.size();) {
+    const std::size_t end = std::min(value.find(',', start), value.size());
+    items.push_back(value.substr(start, end - start));
+    start = end + 1;
+  }
+  return items;
+}
+
 // --overlap: all, none, or a comma list of tp, dp, pp.
 compiler::Parallelism::Overlap overlap_of(const EstimateArgs& a) {
   if (a.overlap == "all") return {};
   compiler::Parallelism::Overlap o{false, false, false};
   if (a.overlap == "none") return o;
-  std::size_t start = 0;
-  while (start <= a.overlap.size()) {
-    const std::size_t end = std::min(a.overlap.find(',', start), a.overlap.size());
-    const std::string item = a.overlap.substr(start, end - start);
+  for (const std::string& item : comma_items(a.overlap)) {
     if (item == "tp") o.tp = true;
     else if (item == "dp") o.dp = true;
     else if (item == "pp") o.pp = true;
     else throw InputError(fmt::format("--overlap {}: '{}' is not tp, dp or pp (or give all or none)", a.overlap, item));
-    start = end + 1;
   }
   return o;
 }
@@ -121,10 +128,7 @@ void apply_layout_flags(const EstimateArgs& a, compiler::Parallelism& p) {
   p.fp8 = a.fp8;
   p.overlap = overlap_of(a);
   if (a.stage_layers.empty()) return;
-  std::size_t start = 0;
-  while (start <= a.stage_layers.size()) {
-    const std::size_t end = std::min(a.stage_layers.find(',', start), a.stage_layers.size());
-    const std::string item = a.stage_layers.substr(start, end - start);
+  for (const std::string& item : comma_items(a.stage_layers)) {
     std::size_t used = 0;
     long long n = 0;
     try {
@@ -135,7 +139,6 @@ void apply_layout_flags(const EstimateArgs& a, compiler::Parallelism& p) {
     if (used != item.size() || item.empty() || n < 1)
       throw InputError(fmt::format("--stage-layers {}: '{}' is not a positive layer count", a.stage_layers, item));
     p.stage_layers.push_back(n);
-    start = end + 1;
   }
 }
 
