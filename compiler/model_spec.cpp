@@ -17,11 +17,16 @@ Dtype Dtype::parse(const YamlNode& node, const std::string& fallback) {
   return {};
 }
 
+const std::vector<std::string>& ModelSpec::keys() {
+  static const std::vector<std::string> k{"name", "source", "vocab", "d_model", "layers", "heads", "kv_heads", "head_dim", "ffn", "moe", "norm",
+                                          "bias", "dropout", "position", "max_positions", "tied_embeddings", "sequence", "global_batch",
+                                          "micro_batch", "dtypes", "mode", "training_tokens"};
+  return k;
+}
+
 ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   node.expect_map();
-  node.check_keys({"name", "source", "vocab", "d_model", "layers", "heads", "kv_heads", "head_dim", "ffn", "moe", "norm", "bias", "dropout", "position",
-                   "max_positions", "tied_embeddings", "sequence", "global_batch", "micro_batch", "dtypes", "mode",
-                   "training_tokens"});
+  node.check_keys(keys());
   ModelSpec m;
   m.name = node.require("name").as_string();
   m.source = node.get_string("source", "");

@@ -31,6 +31,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/yaml_reader.hpp"
 
@@ -84,6 +85,7 @@ struct ModelSpec {
   double training_tokens = 0;  // tokens of the whole training run (0: not stated)
 
   static ModelSpec from_yaml(const YamlNode& node);
+  static const std::vector<std::string>& keys();  // the top-level keys a model file may have
   static ModelSpec load(const std::filesystem::path& file);
   // The --sequence / --micro-batch overrides (0 keeps the model's), under the rules the YAML
   // loader applies: throws InputError naming the flag.

@@ -71,6 +71,9 @@ ModelSpec row_model(const YamlNode& node, const std::map<std::string, YamlNode>&
     return ModelSpec::from_yaml(it->second);
   }
   node.expect_map();
+  std::vector<std::string> allowed = ModelSpec::keys();
+  allowed.push_back("base");
+  node.check_keys(allowed);  // here, where the override's line is known (the merged map has none)
   const YamlNode base = node.require("base");
   const auto it = models.find(base.as_string());
   if (it == models.end()) base.fail(fmt::format("no model '{}' under models:", base.as_string()));

@@ -113,6 +113,8 @@ TEST(ValidationSet, BadRowsNameTheFileAndKey) {
   EXPECT_NE(error_for(ok + "layout: {tp: 2, pipeline: 2}}\n").find("pipeline"), std::string::npos);
   EXPECT_NE(error_for(ok + "layout: {overlap: [tp, zz]}}\n").find("zz"), std::string::npos);
   EXPECT_NE(error_for(ok + "layout: {tp: 3}}\n").find("not a multiple of tp x cp x pp = 3"), std::string::npos);
+  EXPECT_NE(error_for("  - {name: r, model: {base: m, zz: 1}, gpus: 8, layout: {}, published: {iteration_s: 1}}\n").find("bad.yaml:5:"),
+            std::string::npos);  // the override's own line, not the merged map's
   EXPECT_NE(error_for("  - {name: r, model: nope, gpus: 8, layout: {}, published: {iteration_s: 1}}\n").find("no model 'nope'"), std::string::npos);
   std::filesystem::remove_all(dir);
 }
