@@ -11,9 +11,9 @@
 //     vector_tflops: 78              # element-wise (non-matmul) peak
 //     memory_gb: 80                  # HBM capacity
 //     memory_tb_s: 2.039             # HBM bandwidth
-//     matmul_efficiency: 0.6         # achieved / peak inside a matmul's full waves: fitted (docs/validation.md)
+//     matmul_efficiency: 0.64        # achieved / peak inside a matmul's full waves: fitted (docs/validation.md)
 //     fp8_peak_tflops: 1979          # dense FP8 matmul peak (optional; 0 or absent: no FP8)
-//     fp8_matmul_efficiency: 0.5     # the same for FP8 matmuls: fitted
+//     fp8_matmul_efficiency: 0.48    # the same for FP8 matmuls: fitted
 //     sms: 108                       # streaming multiprocessors (optional: 0 or absent times a matmul
 //                                    # by its FLOPs alone, without wave and tile quantization)
 //     power_w: 400                   # at full load (board), optional
