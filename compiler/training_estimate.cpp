@@ -140,6 +140,15 @@ struct BuiltGraph {
   const GraphSums& kept_for(bool fp8) const { return fp8 ? kept_fp8 : kept; }
 };
 
+// One device's time for a matmul of `shape` (its share of the op's `bytes`): FP8 for the layers'
+// linear matmuls under an FP8 cut, bf16 otherwise; an expert's over the ep ranks' local experts.
+double device_matmul_seconds(const DeviceSpec& dev, const Cut& cut, const Op& o, const GemmShape& shape, double bytes, bool split) {
+  const bool fp8 = cut.fp8 && o.kind == OpKind::kMatMul && o.layer >= 0;
+  const double share = static_cast<double>((split ? cut.tp : 1) * cut.cp);
+  const double t = gemm_seconds(dev, shape, bytes / share, fp8 ? MatmulPrecision::kFp8 : MatmulPrecision::kBf16);
+  return o.expert >= 0 ? t / static_cast<double>(cut.ep) : t;
+}
+
 // Adds an op's time on one device to the sums it belongs to.
 void add_op_time(const Op& o, bool matmul, bool split, double t, OpSums& bucket) {
   if (matmul && split) bucket.mm_split += t;
@@ -195,11 +204,7 @@ GraphSums time_graph(const BuiltGraph& b, const DeviceSpec& dev, const Cut& cut)
     }
     double t;  // per device: split ops cut over tp, everything over cp; replicated ops whole over tp
     if (matmul) {
-      const GemmShape shape = device_shape(o, cut, split);
-      const bool fp8 = cut.fp8 && o.kind == OpKind::kMatMul && o.layer >= 0;
-      const double share = (split ? tp : 1.0) * cp;
-      t = gemm_seconds(dev, shape, bytes / share, fp8 ? MatmulPrecision::kFp8 : MatmulPrecision::kBf16);
-      if (o.expert >= 0) t /= static_cast<double>(cut.ep);
+      t = device_matmul_seconds(dev, cut, o, device_shape(o, cut, split), bytes, split);
       if (split && o.tp_dim == Op::Dim::kNone) t /= tp;  // a split op whose cut the Graph does not name
     } else {
       t = std::max(o.flops / dev.vector_flops, bytes / dev.memory_bytes_per_s) / ((split ? tp : 1.0) * cp);
@@ -208,10 +213,7 @@ GraphSums time_graph(const BuiltGraph& b, const DeviceSpec& dev, const Cut& cut)
   }
   for (const auto& [key, f] : fused) {
     const Op& o = *f.op;
-    const bool fp8 = cut.fp8 && o.layer >= 0;
-    double t = gemm_seconds(dev, f.shape, f.bytes / ((f.split ? tp : 1.0) * cp), fp8 ? MatmulPrecision::kFp8 : MatmulPrecision::kBf16);
-    if (o.expert >= 0) t /= static_cast<double>(cut.ep);
-    add_op_time(o, true, f.split, t, bucket_of(o, s));
+    add_op_time(o, true, f.split, device_matmul_seconds(dev, cut, o, f.shape, f.bytes, f.split), bucket_of(o, s));
   }
   const GraphSums& kept = b.kept_for(cut.fp8);
   for (std::size_t l = 0; l < s.layer.size(); ++l) {
