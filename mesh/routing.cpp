@@ -22,12 +22,23 @@ void Routing::turns(NodeId at, Port in_port, int in_vc, RouteSet& out) const {
   }
 }
 
-std::string Routing::serves() const {
-  if (!needs_whole_mesh()) return {};
+bool Routing::whole_mesh() const {
   // All 2 (R (C - 1) + C (R - 1)) arcs between working routers (a dead router or link removes
   // some; a tile with dead compute but a working router is no hole).
   const std::size_t rows = fabric_->rows(), cols = fabric_->cols();
-  if (graph_.arcs() == 2 * (rows * (cols - 1) + cols * (rows - 1))) return {};
+  return graph_.arcs() == 2 * (rows * (cols - 1) + cols * (rows - 1));
+}
+
+void Routing::xy_turns(NodeId at, Port in_port, int vc, RouteSet& out) const {
+  for (int p = 0; p < 4; ++p) {
+    if (!has_link(at, p) || p == in_port) continue;
+    const bool horizontal_in = in_port == kWest || in_port == kEast;
+    if (in_port == kLocal || horizontal_in || p == opposite(in_port)) out.add(p, vc);
+  }
+}
+
+std::string Routing::serves() const {
+  if (!needs_whole_mesh() || whole_mesh()) return {};
   return "routing.algorithm: " + name() + " cannot route around the holes of this fabric (dead routers or links); use duato or up_down";
 }
 

@@ -12,9 +12,12 @@
 //   duato              Duato's protocol (J. Duato, "A New Theory of Deadlock-Free Adaptive Routing in
 //                      Wormhole Networks", IEEE TPDS 4(12), 1993): VC class 1 routes minimally
 //                      and adaptively (any productive direction with a working link and router);
-//                      VC class 0 is the escape, up_down above. A packet may take the escape from
-//                      any router and, once on it, stays on it (the conservative form, for which
-//                      the escape CDG alone decides deadlock freedom).
+//                      VC class 0 is the escape: on a whole mesh (every router and link working)
+//                      dimension order, X then Y, as in Duato's own mesh examples: minimal, and
+//                      without a root for traffic to funnel through; on a fabric with holes
+//                      up_down above, the escape that serves every connected piece. A packet may
+//                      take the escape from any router and, once on it, stays on it (the
+//                      conservative form, for which the escape CDG alone decides deadlock freedom).
 //   minimal_adaptive   class 1 of duato with no escape: deadlock-prone on purpose, for comparison.
 //
 // Ports: 0 north, 1 west, 2 east, 3 south (as mesh/fabric_graph.hpp), 4 local (inject/eject).
@@ -74,6 +77,8 @@ class Routing {
   // fabric needs a routing that serves it: serves() says why not (empty: it does).
   virtual bool needs_whole_mesh() const { return false; }
   std::string serves() const;
+  // Every router working and every logical link between neighbours present.
+  bool whole_mesh() const;
   // route() is X then Y on class 0, so that the engine may compute it inline.
   virtual bool dimension_order() const { return false; }
 
@@ -110,6 +115,14 @@ class Routing {
   }
   // Productive ports towards `dest` that have a working link to a working router.
   void productive(NodeId at, NodeId dest, int vc, RouteSet& out) const;
+  // The one XY step towards `dest` on class `vc` (none when its link is missing), and the turns
+  // dimension order allows after arriving from `in_port`: in X on in X or into Y, in Y on in Y.
+  void xy_step(NodeId at, NodeId dest, int vc, RouteSet& out) const {
+    const int dc = fabric_->col_of(dest) - fabric_->col_of(at), dr = fabric_->row_of(dest) - fabric_->row_of(at);
+    const int port = dc > 0 ? kEast : dc < 0 ? kWest : dr > 0 ? kSouth : kNorth;
+    if (has_link(at, port)) out.add(port, vc);
+  }
+  void xy_turns(NodeId at, Port in_port, int vc, RouteSet& out) const;
 
  private:
   const Fabric* fabric_;

@@ -16,19 +16,13 @@ class XyRouting final : public Routing {
 
   void route(NodeId at, NodeId dest, Port, int, RouteSet& out) const override {
     if (dead_or_arrived(at, dest, 0, out)) return;
-    const int dc = fabric().col_of(dest) - fabric().col_of(at), dr = fabric().row_of(dest) - fabric().row_of(at);
-    const int port = dc > 0 ? kEast : dc < 0 ? kWest : dr > 0 ? kSouth : kNorth;
-    if (has_link(at, port)) out.add(port, 0);
+    xy_step(at, dest, 0, out);
   }
 
   // Injected: any way. Travelling in X: on in X, or turn into Y. Travelling in Y: on in Y only.
   void turns(NodeId at, Port in_port, int, RouteSet& out) const override {
     out.clear();
-    for (int p = 0; p < 4; ++p) {
-      if (!has_link(at, p) || p == in_port) continue;
-      const bool horizontal_in = in_port == kWest || in_port == kEast;
-      if (in_port == kLocal || horizontal_in || p == opposite(in_port)) out.add(p, 0);
-    }
+    xy_turns(at, in_port, 0, out);
   }
 };
 

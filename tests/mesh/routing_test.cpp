@@ -250,7 +250,48 @@ TEST(Routing, StateMemoryIsPerNodeNotPerPair) {
   const Fabric f = m.fabric();
   EXPECT_EQ(make("xy", f)->state_bytes(), 0u);
   EXPECT_EQ(make("up_down", f)->state_bytes(), 13u);
-  EXPECT_EQ(make("duato", f)->state_bytes(), 13u);
+  EXPECT_EQ(make("duato", f)->state_bytes(), 0u);  // whole: the escape is XY
+  Mesh holey(4, 4);
+  holey.kill(1, 1);
+  EXPECT_EQ(make("duato", holey.fabric())->state_bytes(), 13u);  // up*/down* around the hole
+}
+
+// On a whole mesh duato's escape is dimension order: a packet that takes it at any router, and
+// stays on it, arrives in exactly the Manhattan distance (up*/down*'s climb to the root made
+// (0,7) -> (7,0) on an 8 x 8 mesh with a centre root 14 hops only by luck, and (0,0) -> (0,7)
+// 7 + 2 x the root's depth). The escape CDG alone is acyclic, exactly and by turns.
+TEST(Routing, DuatoEscapeOnAWholeMeshIsMinimalDimensionOrder) {
+  Mesh m(8, 8);
+  const Fabric f = m.fabric();
+  const auto r = make("duato", f);
+  EXPECT_EQ(r->escape_trees(), 1u);
+  for (NodeId s = 0; s < f.nodes(); ++s) {
+    for (NodeId d = 0; d < f.nodes(); ++d) {
+      RouteSet set;
+      NodeId at = s;
+      Port in = kLocal;
+      int hops = 0;
+      for (bool first = true;; first = false) {
+        r->route(at, d, in, first ? 0 : r->escape_class(), set);
+        const RouteOption* esc = nullptr;
+        for (const RouteOption& o : set) {
+          if (o.vc == r->escape_class() || o.port == kLocal) esc = &o;
+        }
+        ASSERT_NE(esc, nullptr) << s << " -> " << d;
+        if (esc->port == kLocal) break;
+        // XY: no Y step while the column differs.
+        if (f.col_of(at) != f.col_of(d)) EXPECT_TRUE(esc->port == kEast || esc->port == kWest);
+        in = opposite(static_cast<Port>(esc->port));
+        at = r->neighbour(at, esc->port);
+        ASSERT_LE(++hops, 14);
+      }
+      EXPECT_EQ(at, d);
+      EXPECT_EQ(hops, std::abs(f.row_of(s) - f.row_of(d)) + std::abs(f.col_of(s) - f.col_of(d)));
+    }
+  }
+  for (bool exact : {false, true}) {
+    EXPECT_TRUE(check_deadlock(*r, exact).deadlock_free) << exact;
+  }
 }
 
 }  // namespace
