@@ -256,10 +256,10 @@ TEST(Routing, StateMemoryIsPerNodeNotPerPair) {
   EXPECT_EQ(make("duato", holey.fabric())->state_bytes(), 13u);  // up*/down* around the hole
 }
 
-// On a whole mesh duato's escape is dimension order: a packet that takes it at any router, and
-// stays on it, arrives in exactly the Manhattan distance (up*/down*'s climb to the root made
-// (0,7) -> (7,0) on an 8 x 8 mesh with a centre root 14 hops only by luck, and (0,0) -> (0,7)
-// 7 + 2 x the root's depth). The escape CDG alone is acyclic, exactly and by turns.
+// On a whole mesh duato's escape is dimension order: a packet that takes it at its source and
+// stays on it moves in X until the column matches and arrives in exactly the Manhattan distance
+// (the up*/down* tree, rooted at the centre, is longer for most pairs: fails on the tree escape).
+// The escape CDG alone is acyclic, exactly and by turns.
 TEST(Routing, DuatoEscapeOnAWholeMeshIsMinimalDimensionOrder) {
   Mesh m(8, 8);
   const Fabric f = m.fabric();
