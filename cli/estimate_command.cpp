@@ -273,9 +273,10 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
              100 * w.wafer_yield.hi, 100 * spec.accept_tile_fraction, w.tile_ghz.mean, sim::domains_name(spec.wafer.clock.domains),
              w.usable_peak_flops / 1e15, w.nominal_peak_flops / 1e15, w.sram_bytes / 1e9);
   const auto& rep = cal.representative;
-  fmt::print("representative layer: one {} layer scaled x{:.4f} (d {}, {} heads, FFN {}{}, {} tokens) on a {} x {} window ({} tiles "
+  const std::string tokens = rep.micro_batch > 1 ? fmt::format("{} sequences of {} tokens", rep.micro_batch, rep.sequence) : fmt::format("{} tokens", rep.sequence);
+  fmt::print("representative layer: one {} layer scaled x{:.4f} (d {}, {} heads, FFN {}{}, {}) on a {} x {} window ({} tiles "
              "used), with its defect draw:\n",
-             model.name, cal.scale, rep.d_model, rep.heads, rep.ffn_size, model.is_moe() ? " = top-k experts, dense" : "", rep.sequence,
+             model.name, cal.scale, rep.d_model, rep.heads, rep.ffn_size, model.is_moe() ? " = top-k experts, dense" : "", tokens,
              std::min(spec.window, static_cast<int>(std::sqrt(w.usable_tiles.mean))), std::min(spec.window, static_cast<int>(std::sqrt(w.usable_tiles.mean))),
              cal.tiles_used);
   fmt::print("  roofline {:.4f} ms; compiler cost model {:.4f} ms (compute on the critical path {:.4f} ms)\n", cal.roofline_s * 1e3,
@@ -344,7 +345,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   j["wafer"] = {{"samples", w.samples}, {"usable_tiles", w.usable_tiles.mean}, {"sites", w.sites}, {"wafer_yield", w.wafer_yield.mean},
                 {"tile_ghz", w.tile_ghz.mean}, {"peak_pflops_usable", w.usable_peak_flops / 1e15},
                 {"peak_pflops_nominal", w.nominal_peak_flops / 1e15}, {"sram_gb", w.sram_bytes / 1e9}};
-  j["calibration"] = {{"scale", cal.scale}, {"d_model", rep.d_model}, {"tokens", rep.sequence}, {"tiles", cal.tiles_used},
+  j["calibration"] = {{"scale", cal.scale}, {"d_model", rep.d_model}, {"tokens", rep.sequence * rep.micro_batch}, {"sequences", rep.micro_batch}, {"tiles", cal.tiles_used},
                       {"roofline_s", cal.roofline_s}, {"analytic_s", cal.analytic_s}, {"simulated", cal.simulated},
                       {"simulated_s", cal.simulated_s}, {"compute_factor", cal.compute_factor}, {"comm_factor", cal.comm_factor},
                       {"layers_extrapolated", model.layers}};

@@ -145,10 +145,11 @@ ModelSpec representative_layer(const ModelSpec& m, double s) {
   r.ffn_size = std::max<std::int64_t>(64, std::llround(ffn / 64.0) * 64);
   r.moe = MoeSpec{};
   r.vocab = 256;
-  r.sequence = std::max<std::int64_t>(16, std::llround(static_cast<double>(m.sequence * m.micro_batch) * s / 16.0) * 16);
+  // The micro-batch's sequences stay apart: each attends over its own (scaled) tokens only.
+  r.sequence = std::max<std::int64_t>(16, std::llround(static_cast<double>(m.sequence) * s / 16.0) * 16);
   if (r.max_positions > 0) r.max_positions = std::max(r.max_positions, r.sequence);
-  r.micro_batch = 1;
-  r.global_batch = 1;
+  r.micro_batch = m.micro_batch;
+  r.global_batch = m.micro_batch;
   r.training_tokens = 0;
   return r;
 }
@@ -189,7 +190,7 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
   dev.peak_flops = tiles * tile_peak_flops_per_cycle(c.wafer.compute) * ghz * 1e9;
   dev.vector_flops = tiles * c.wafer.compute.vector_flops_per_cycle * ghz * 1e9;
   dev.memory_bytes_per_s = 1e30;  // the tile model charges SRAM access inside its cycles
-  cal.roofline_s = roofline_seconds(cal.representative, dev, 1, Recompute::kNone);
+  cal.roofline_s = roofline_seconds(cal.representative, dev, cal.representative.micro_batch, Recompute::kNone);
   cal.analytic_s = step.analytic.makespan_ps * 1e-12;
   cal.analytic_compute_s = step.analytic.critical_path.compute_ps * 1e-12;
   double makespan = cal.analytic_s, compute = cal.analytic_compute_s;

@@ -105,6 +105,27 @@ TEST(WaferCluster, CalibrationChargesEveryLayerWithTheWindowsMeasuredFactors) {
   EXPECT_DOUBLE_EQ(e.capital_usd, 16 * 1500.0);
 }
 
+// A micro-batch's sequences are calibrated as separate sequences, not one long one: every op that
+// touches tokens, attention's scores included, then grows linearly with the sequences, so the
+// roofline is a fixed part (the optimizer's update) plus one sequence's worth per sequence, and
+// going from 2 to 4 sequences adds exactly twice what going from 1 to 2 adds. (One sequence of
+// 128 or 256 tokens would add more each time, by attention's s^2 part.)
+TEST(WaferCluster, CalibrationKeepsAMicroBatchsSequencesApart) {
+  SmallCluster files("micro_batch");
+  const WaferClusterSpec spec = files.load();
+  const WaferCharacter wafer = characterize_wafers(spec, 1);
+  double roofline[3];
+  for (int i = 0; i < 3; ++i) {
+    ModelSpec m = small_model();
+    m.micro_batch = 1 << i;
+    const LayerCalibration c = calibrate_on_wafer(m, spec, wafer, false, 1);
+    EXPECT_EQ(c.representative.sequence, m.sequence);
+    EXPECT_EQ(c.representative.micro_batch, m.micro_batch);
+    roofline[i] = c.roofline_s;
+  }
+  EXPECT_NEAR(roofline[2] - roofline[1], 2.0 * (roofline[1] - roofline[0]), 1e-9 * roofline[2]);
+}
+
 TEST(WaferCluster, StateBeyondSramStreamsItsWeightsFromExternalMemory) {
   const Calibrated t("stream");
   const ModelSpec& m = t.model;

@@ -280,7 +280,9 @@ TEST(Routing, DuatoEscapeOnAWholeMeshIsMinimalDimensionOrder) {
         ASSERT_NE(esc, nullptr) << s << " -> " << d;
         if (esc->port == kLocal) break;
         // XY: no Y step while the column differs.
-        if (f.col_of(at) != f.col_of(d)) EXPECT_TRUE(esc->port == kEast || esc->port == kWest);
+        if (f.col_of(at) != f.col_of(d)) {
+          EXPECT_TRUE(esc->port == kEast || esc->port == kWest);
+        }
         in = opposite(static_cast<Port>(esc->port));
         at = r->neighbour(at, esc->port);
         ASSERT_LE(++hops, 14);
