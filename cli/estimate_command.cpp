@@ -15,6 +15,7 @@
 #include "compiler/wafer_estimate.hpp"
 #include "core/progress.hpp"
 #include "core/input_error.hpp"
+#include "core/thread_pool.hpp"
 #include "core/json_file.hpp"
 
 namespace wafersim::cli {
@@ -213,15 +214,17 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   const auto spec = compiler::WaferClusterSpec::load(a.system_file);
   if (model.mode != compiler::Mode::kTraining) throw InputError(fmt::format("{}: the model is in inference mode; the estimate is for training", a.model_file.string()));
   const auto w = compiler::characterize_wafers(spec, a.seed);
-  if (Progress::stderr_is_terminal())
-    fmt::print(stderr, "compiling the representative layer{}...\n", a.simulate_layer ? " and cycle-simulating it (minutes)" : "");
-  std::unique_ptr<Progress> bar;
-  const auto cal = compiler::calibrate_on_wafer(model, spec, w, a.simulate_layer, a.seed, [&](std::size_t, std::size_t total) {
-    if (!bar) bar = std::make_unique<Progress>("simulating the representative layer", total, Progress::stderr_is_terminal());
-    bar->advance();
-  }, a.matmul_mappings);
-  if (bar) bar->finish();
-  auto cluster = compiler::as_training_cluster(spec, w, cal, model);
+  const bool explicit_layout = a.tp > 0 || a.pp > 0;
+  if (explicit_layout && a.target_days > 0) throw InputError("--target-days searches the layouts itself; leave out --tp and --pp");
+  // The representative layer at every micro-batch a layout may use: the one asked for, or each
+  // the search tries (compiled side by side; the cost model only, seconds each).
+  std::vector<std::int64_t> micro_batches;
+  if (explicit_layout) micro_batches = {a.micro_batch};
+  else micro_batches.assign(std::begin(compiler::kSearchMicroBatches), std::end(compiler::kSearchMicroBatches));
+  std::string mb_list;
+  for (auto mb : micro_batches) mb_list += fmt::format("{}{}", mb_list.empty() ? "" : ", ", mb);
+  if (Progress::stderr_is_terminal()) fmt::print(stderr, "compiling the representative layer at micro-batch {}...\n", mb_list);
+  auto cals = compiler::calibrate_micro_batches(model, spec, w, micro_batches, a.seed, a.matmul_mappings, available_cpus());
   const std::int64_t wafers = a.wafers > 0 ? a.wafers : spec.wafers;
 
   nlohmann::ordered_json j;
@@ -230,40 +233,66 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   j["estimated"] = true;
   if (model.training_tokens > 0) j["dense_training_flops"] = compiler::dense_training_flops(model, model.training_tokens);
 
+  compiler::ClusterSpec cluster;
   compiler::SearchResult r;
   std::int64_t n = wafers;
   double secs = 0;
   std::size_t searched = 0, counts = 1;
-  const auto t0 = std::chrono::steady_clock::now();
-  if (a.tp > 0 || a.pp > 0) {
-    if (a.target_days > 0) throw InputError("--target-days searches the layouts itself; leave out --tp and --pp");
-    compiler::Parallelism p;
-    p.tp = a.tp > 0 ? a.tp : 1;
-    p.pp = a.pp > 0 ? a.pp : 1;
-    if (a.dp > 0) p.dp = a.dp;
-    else if (wafers % (p.tp * p.pp) != 0) throw InputError(fmt::format("--tp {} x --pp {} does not divide the {} wafers", p.tp, p.pp, wafers));
-    else p.dp = wafers / (p.tp * p.pp);
-    p.ep = a.ep, p.micro_batch = a.micro_batch, p.interleave = a.interleave, p.sequence_parallel = a.sequence_parallel, p.zero_stage = a.zero;
-    p.recompute = compiler::parse_recompute(a.recompute);
-    apply_layout_flags(a, p);
-    cluster.devices = wafers;
-    auto e = compiler::estimate_training(model, cluster, p);
-    compiler::apply_run_losses(e, losses);
-    r.ranked.push_back(e);
-    r.considered = 1;
-  } else if (a.target_days > 0) {
-    refuse_layout_flags_in_search(a);
-    auto s = compiler::wafers_for_days(model, cluster, a.target_days, losses, 1'000'000, overlap_of(a));
-    n = s.wafers, r = std::move(s.search), searched = s.layouts_searched, counts = s.counts_tried;
-  } else {
-    refuse_layout_flags_in_search(a);
-    r = compiler::search_wafers(model, cluster, wafers, losses, overlap_of(a));
-    searched = r.considered;
-    if (r.ranked.empty())
-      throw InputError(fmt::format("{} does not fit on {} wafers of '{}' in any layout (memory or divisibility)", model.name, wafers, spec.name));
+  auto run = [&] {
+    cluster = compiler::as_training_cluster(spec, w, cals, model);
+    const auto t0 = std::chrono::steady_clock::now();
+    r = {};
+    searched = 0, counts = 1, n = wafers;
+    if (explicit_layout) {
+      compiler::Parallelism p;
+      p.tp = a.tp > 0 ? a.tp : 1;
+      p.pp = a.pp > 0 ? a.pp : 1;
+      if (a.dp > 0) p.dp = a.dp;
+      else if (wafers % (p.tp * p.pp) != 0) throw InputError(fmt::format("--tp {} x --pp {} does not divide the {} wafers", p.tp, p.pp, wafers));
+      else p.dp = wafers / (p.tp * p.pp);
+      p.ep = a.ep, p.micro_batch = a.micro_batch, p.interleave = a.interleave, p.sequence_parallel = a.sequence_parallel, p.zero_stage = a.zero;
+      p.recompute = compiler::parse_recompute(a.recompute);
+      apply_layout_flags(a, p);
+      cluster.devices = wafers;
+      auto e = compiler::estimate_training(model, cluster, p);
+      compiler::apply_run_losses(e, losses);
+      r.ranked.push_back(e);
+      r.considered = 1;
+    } else if (a.target_days > 0) {
+      refuse_layout_flags_in_search(a);
+      auto s = compiler::wafers_for_days(model, cluster, a.target_days, losses, 1'000'000, overlap_of(a));
+      n = s.wafers, r = std::move(s.search), searched = s.layouts_searched, counts = s.counts_tried;
+    } else {
+      refuse_layout_flags_in_search(a);
+      r = compiler::search_wafers(model, cluster, wafers, losses, overlap_of(a));
+      searched = r.considered;
+      if (r.ranked.empty())
+        throw InputError(fmt::format("{} does not fit on {} wafers of '{}' in any layout (memory or divisibility)", model.name, wafers, spec.name));
+    }
+    secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    cluster.devices = n;
+  };
+  run();
+  // --simulate-layer: the engine runs the chosen layout's micro-batch, its factors replace the
+  // cost model's, and the layouts are ranked again, until the winner's micro-batch is simulated.
+  std::size_t simulated_runs = 0;
+  while (a.simulate_layer) {
+    const std::int64_t mb = r.ranked.front().par.micro_batch;
+    auto it = std::find_if(cals.begin(), cals.end(), [&](const compiler::LayerCalibration& c) { return c.representative.micro_batch == mb; });
+    if (it->simulated) break;
+    if (Progress::stderr_is_terminal()) fmt::print(stderr, "cycle-simulating the representative layer at micro-batch {} (minutes)...\n", mb);
+    std::unique_ptr<Progress> bar;
+    compiler::ModelSpec at = model;
+    at.micro_batch = mb;
+    *it = compiler::calibrate_on_wafer(at, spec, w, true, a.seed, [&](std::size_t, std::size_t total) {
+      if (!bar) bar = std::make_unique<Progress>("simulating the representative layer", total, Progress::stderr_is_terminal());
+      bar->advance();
+    }, a.matmul_mappings);
+    if (bar) bar->finish();
+    ++simulated_runs;
+    run();
   }
-  secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  cluster.devices = n;
+  const compiler::LayerCalibration& cal = compiler::calibration_at(cals, r.ranked.front().par.micro_batch);
 
   print_header(model, spec.name, fmt::format("{} wafers of {}", n, spec.wafer.mesh.name));
   fmt::print("wafer ({} sampled, seed {}): {:.0f} usable tiles of {:.0f} sites (repaired logical array {:.0f}), wafer yield {:.0f}% "
@@ -273,12 +302,23 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
              100 * w.wafer_yield.hi, 100 * spec.accept_tile_fraction, w.tile_ghz.mean, sim::domains_name(spec.wafer.clock.domains),
              w.usable_peak_flops / 1e15, w.nominal_peak_flops / 1e15, w.sram_bytes / 1e9);
   const auto& rep = cal.representative;
-  const std::string tokens = rep.micro_batch > 1 ? fmt::format("{} sequences of {} tokens", rep.micro_batch, rep.sequence) : fmt::format("{} tokens", rep.sequence);
-  fmt::print("representative layer: one {} layer scaled x{:.4f} (d {}, {} heads, FFN {}{}, {}) on a {} x {} window ({} tiles "
-             "used), with its defect draw:\n",
-             model.name, cal.scale, rep.d_model, rep.heads, rep.ffn_size, model.is_moe() ? " = top-k experts, dense" : "", tokens,
-             std::min(spec.window, static_cast<int>(std::sqrt(w.usable_tiles.mean))), std::min(spec.window, static_cast<int>(std::sqrt(w.usable_tiles.mean))),
-             cal.tiles_used);
+  const int side = std::min(spec.window, static_cast<int>(std::sqrt(w.usable_tiles.mean)));
+  fmt::print("representative layer: one {} layer scaled x{:.4f} (d {}, {} heads, FFN {}{}, sequences of {} tokens kept apart) on a {} x {} "
+             "window ({} tiles used), with its defect draw, compiled at micro-batch {}:\n",
+             model.name, cal.scale, rep.d_model, rep.heads, rep.ffn_size, model.is_moe() ? " = top-k experts, dense" : "", rep.sequence, side, side,
+             cal.tiles_used, mb_list);
+  for (const auto& c : cals) {
+    if (!c.unfit.empty()) {
+      fmt::print("  micro-batch {}: does not map, not a layout: {}\n", c.representative.micro_batch, c.unfit);
+      continue;
+    }
+    const double t = c.simulated ? c.simulated_s : c.analytic_s;
+    fmt::print("  micro-batch {}: roofline {:.4f} ms, {} {:.4f} ms ({:.1f}% of roofline): x{:.2f} compute, x{:.2f} on-wafer communication per "
+               "roofline second\n",
+               c.representative.micro_batch, c.roofline_s * 1e3, c.simulated ? "cycle engine" : "cost model", t * 1e3, 100 * c.roofline_s / t,
+               c.compute_factor, c.comm_factor);
+  }
+  fmt::print("the chosen layout's micro-batch, {} sequence{}:\n", rep.micro_batch, rep.micro_batch > 1 ? "s" : "");
   fmt::print("  roofline {:.4f} ms; compiler cost model {:.4f} ms (compute on the critical path {:.4f} ms)\n", cal.roofline_s * 1e3,
              cal.analytic_s * 1e3, cal.analytic_compute_s * 1e3);
   for (const auto& line : cal.matmul_mappings) fmt::print("  {}\n", line);
@@ -289,8 +329,11 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   else
     fmt::print("  not cycle-simulated (--simulate-layer runs the engine on it, minutes)\n");
   fmt::print("  every layer, embedding and head of the full model is charged x{:.2f} compute and x{:.2f} on-wafer communication per "
-             "roofline second ({}; EXTRAPOLATED from this one layer)\n",
+             "roofline second ({}; EXTRAPOLATED from this one layer; each layout the search weighed was charged its own micro-batch's)\n",
              cal.compute_factor, cal.comm_factor, cal.simulated ? "from the engine" : "from the cost model");
+  if (simulated_runs > 1)
+    fmt::print("  the engine ran {} micro-batches: each time the cost model's factors were replaced by the engine's, the layouts were ranked "
+               "again\n", simulated_runs);
   if (a.target_days > 0) {
     fmt::print("fewest wafers for {:g} days: {} (bisection over {} wafer counts, {} layouts in {:.2f} s: {:.0f} layouts/s)\n", a.target_days, n,
                counts, searched, secs, static_cast<double>(searched) / std::max(secs, 1e-9));
@@ -299,14 +342,14 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
                static_cast<double>(r.considered) / std::max(secs, 1e-9));
   }
   print_estimate(model, cluster, r.ranked.front());
-  const compiler::SiliconBounds bounds = compiler::step_bounds(cluster, r.ranked.front(), cal);
+  const compiler::SiliconBounds bounds = compiler::step_bounds(cluster, r.ranked.front(), cals);
   for (const auto& line : bounds.lines()) fmt::print("  {}\n", line);
   if (a.target_days > 0) {
     // What the configured wafer count lacks for the target (the search above found the count instead).
     std::vector<std::string> lines;
     try {
       const auto at = compiler::search_wafers(model, cluster, spec.wafers, losses);
-      if (!at.ranked.empty()) lines = compiler::growth_needed(cluster, at.ranked.front(), cal, a.target_days);
+      if (!at.ranked.empty()) lines = compiler::growth_needed(cluster, at.ranked.front(), cals, a.target_days);
     } catch (const InputError& e) {
       lines = {fmt::format("on the configured {} wafers: {}", spec.wafers, e.what())};
     }
@@ -349,6 +392,19 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
                       {"roofline_s", cal.roofline_s}, {"analytic_s", cal.analytic_s}, {"simulated", cal.simulated},
                       {"simulated_s", cal.simulated_s}, {"compute_factor", cal.compute_factor}, {"comm_factor", cal.comm_factor},
                       {"layers_extrapolated", model.layers}};
+  {
+    nlohmann::ordered_json jm = nlohmann::ordered_json::array();
+    for (const auto& c : cals) {
+      nlohmann::ordered_json e = {{"micro_batch", c.representative.micro_batch}, {"maps", c.unfit.empty()}};
+      if (c.unfit.empty())
+        e.update({{"roofline_s", c.roofline_s}, {"analytic_s", c.analytic_s}, {"simulated", c.simulated}, {"simulated_s", c.simulated_s},
+                  {"compute_factor", c.compute_factor}, {"comm_factor", c.comm_factor}});
+      else
+        e["why_not"] = c.unfit;
+      jm.push_back(e);
+    }
+    j["calibration"]["micro_batches"] = jm;
+  }
   j["losses"] = {{"restarts", losses.restarts}, {"checkpoints", losses.checkpoints}};
   j["layouts_per_s"] = static_cast<double>(searched) / std::max(secs, 1e-9);
   j["best"] = nlohmann::ordered_json::array();
@@ -360,8 +416,8 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
     else q.wafers = n;
     const std::string unit = q.target_days > 0 ? "wafers" : "days";
     if (Progress::stderr_is_terminal()) fmt::print(stderr, "sensitivity: re-sampling and re-searching each variant...\n");
-    const auto rows = compiler::sensitivity(model, spec, cal, q, losses, a.seed);
-    fmt::print("sensitivity ({}; the representative layer calibrated once, on the base):\n",
+    const auto rows = compiler::sensitivity(model, spec, cals, q, losses, a.seed, a.matmul_mappings);
+    fmt::print("sensitivity ({}; the representative layer calibrated once, on the base, except for SRAM per tile):\n",
                q.target_days > 0 ? fmt::format("wafers to train in {:g} days", q.target_days) : fmt::format("days on {} wafers", n));
     fmt::print("  {:<34} {:<30} {:>12} {:>8} {:>7} {:>10} {:>9}  {}\n", "knob", "setting", unit, "vs base", "MFU", "capital", "MW", "limited by");
     nlohmann::ordered_json js = nlohmann::ordered_json::array();

@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/yaml_reader.hpp"
 
@@ -57,16 +58,30 @@ struct WaferTerms {
   bool enabled = false;
   // Per second of roofline time (the device's peak and bandwidths): what the compiled layer spends
   // in its tiles' compute (array fill and drain, task overheads, load imbalance) and in on-wafer
-  // communication on its critical path. From the representative layer (calibrate_on_wafer).
-  double compute_factor = 1.0;
-  double comm_factor = 0.0;
+  // communication on its critical path. From the representative layer (calibrate_on_wafer),
+  // compiled once per micro-batch: a micro-batch of b sequences gives each tile b times the rows
+  // of every matmul, so fill, drain and message latencies weigh less, and its layer needs more
+  // SRAM. A layout is charged the factors of its own micro-batch; a micro-batch that was not
+  // calibrated, or whose layer does not fit, is not a layout of this wafer.
+  struct LayerFactors {
+    std::int64_t micro_batch = 1;
+    double compute = 1.0, comm = 0.0;
+    double pj_per_flop = 0;  // on-wafer network energy per FLOP (bit-hops per FLOP x pJ per bit-hop)
+    std::string unfit;  // non-empty: why the layer does not map at this micro-batch
+  };
+  std::vector<LayerFactors> layer;
+  // The entry of micro-batch `mb`, or null.
+  const LayerFactors* factors_at(std::int64_t mb) const {
+    for (const LayerFactors& f : layer)
+      if (f.micro_batch == mb) return &f;
+    return nullptr;
+  }
   double sram_bytes = 0;            // state beyond this lives in external memory; weights stream in
   double stream_bytes_per_s = 0;    // external memory bandwidth per wafer
   double layer_weight_bytes = 0;    // one layer's weights (double-buffered in SRAM when streaming)
   // Power and cost.
   double tiles = 0, tile_active_w = 0, tile_idle_w = 0;
   double pj_per_bit_off_wafer = 0;  // off-wafer links and external memory
-  double pj_per_flop_on_wafer = 0;  // on-wafer network energy per FLOP (bit-hops per FLOP x pJ per bit-hop)
   double power_overhead = 1.0;      // facility: power delivery and cooling
   double wafer_usd = 0;             // per accepted wafer: silicon cost / wafer yield
   double system_usd = 0;            // per wafer: package, cooling, power, memory, network

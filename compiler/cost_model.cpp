@@ -19,15 +19,19 @@ constexpr std::uint32_t kNone = 0xFFFFFFFFu;
 class Timeline {
  public:
   // The earliest start >= t of a free gap d long; no later query will ask about times before now.
+  // Busy links hold thousands of intervals, so both skips are binary searches: the intervals are
+  // sorted and disjoint, and one that ends by t cannot delay a start at t.
   double earliest(double t, double d, double now) {
-    while (head_ < busy_.size() && busy_[head_].second <= now) ++head_;
+    const auto ends_by = [](double x) { return [x](const std::pair<double, double>& b) { return b.second <= x; }; };
+    head_ = static_cast<std::size_t>(std::partition_point(busy_.begin() + static_cast<std::ptrdiff_t>(head_), busy_.end(), ends_by(now)) -
+                                     busy_.begin());
     if (head_ > 64 && 2 * head_ > busy_.size()) {
       busy_.erase(busy_.begin(), busy_.begin() + static_cast<std::ptrdiff_t>(head_));
       head_ = 0;
     }
-    for (std::size_t k = head_; k < busy_.size(); ++k) {
-      if (busy_[k].first >= t + d) break;
-      t = std::max(t, busy_[k].second);
+    for (auto k = std::partition_point(busy_.begin() + static_cast<std::ptrdiff_t>(head_), busy_.end(), ends_by(t)); k != busy_.end(); ++k) {
+      if (k->first >= t + d) break;
+      t = std::max(t, k->second);
     }
     return t;
   }

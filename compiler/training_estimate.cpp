@@ -283,6 +283,16 @@ void check_layout(const ModelSpec& m, const ClusterSpec& c, const Parallelism& p
   if (p.devices() > c.devices)
     bad(fmt::format("needs {} devices; system '{}' has {}", p.devices(), c.name, c.devices));
   if (m.mode != Mode::kTraining) bad("the model is in inference mode; the estimate is for training");
+  if (c.wafer.enabled) {
+    const WaferTerms::LayerFactors* f = c.wafer.factors_at(p.micro_batch);
+    if (!f) {
+      std::string have;
+      for (const auto& l : c.wafer.layer) have += fmt::format("{}{}", have.empty() ? "" : ", ", l.micro_batch);
+      bad(fmt::format("micro-batch {}: the representative layer was not compiled at it (calibrated at micro-batch {})", p.micro_batch,
+                      have.empty() ? std::string("none") : have));
+    }
+    if (!f->unfit.empty()) bad(fmt::format("micro-batch {}: the representative layer does not map on the tiles: {}", p.micro_batch, f->unfit));
+  }
 }
 
 // What one layer keeps for its backward per micro-batch on one device, without recomputation
@@ -364,6 +374,8 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     double total() const { return busy() + tp + cp + ep + pp; }
   };
   const WaferTerms& w = c.wafer;
+  // check_layout has made sure a wafer's micro-batch was calibrated and maps.
+  const WaferTerms::LayerFactors factors = w.enabled ? *w.factors_at(p.micro_batch) : WaferTerms::LayerFactors{};
   // Expert-parallel ranks wait for the busiest (a skewed router loads some experts more).
   const double imbalance =
       m.is_moe() ? moe_load(m.moe, static_cast<double>(p.micro_batch * m.sequence) / cp).imbalance(static_cast<int>(p.ep)) : 1.0;
@@ -391,9 +403,9 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     st.bwd = sum.bwd_split + sum.bwd_rep / rep_div;
     st.fwd = (st.compute + st.memory - st.bwd) / (passes - 1.0);
     if (w.enabled) {
-      st.onwafer = (st.compute + st.memory) * w.comm_factor;
-      st.compute *= w.compute_factor;
-      st.memory *= w.compute_factor;
+      st.onwafer = (st.compute + st.memory) * factors.comm;
+      st.compute *= factors.compute;
+      st.memory *= factors.compute;
     }
     st.pp_all = pp_per_mb;
     st.pp = p.overlap.pp ? std::max(0.0, pp_per_mb - st.busy()) : pp_per_mb;
@@ -473,7 +485,7 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
   t.dp_comm = p.overlap.dp ? exposed(reduce, crit->bwd) + exposed(gather, crit->fwd) : reduce + gather;
   t.hidden.dp = reduce + gather - t.dp_comm;
   const double opt_share = params_dev / total / opt_div;
-  const double optimizer_s = g.optimizer_s * opt_share * (w.enabled ? w.compute_factor : 1.0);
+  const double optimizer_s = g.optimizer_s * opt_share * factors.compute;
 
   // Wafers whose state does not fit in SRAM keep weights, gradients and Adam state in external
   // memory and stream them (weight streaming, as Cerebras' MemoryX): each step reads the weights
@@ -523,7 +535,7 @@ TrainingEstimate estimate_from(const ModelSpec& m, const ClusterSpec& c, const P
     const double off_bytes = (t.tp_comm + t.cp_comm + t.ep_comm + t.pp_comm + t.dp_comm) * c.scale_out.bytes_per_s + e.streamed_bytes_per_step;
     const double flops_dev = e.model_flops_per_step / n;
     const double joules = w.tiles * (w.tile_idle_w + (w.tile_active_w - w.tile_idle_w) * busy) * t.step +
-                          off_bytes * 8.0 * w.pj_per_bit_off_wafer * 1e-12 + flops_dev * w.pj_per_flop_on_wafer * 1e-12;
+                          off_bytes * 8.0 * w.pj_per_bit_off_wafer * 1e-12 + flops_dev * factors.pj_per_flop * 1e-12;
     e.power_w_per_device = joules / t.step * w.power_overhead;
     e.power_mw = n * e.power_w_per_device / 1e6;
     if (e.days > 0) e.energy_mwh = e.power_mw * e.days * 24.0;
@@ -608,7 +620,7 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
       for (std::int64_t pp : divisors(model.layers)) {
         if (devices % (tp * cp * pp) != 0) continue;
         const std::int64_t dp = devices / (tp * cp * pp);
-        for (std::int64_t b : {1, 2, 4, 8}) {
+        for (std::int64_t b : kSearchMicroBatches) {
           for (std::int64_t v : {1, 2, 4}) {
             for (std::int64_t ep : model.is_moe() ? divisors(model.moe.experts) : std::vector<std::int64_t>{1}) {
               for (bool sp : {false, true}) {

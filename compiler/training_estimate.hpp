@@ -150,6 +150,8 @@ struct SearchResult {
   std::size_t considered = 0;            // layouts enumerated
   std::size_t rejected = 0;              // of which illegal or out of memory
 };
+// The micro-batches (sequences per micro-batch) the search tries.
+inline constexpr std::int64_t kSearchMicroBatches[] = {1, 2, 4, 8};
 // Every layout uses `overlap` (not searched: overlapping never costs time in this model).
 SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& cluster, std::int64_t devices, const Parallelism::Overlap& overlap = {});
 

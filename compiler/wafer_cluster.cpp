@@ -8,6 +8,7 @@
 #include "compiler/step.hpp"
 #include "compiler/training_estimate.hpp"
 #include "core/input_error.hpp"
+#include "core/thread_pool.hpp"
 #include "mesh/yield_study.hpp"
 #include "sim/clock_domains.hpp"
 
@@ -178,6 +179,7 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
   parse_matmul_mappings(matmul_mappings, so.matmul_mapping, so.matmul_overrides);
   const CompiledStep step = compile_step(cal.representative, win, so);
   cal.matmul_mappings = matmul_choice_lines(step.plan);
+  cal.sram_max_bytes = step.plan.sram_max_bytes;
   cal.tiles_used = 0;
   double ghz = 0;
   for (const Region& r : step.plan.regions) {
@@ -213,7 +215,49 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
   return cal;
 }
 
-ClusterSpec as_training_cluster(const WaferClusterSpec& c, const WaferCharacter& w, const LayerCalibration& cal, const ModelSpec& model) {
+std::vector<LayerCalibration> calibrate_micro_batches(const ModelSpec& model, const WaferClusterSpec& c, const WaferCharacter& w,
+                                                      const std::vector<std::int64_t>& micro_batches, std::uint64_t seed,
+                                                      const std::vector<std::string>& matmul_mappings, unsigned threads) {
+  if (micro_batches.empty()) throw InputError("no micro-batch to calibrate the representative layer at");
+  auto at = [&](std::int64_t mb) {
+    ModelSpec m = model;
+    m.micro_batch = mb;
+    return calibrate_on_wafer(m, c, w, false, seed, {}, matmul_mappings);
+  };
+  std::vector<LayerCalibration> out(micro_batches.size());
+  out[0] = at(micro_batches[0]);
+  // The others differ from the first only in their micro-batch: what stops one from mapping is
+  // its size (SRAM), never the user's input.
+  auto rest = [&](std::size_t i) {
+    const std::int64_t mb = micro_batches[i + 1];
+    try {
+      out[i + 1] = at(mb);
+    } catch (const InputError& e) {
+      LayerCalibration& u = out[i + 1];
+      u.representative = model;
+      u.representative.micro_batch = mb;
+      u.unfit = e.what();
+    }
+  };
+  const std::size_t n = micro_batches.size() - 1;
+  if (threads > 1 && n > 1) {
+    ThreadPool pool(std::min<unsigned>(threads, static_cast<unsigned>(n)));
+    pool.parallel_for(n, rest);
+  } else {
+    for (std::size_t i = 0; i < n; ++i) rest(i);
+  }
+  return out;
+}
+
+const LayerCalibration& calibration_at(const std::vector<LayerCalibration>& cals, std::int64_t mb) {
+  for (const LayerCalibration& c : cals)
+    if (c.representative.micro_batch == mb) return c;
+  throw InputError(fmt::format("micro-batch {}: the representative layer was not calibrated at it", mb));
+}
+
+ClusterSpec as_training_cluster(const WaferClusterSpec& c, const WaferCharacter& w, const std::vector<LayerCalibration>& cals,
+                                const ModelSpec& model) {
+  if (cals.empty()) throw InputError("a wafer cluster needs its representative layer calibrated at one micro-batch at least");
   ClusterSpec k;
   k.name = c.name;
   k.description = c.description;
@@ -230,8 +274,8 @@ ClusterSpec as_training_cluster(const WaferClusterSpec& c, const WaferCharacter&
   k.topology = c.topology;
   WaferTerms& t = k.wafer;
   t.enabled = true;
-  t.compute_factor = cal.compute_factor;
-  t.comm_factor = cal.comm_factor;
+  for (const LayerCalibration& l : cals)
+    t.layer.push_back({l.representative.micro_batch, l.compute_factor, l.comm_factor, l.bit_hops_per_flop * c.pj_per_bit_hop, l.unfit});
   t.sram_bytes = w.sram_bytes;
   t.stream_bytes_per_s = c.memory_bytes_per_s;
   t.layer_weight_bytes = static_cast<double>(model.attention_params_per_layer() + model.ffn_params_per_layer()) * model.weights.bytes;
@@ -239,7 +283,6 @@ ClusterSpec as_training_cluster(const WaferClusterSpec& c, const WaferCharacter&
   t.tile_active_w = c.tile_active_w;
   t.tile_idle_w = c.tile_idle_w;
   t.pj_per_bit_off_wafer = c.pj_per_bit_off_wafer;
-  t.pj_per_flop_on_wafer = cal.bit_hops_per_flop * c.pj_per_bit_hop;
   t.power_overhead = c.power_overhead;
   t.wafer_usd = c.wafer_usd / w.wafer_yield.mean;
   t.system_usd = c.system_usd_per_wafer;

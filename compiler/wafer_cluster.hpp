@@ -47,6 +47,7 @@
 #include <filesystem>
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "compiler/cluster_spec.hpp"
 #include "compiler/model_spec.hpp"
@@ -100,6 +101,7 @@ struct LayerCalibration {
   ModelSpec representative;    // one scaled layer (dense equivalent), tiny vocabulary
   double scale = 1;            // s
   std::size_t tiles_used = 0;
+  double sram_max_bytes = 0;   // the plan's busiest tile
   double roofline_s = 0;       // its ops on the roofline of the tiles used
   double analytic_s = 0, analytic_compute_s = 0;   // compiler cost model: makespan, compute on the critical path
   bool simulated = false;
@@ -110,6 +112,7 @@ struct LayerCalibration {
   SiliconBounds bounds;                            // of the layer, against its calibrated time
   // Of the on-wafer network bounds, the largest, per roofline second (the step scales it).
   double network_bound_per_roofline_s = 0;
+  std::string unfit;  // non-empty: the layer does not map at this micro-batch (why); the rest is unset
 };
 
 // `simulate`: also run the representative layer through the cycle engine and calibrate on it.
@@ -118,7 +121,23 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
                                     const std::function<void(std::size_t, std::size_t)>& on_progress = {},
                                     const std::vector<std::string>& matmul_mappings = {});
 
-ClusterSpec as_training_cluster(const WaferClusterSpec& cluster, const WaferCharacter& wafer, const LayerCalibration& cal,
+// The representative layer compiled at each of `micro_batches` (the cost model only), on up to
+// `threads` threads (results by index: the same on any count). The first micro-batch must map
+// (its errors are the user's: a bad mapping name, a layer too big even alone); a later one whose
+// layer does not fit the tiles comes back with `unfit` saying why, and is not a layout.
+std::vector<LayerCalibration> calibrate_micro_batches(const ModelSpec& model, const WaferClusterSpec& cluster, const WaferCharacter& wafer,
+                                                      const std::vector<std::int64_t>& micro_batches, std::uint64_t seed,
+                                                      const std::vector<std::string>& matmul_mappings = {}, unsigned threads = 1);
+
+// The calibration of micro-batch `mb` (InputError if there is none).
+const LayerCalibration& calibration_at(const std::vector<LayerCalibration>& cals, std::int64_t mb);
+
+// The wafer as a device, charged each layout's factors by its micro-batch.
+ClusterSpec as_training_cluster(const WaferClusterSpec& cluster, const WaferCharacter& wafer, const std::vector<LayerCalibration>& cals,
                                 const ModelSpec& model);
+inline ClusterSpec as_training_cluster(const WaferClusterSpec& cluster, const WaferCharacter& wafer, const LayerCalibration& cal,
+                                       const ModelSpec& model) {
+  return as_training_cluster(cluster, wafer, std::vector<LayerCalibration>{cal}, model);
+}
 
 }  // namespace wafersim::compiler

@@ -6,6 +6,7 @@
 #include <set>
 
 #include "core/input_error.hpp"
+#include "core/thread_pool.hpp"
 
 namespace wafersim::compiler {
 
@@ -75,7 +76,8 @@ std::string limiting_term(const StepBreakdown& t) {
   return std::max_element(std::begin(terms), std::end(terms))->second;
 }
 
-SiliconBounds step_bounds(const ClusterSpec& c, const TrainingEstimate& e, const LayerCalibration& cal) {
+SiliconBounds step_bounds(const ClusterSpec& c, const TrainingEstimate& e, const std::vector<LayerCalibration>& cals) {
+  const LayerCalibration& cal = calibration_at(cals, e.par.micro_batch);
   SiliconBounds b;
   const auto& t = e.time;
   const auto& w = c.wafer;
@@ -98,11 +100,11 @@ SiliconBounds step_bounds(const ClusterSpec& c, const TrainingEstimate& e, const
   return b;
 }
 
-std::vector<std::string> growth_needed(const ClusterSpec& c, const TrainingEstimate& e, const LayerCalibration& cal, double days) {
+std::vector<std::string> growth_needed(const ClusterSpec& c, const TrainingEstimate& e, const std::vector<LayerCalibration>& cals, double days) {
   std::vector<std::string> out;
   if (e.days <= 0 || days <= 0) return out;
   const double target = e.time.step * days / e.days;
-  const SiliconBounds b = step_bounds(c, e, cal);
+  const SiliconBounds b = step_bounds(c, e, cals);
   if (target >= e.time.step) {
     out.push_back(fmt::format("{} wafers already train in {:.3g} days, within {:g}", e.par.devices(), e.days, days));
     return out;
@@ -141,12 +143,14 @@ mesh::RepairSpec with_spares(const WaferClusterSpec& c, int spares) {
 
 }  // namespace
 
-std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClusterSpec& base, const LayerCalibration& cal,
-                                        const SensitivityQuestion& q, const RunLosses& losses, std::uint64_t seed) {
+std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClusterSpec& base, const std::vector<LayerCalibration>& cals,
+                                        const SensitivityQuestion& q, const RunLosses& losses, std::uint64_t seed,
+                                        const std::vector<std::string>& matmul_mappings) {
   struct Variant {
     std::string knob, setting;
     WaferClusterSpec cluster;
     double comm_scale = 1.0;
+    bool recompile = false;  // the representative layer again, on this variant's tiles
   };
   std::vector<Variant> vs;
   vs.push_back({"base", "as configured", base, 1.0});
@@ -182,9 +186,9 @@ std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClust
     v.cluster.memory_bytes_per_s *= f;
     vs.push_back(v);
   }
-  // The representative layer is not recompiled: its calibration holds while the layer still fits.
+  // The representative layer is compiled again: which micro-batches fit the tiles changes.
   for (double f : {0.5, 4.0}) {
-    Variant v{"SRAM per tile", fmt::format("{:g} KiB (x{:g})", base.wafer.compute.sram_kib * f, f), base, 1.0};
+    Variant v{"SRAM per tile", fmt::format("{:g} KiB (x{:g})", base.wafer.compute.sram_kib * f, f), base, 1.0, true};
     v.cluster.wafer.compute.sram_kib *= f;
     vs.push_back(v);
   }
@@ -203,11 +207,16 @@ std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClust
       rows.push_back(row);
       continue;
     }
-    // The calibration is per clock cycle of the window: its factors hold at any frequency.
-    LayerCalibration c = cal;
-    c.comm_factor *= v.comm_scale;
-    ClusterSpec k = as_training_cluster(v.cluster, w, c, model);
     try {
+      // The calibration is per clock cycle of the window: its factors hold at any frequency.
+      std::vector<LayerCalibration> c = cals;
+      if (v.recompile) {
+        std::vector<std::int64_t> mbs;
+        for (const LayerCalibration& l : cals) mbs.push_back(l.representative.micro_batch);
+        c = calibrate_micro_batches(model, v.cluster, w, mbs, seed, matmul_mappings, available_cpus());
+      }
+      for (LayerCalibration& l : c) l.comm_factor *= v.comm_scale;
+      ClusterSpec k = as_training_cluster(v.cluster, w, c, model);
       const TrainingEstimate* best = nullptr;
       SearchResult r;
       if (q.target_days > 0) {

@@ -51,11 +51,14 @@ struct SensitivityQuestion {
   std::int64_t wafers = 0;  // else: answer in days on this many
 };
 // Rows: the base; D0 x0.5, x2, x4; spares 0 and 2x; off-wafer bandwidth x0.25, x4; clock x0.8,
-// x1.2; on-wafer communication x0.5 and x0.1 (a better mapping). The representative layer is
-// calibrated once, on the base system; the rows re-sample the wafers (D0, spares, clock), rebuild
-// the links, or scale the calibrated factor.
-std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClusterSpec& cluster, const LayerCalibration& cal,
-                                        const SensitivityQuestion& question, const RunLosses& losses, std::uint64_t seed);
+// x1.2; external memory bandwidth x0.5, x2; SRAM per tile x0.5, x4; on-wafer communication x0.5
+// and x0.1 (a better mapping). The representative layer is calibrated once, on the base system,
+// at each micro-batch in `cals`; the rows re-sample the wafers (D0, spares, clock), rebuild the
+// links, or scale the calibrated factor. The SRAM rows compile the layer again at the same
+// micro-batches (`matmul_mappings` as the base used), since what fits changes.
+std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClusterSpec& cluster, const std::vector<LayerCalibration>& cals,
+                                        const SensitivityQuestion& question, const RunLosses& losses, std::uint64_t seed,
+                                        const std::vector<std::string>& matmul_mappings = {});
 
 // The largest term of a step, in words ("on-wafer communication", "compute", ...).
 std::string limiting_term(const StepBreakdown& t);
@@ -64,10 +67,11 @@ std::string limiting_term(const StepBreakdown& t);
 // tile compute (the model's FLOPs at the usable peak), the on-wafer network (the representative
 // layer's largest network bound, scaled like its roofline), external memory bandwidth (the
 // weights streamed), off-wafer links (the collectives' busy time as costed) and SRAM.
-SiliconBounds step_bounds(const ClusterSpec& cluster, const TrainingEstimate& e, const LayerCalibration& cal);
+// `cals`: the representative layer per micro-batch (the layout's own is used).
+SiliconBounds step_bounds(const ClusterSpec& cluster, const TrainingEstimate& e, const std::vector<LayerCalibration>& cals);
 
 // With --target-days: what would have to grow, and by how much, for `e` to take `days` on the
 // same wafers. One line per resource whose bound alone is over the target step, and SRAM per tile.
-std::vector<std::string> growth_needed(const ClusterSpec& cluster, const TrainingEstimate& e, const LayerCalibration& cal, double days);
+std::vector<std::string> growth_needed(const ClusterSpec& cluster, const TrainingEstimate& e, const std::vector<LayerCalibration>& cals, double days);
 
 }  // namespace wafersim::compiler

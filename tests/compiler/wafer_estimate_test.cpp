@@ -1,5 +1,6 @@
 // The wafer-cluster estimate: hand-worked peaks and link bandwidths, the wafer-count bisection,
 // run losses, what the sensitivity rows must do, and bad input.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -43,6 +44,7 @@ ModelSpec small_model() {
   m.layers = 4;
   m.sequence = 64;
   m.global_batch = 64;
+  m.micro_batch = 1;
   m.training_tokens = 1e9;
   return m;
 }
@@ -53,11 +55,13 @@ struct Calibrated {
   WaferClusterSpec spec;
   WaferCharacter wafer;
   ModelSpec model = small_model();
-  LayerCalibration cal;
+  std::vector<LayerCalibration> cals;  // at micro-batch 1, 2, 4 and 8, as the search tries
+  LayerCalibration cal;                // micro-batch 1's
   ClusterSpec cluster;
   explicit Calibrated(const std::string& name)
-      : files(name), spec(files.load()), wafer(characterize_wafers(spec, 1)), cal(calibrate_on_wafer(model, spec, wafer, false, 1)),
-        cluster(as_training_cluster(spec, wafer, cal, model)) {}
+      : files(name), spec(files.load()), wafer(characterize_wafers(spec, 1)),
+        cals(calibrate_micro_batches(model, spec, wafer, {std::begin(kSearchMicroBatches), std::end(kSearchMicroBatches)}, 1, {}, 2)),
+        cal(calibration_at(cals, 1)), cluster(as_training_cluster(spec, wafer, cals, model)) {}
 };
 
 TEST(WaferCluster, PeakIsTilesTimesMacsTimesClockAndYieldIsOneOnAFaultFreeWafer) {
@@ -126,6 +130,54 @@ TEST(WaferCluster, CalibrationKeepsAMicroBatchsSequencesApart) {
   EXPECT_NEAR(roofline[2] - roofline[1], 2.0 * (roofline[1] - roofline[0]), 1e-9 * roofline[2]);
 }
 
+// A layout is charged the factors of its own micro-batch: doubling micro-batch 2's compute
+// factor doubles the compute of a layout at micro-batch 2 and leaves one at micro-batch 1 alone.
+TEST(WaferCluster, EachLayoutIsChargedItsOwnMicroBatchsFactors) {
+  const Calibrated t("own_micro_batch");
+  ClusterSpec a = t.cluster, b = t.cluster;
+  for (auto* k : {&a, &b})
+    for (auto& f : k->wafer.layer) f.compute = 2.0, f.comm = 0.0;
+  for (auto& f : b.wafer.layer)
+    if (f.micro_batch == 2) f.compute = 4.0;
+  Parallelism p;
+  p.dp = 16;
+  p.recompute = Recompute::kNone;
+  const TrainingEstimate a1 = estimate_training(t.model, a, p), b1 = estimate_training(t.model, b, p);
+  EXPECT_DOUBLE_EQ(b1.time.compute, a1.time.compute);
+  p.micro_batch = 2;
+  const TrainingEstimate a2 = estimate_training(t.model, a, p), b2 = estimate_training(t.model, b, p);
+  EXPECT_GT(a2.time.compute, 0.0);
+  EXPECT_NEAR(b2.time.compute, 2.0 * a2.time.compute, 1e-12 * b2.time.compute);
+}
+
+// With SRAM between what the layer needs at micro-batch 1 and at 8, micro-batch 8 does not map:
+// the calibration says why, the search never picks it, and asking for it is one clear error.
+TEST(WaferCluster, AMicroBatchWhoseLayerDoesNotFitTheTilesIsNoLayout) {
+  const Calibrated roomy("roomy");
+  const double need1 = calibration_at(roomy.cals, 1).sram_max_bytes, need8 = calibration_at(roomy.cals, 8).sram_max_bytes;
+  ASSERT_GT(need8, need1);
+  SmallCluster files("tight", "{gb_s_per_edge: 100, latency_us: 1, topology: torus_2d}", fmt::format("{:.0f}", (need1 + need8) / 2 / 1024));
+  const WaferClusterSpec spec = files.load();
+  const WaferCharacter wafer = characterize_wafers(spec, 1);
+  const ModelSpec m = small_model();
+  const auto cals = calibrate_micro_batches(m, spec, wafer, {1, 2, 4, 8}, 1, {}, 2);
+  EXPECT_TRUE(calibration_at(cals, 1).unfit.empty());
+  EXPECT_FALSE(calibration_at(cals, 8).unfit.empty());
+  const ClusterSpec k = as_training_cluster(spec, wafer, cals, m);
+  const SearchResult r = search_wafers(m, k, 16, {});
+  ASSERT_FALSE(r.ranked.empty());
+  for (const auto& e : r.ranked) EXPECT_NE(e.par.micro_batch, 8);
+  Parallelism p;
+  p.dp = 8;
+  p.micro_batch = 8;
+  try {
+    estimate_training(m, k, p);
+    FAIL() << "a micro-batch whose layer does not fit was estimated";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("micro-batch 8"), std::string::npos) << e.what();
+  }
+}
+
 TEST(WaferCluster, StateBeyondSramStreamsItsWeightsFromExternalMemory) {
   const Calibrated t("stream");
   const ModelSpec& m = t.model;
@@ -175,7 +227,7 @@ TEST(WaferCluster, SensitivityRowsMoveTheRightWay) {
   const Calibrated t("sensitivity");
   SensitivityQuestion q;
   q.wafers = 16;
-  const auto rows = sensitivity(t.model, t.spec, t.cal, q, {}, 1);
+  const auto rows = sensitivity(t.model, t.spec, t.cals, q, {}, 1);
   auto row = [&](const std::string& knob, const std::string& prefix) {
     for (const auto& r : rows)
       if (r.knob == knob && r.setting.rfind(prefix, 0) == 0) return r;
