@@ -410,4 +410,91 @@ PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Routing& rout
   return FlowModel(w, routing, clocks, engine, run).run();
 }
 
+double makespan_lower_bound_ps(const sim::Workload& w, const mesh::Routing& routing, const sim::ClockDomains& clocks,
+                               const sim::EngineOptions& engine) {
+  const mesh::Fabric& f = routing.fabric();
+  const std::size_t tiles = clocks.domain_of_node().size();
+  // Cuts: between columns c and c + 1 (index c), and rows r and r + 1, one way each (east, west,
+  // south, north). Difference arrays: a flow or link that spans cuts [a, b) adds at a, takes at b.
+  const int R = f.rows(), C = f.cols();
+  std::vector<double> east(C + 1, 0.0), west(C + 1, 0.0), south(R + 1, 0.0), north(R + 1, 0.0);
+  std::vector<double> east_links(C + 1, 0.0), west_links(C + 1, 0.0), south_links(R + 1, 0.0), north_links(R + 1, 0.0);
+  auto span = [](std::vector<double>& d, int a, int b, double v) {
+    if (a >= b) return;
+    d[static_cast<std::size_t>(a)] += v;
+    d[static_cast<std::size_t>(b)] -= v;
+  };
+  for (std::uint32_t n = 0; n < f.nodes(); ++n) {
+    for (const int p : {mesh::kEast, mesh::kWest, mesh::kSouth, mesh::kNorth}) {
+      if (!routing.has_link(n, p)) continue;
+      const std::uint32_t m = routing.neighbour(n, p);
+      if (p == mesh::kEast) span(east_links, f.col_of(n), f.col_of(m), 1);
+      if (p == mesh::kWest) span(west_links, f.col_of(m), f.col_of(n), 1);
+      if (p == mesh::kSouth) span(south_links, f.row_of(n), f.row_of(m), 1);
+      if (p == mesh::kNorth) span(north_links, f.row_of(m), f.row_of(n), 1);
+    }
+  }
+  std::vector<double> compute(tiles, 0.0), inject(tiles, 0.0), eject(tiles, 0.0);
+  std::vector<double> done(w.items.size(), 0.0);  // the earliest each item can end (its dependencies come first)
+  const double period = static_cast<double>(clocks.report.nominal_period_ps);
+  const double flit = engine.channels.flit_bytes;
+  const double hop = engine.router.hop_delay() * period;
+  const auto& ch = engine.channels;
+  double path = 0;
+  for (std::size_t i = 0; i < w.items.size(); ++i) {
+    const sim::WorkItem& it = w.items[i];
+    double ready = 0;
+    for (const auto a : it.after) ready = std::max(ready, done[a]);
+    if (it.kind == sim::WorkItem::Kind::kTask) {
+      const double d = static_cast<double>(it.cycles) * static_cast<double>(clocks.domain(clocks.of(it.tile)).period_ps);
+      compute[it.tile] += d;
+      done[i] = ready + d;
+      path = std::max(path, done[i]);
+      continue;
+    }
+    // As the flow model holds them: a message's ports for its F flits, on the nominal clock. Its
+    // on-wafer leg starts at the source, or at the edge tile where it comes in. Its zero-load
+    // latency is at least that of a route of Manhattan length with links of no latency.
+    const double F = std::ceil(static_cast<double>(it.bytes) / flit);
+    const double hold = F * period;
+    const std::uint32_t from = it.src == sim::kOffWafer ? it.edge_tile : it.src;
+    bool sent = false;
+    double latency = 0;
+    // A multicast's tree crosses a cut once at least where a member lies beyond it.
+    int c_lo = f.col_of(from), c_hi = c_lo, r_lo = f.row_of(from), r_hi = r_lo;
+    for (const std::uint32_t d : it.destinations()) {
+      const std::uint32_t to = d == sim::kOffWafer ? it.edge_tile : d;
+      if (to == from) continue;  // nothing crosses the network
+      eject[to] += hold;
+      sent = true;
+      c_lo = std::min(c_lo, f.col_of(to)), c_hi = std::max(c_hi, f.col_of(to));
+      r_lo = std::min(r_lo, f.row_of(to)), r_hi = std::max(r_hi, f.row_of(to));
+      const double hops = std::abs(f.row_of(from) - f.row_of(to)) + std::abs(f.col_of(from) - f.col_of(to));
+      latency = std::max(latency, ch.injection_latency * period + (hops + 1) * hop + (ch.ejection_latency + F - 1) * period);
+    }
+    if (sent) {
+      inject[from] += hold;
+      span(east, f.col_of(from), c_hi, hold);
+      span(west, c_lo, f.col_of(from), hold);
+      span(south, f.row_of(from), r_hi, hold);
+      span(north, r_lo, f.row_of(from), hold);
+    }
+    done[i] = ready + latency;
+    path = std::max(path, done[i]);
+  }
+  double bound = path;
+  for (std::size_t t = 0; t < tiles; ++t) bound = std::max({bound, compute[t], inject[t] - period, eject[t] - period});
+  // Every route across a cut takes one of its links one way for the message's flits, so the
+  // busiest of them is busy at least the flits' share (less the last flit's cycle, as above).
+  auto cuts = [&](std::vector<double>& flow, std::vector<double>& links) {
+    double f_sum = 0, l_sum = 0;
+    for (std::size_t k = 0; k + 1 < flow.size(); ++k) {
+      f_sum += flow[k], l_sum += links[k];
+      if (f_sum > 0 && l_sum > 0) bound = std::max(bound, f_sum / l_sum - period);
+    }
+  };
+  cuts(east, east_links), cuts(west, west_links), cuts(south, south_links), cuts(north, north_links);
+  return bound;
+}
+
 }  // namespace wafersim::compiler

@@ -38,4 +38,16 @@ struct PlanEstimate {
 PlanEstimate analytic_estimate(const sim::Workload& w, const mesh::Routing& routing, const sim::ClockDomains& clocks,
                                const sim::EngineOptions& engine, const sim::WorkloadRunOptions& run);
 
+// A lower bound on analytic_estimate's makespan, in one pass over the items and without routing:
+// no tile is done before it has run its tasks' cycles one after another on its clock, sent every
+// flit it injects (a multicast counts once), or taken in every flit delivered to it, one flit per
+// cycle through its injection and ejection ports (less the last flit's cycle); and no chain of
+// dependent items is done before its tasks' cycles and its messages' zero-load latencies over
+// routes of Manhattan length, one after another; nor any cut between two rows or columns of the
+// fabric before the flits that must cross it one way have gone over its links that way, one flit
+// per link per cycle (whatever the routes). `matmul_mapping: auto` uses it to leave out
+// candidates that cannot beat the best one costed so far.
+double makespan_lower_bound_ps(const sim::Workload& w, const mesh::Routing& routing, const sim::ClockDomains& clocks,
+                               const sim::EngineOptions& engine);
+
 }  // namespace wafersim::compiler

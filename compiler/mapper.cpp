@@ -556,9 +556,11 @@ std::vector<std::string> matmul_choice_lines(const Plan& plan) {
   std::vector<std::string> out;
   if (groups.empty()) return out;
   std::string head = "matmul mappings";
-  if (!plan.matmul_auto_ps.empty()) {
+  if (!plan.matmul_auto.empty()) {
     head += " (auto: the whole plan compiled with each and costed, the fastest kept:";
-    for (const auto& [m, ps] : plan.matmul_auto_ps) head += fmt::format(" {} {:.4g} ms{}", m, ps * 1e-9, &m == &plan.matmul_auto_ps.back().first ? ")" : ",");
+    for (const auto& c : plan.matmul_auto)
+      head += fmt::format(" {} {}{:.4g} ms{}{}", c.mapping, c.bound_only ? ">= " : "", c.ps * 1e-9, c.bound_only ? " by its bound, not costed" : "",
+                          &c == &plan.matmul_auto.back() ? ")" : ",");
   }
   out.push_back(head + ":");
   for (const Group& g : groups)
@@ -594,7 +596,7 @@ Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
     if (!options.cost_ps) throw std::logic_error("map_model: matmul_mapping auto needs a cost model");
     Plan best;
     double best_ps = -1;
-    std::vector<std::pair<std::string, double>> tried;
+    std::vector<Plan::AutoCandidate> tried;
     std::string first_error;
     for (const std::string& name : MatmulMappingRegistry::instance().names()) {
       MapOptions o = options;
@@ -602,15 +604,22 @@ Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
       o.matmul_fallback = true;
       try {
         Plan p = map_connected(g, sys, fabric, o);
+        if (best_ps >= 0 && options.bound_ps) {
+          const double bound = options.bound_ps(p.workload);
+          if (bound >= best_ps) {
+            tried.push_back({name, bound, true});
+            continue;
+          }
+        }
         const double ps = options.cost_ps(p.workload);
-        tried.emplace_back(name, ps);
+        tried.push_back({name, ps, false});
         if (best_ps < 0 || ps < best_ps) best_ps = ps, best = std::move(p);
       } catch (const InputError& e) {
         if (first_error.empty()) first_error = e.what();
       }
     }
     if (best_ps < 0) throw InputError(first_error);
-    best.matmul_auto_ps = std::move(tried);
+    best.matmul_auto = std::move(tried);
     return best;
   }
   const auto& reg = MappingStyleRegistry::instance();

@@ -46,6 +46,9 @@ struct MapOptions {
   bool matmul_fallback = false;
   // The analytic makespan of a workload on this fabric (compile_step provides it); auto needs it.
   std::function<double(const sim::Workload&)> cost_ps;
+  // Optional: a lower bound on cost_ps, cheap to take. Auto does not cost a candidate whose bound
+  // is already no better than the best costed one (it could not win).
+  std::function<double(const sim::Workload&)> bound_ps;
 };
 
 struct StyleLayout {

@@ -65,11 +65,17 @@ struct Plan {
   std::vector<std::string> notes;   // what was abstracted, in words
   // The matmul mapping of each weight (its forward op's name); `note` says why it is not the one
   // asked for (that one cannot do it). With auto, the whole plan was compiled with every mapping
-  // and the fastest kept: `matmul_auto_ps` holds each candidate's analytic makespan.
+  // and the fastest kept: `matmul_auto` holds each candidate's analytic makespan, or for one left
+  // out, the lower bound that showed it could not win.
   struct MatmulChoice {
     std::string op, mapping, note;
   };
-  std::vector<std::pair<std::string, double>> matmul_auto_ps;
+  struct AutoCandidate {
+    std::string mapping;
+    double ps = 0;
+    bool bound_only = false;  // ps is a lower bound, at or above the winner's makespan
+  };
+  std::vector<AutoCandidate> matmul_auto;
   std::vector<MatmulChoice> matmul_choices;
 };
 

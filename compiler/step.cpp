@@ -71,6 +71,7 @@ CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, con
   mo.matmul_mapping = o.matmul_mapping;
   mo.matmul_overrides = o.matmul_overrides;
   mo.cost_ps = [&s](const sim::Workload& w) { return analytic_estimate(w, *s.net->routing, *s.net->clocks, s.engine, s.run).makespan_ps; };
+  mo.bound_ps = [&s](const sim::Workload& w) { return makespan_lower_bound_ps(w, *s.net->routing, *s.net->clocks, s.engine); };
   s.plan = map_model(*s.graph, s.system, fabric, mo);
   s.plan.system = s.system.mesh.name;
   s.stages = static_cast<double>(s.plan.regions.size());

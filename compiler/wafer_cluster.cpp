@@ -224,27 +224,32 @@ std::vector<LayerCalibration> calibrate_micro_batches(const ModelSpec& model, co
     m.micro_batch = mb;
     return calibrate_on_wafer(m, c, w, false, seed, {}, matmul_mappings);
   };
-  std::vector<LayerCalibration> out(micro_batches.size());
-  out[0] = at(micro_batches[0]);
-  // The others differ from the first only in their micro-batch: what stops one from mapping is
-  // its size (SRAM), never the user's input.
-  auto rest = [&](std::size_t i) {
-    const std::int64_t mb = micro_batches[i + 1];
+  // Each compiles on its own (largest first, the slowest, so the threads finish together).
+  const std::size_t n = micro_batches.size();
+  std::vector<LayerCalibration> out(n);
+  std::vector<std::string> errors(n);
+  auto one = [&](std::size_t k) {
+    const std::size_t i = n - 1 - k;
     try {
-      out[i + 1] = at(mb);
+      out[i] = at(micro_batches[i]);
     } catch (const InputError& e) {
-      LayerCalibration& u = out[i + 1];
-      u.representative = model;
-      u.representative.micro_batch = mb;
-      u.unfit = e.what();
+      errors[i] = e.what();
     }
   };
-  const std::size_t n = micro_batches.size() - 1;
   if (threads > 1 && n > 1) {
     ThreadPool pool(std::min<unsigned>(threads, static_cast<unsigned>(n)));
-    pool.parallel_for(n, rest);
+    pool.parallel_for(n, one);
   } else {
-    for (std::size_t i = 0; i < n; ++i) rest(i);
+    for (std::size_t k = 0; k < n; ++k) one(k);
+  }
+  // The first's error is the user's. The others differ from it only in their micro-batch: what
+  // stops one of them from mapping is its size (SRAM), never the input.
+  if (!errors[0].empty()) throw InputError(errors[0]);
+  for (std::size_t i = 1; i < n; ++i) {
+    if (errors[i].empty()) continue;
+    out[i].representative = model;
+    out[i].representative.micro_batch = micro_batches[i];
+    out[i].unfit = errors[i];
   }
   return out;
 }

@@ -121,8 +121,8 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
                                     const std::function<void(std::size_t, std::size_t)>& on_progress = {},
                                     const std::vector<std::string>& matmul_mappings = {});
 
-// The representative layer compiled at each of `micro_batches` (the cost model only), on up to
-// `threads` threads (results by index: the same on any count). The first micro-batch must map
+// The representative layer compiled at each of `micro_batches` (ascending; the cost model only),
+// on up to `threads` threads (results by index: the same on any count). The first must map
 // (its errors are the user's: a bad mapping name, a layer too big even alone); a later one whose
 // layer does not fit the tiles comes back with `unfit` saying why, and is not a layout.
 std::vector<LayerCalibration> calibrate_micro_batches(const ModelSpec& model, const WaferClusterSpec& cluster, const WaferCharacter& wafer,

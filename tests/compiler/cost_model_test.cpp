@@ -4,6 +4,8 @@
 // and wormhole blocking that reaches back to the source.
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "../sim/sim_test_util.hpp"
 #include "compiler/cost_model.hpp"
 
@@ -112,6 +114,66 @@ TEST(CostModel, AMulticastWithoutTreesIsSentAsUnicasts) {
   w.add_multicast(f.node(0, 0), {f.node(0, 1), f.node(0, 2), f.node(0, 3)}, 64, {});
   for (const auto z : {f.node(0, 1), f.node(0, 2), f.node(0, 3)}) u.add_message(f.node(0, 0), z, 64, {});
   EXPECT_DOUBLE_EQ(estimate(net, w).makespan_ps, estimate(net, u).makespan_ps);
+}
+
+// The lower bound, hand-worked: a tile's tasks back to back; a source's flits one per cycle
+// through its injection port, a destination's through its ejection port, each port less the last
+// flit's cycle, a multicast leaving its source once; the flits that must cross a cut one way over
+// its links; or a chain of dependent items, each message at its zero-load latency over a
+// Manhattan route without the links' cycle: inj 1 + (hops + 1) x 3 + ej 1 + (flits - 1).
+TEST(CostModel, LowerBoundIsTheBusiestTileCutOrChain) {
+  TestNetwork net(4, 4);
+  const auto& f = net.fabric;
+  const auto bound = [&](const sim::Workload& w) { return cycles(makespan_lower_bound_ps(w, *net.routing, *net.clocks, net.options)); };
+  const auto chain = [](int hops, int flits) { return 1 + (hops + 1) * 3 + 1 + (flits - 1); };
+  sim::Workload compute;
+  compute.add_task(f.node(1, 1), 10, {});
+  compute.add_task(f.node(1, 1), 20, {});
+  compute.add_task(f.node(2, 2), 25, {});
+  EXPECT_DOUBLE_EQ(bound(compute), 30);
+  sim::Workload inject;  // 8 messages of 4 flits out of (0,0), half to each neighbour
+  for (int k = 0; k < 8; ++k) inject.add_message(f.node(0, 0), k % 2 ? f.node(0, 1) : f.node(1, 0), 64, {});
+  EXPECT_DOUBLE_EQ(bound(inject), 32 - 1);
+  sim::Workload eject;  // 4 flits into (1,1) from each of six tiles
+  for (const auto a : {f.node(0, 1), f.node(1, 0), f.node(1, 2), f.node(2, 1), f.node(0, 0), f.node(2, 2)}) eject.add_message(a, f.node(1, 1), 64, {});
+  EXPECT_DOUBLE_EQ(bound(eject), 24 - 1);
+  sim::Workload path;  // a task, a 3-hop message of 4 flits after it, a task after that
+  const auto t0 = path.add_task(f.node(0, 0), 10, {});
+  const auto m = path.add_message(f.node(0, 0), f.node(0, 3), 64, {t0});
+  path.add_task(f.node(0, 3), 20, {m});
+  EXPECT_DOUBLE_EQ(bound(path), 10 + chain(3, 4) + 20);
+  sim::Workload cut;  // 64 flits from each tile of columns 0 and 1 to one of columns 2 and 3: 8 x 64 flits over 4 links
+  for (int r = 0; r < 4; ++r)
+    for (int c = 0; c < 2; ++c) cut.add_message(f.node(r, c), f.node(3 - r, 3 - c), 1024, {});
+  EXPECT_DOUBLE_EQ(bound(cut), 8 * 64 / 4 - 1);
+  sim::Workload multicast;  // 8 multicasts of 4 flits from (1,1), to two of its neighbours in turn
+  for (int k = 0; k < 8; ++k)
+    multicast.add_multicast(f.node(1, 1), k % 2 ? std::vector<std::uint32_t>{f.node(1, 2), f.node(2, 1)} : std::vector<std::uint32_t>{f.node(0, 1), f.node(1, 0)}, 64, {});
+  EXPECT_DOUBLE_EQ(bound(multicast), 32 - 1);
+}
+
+// The bound never exceeds the model's makespan, on random dependent workloads of tasks,
+// messages and multicasts (what lets `auto` skip a candidate on it without changing its pick).
+TEST(CostModel, LowerBoundNeverExceedsTheMakespan) {
+  TestNetwork net(4, 4);
+  std::mt19937_64 rng(7);
+  for (int trial = 0; trial < 200; ++trial) {
+    sim::Workload w;
+    const int items = 5 + static_cast<int>(rng() % 40);
+    for (int i = 0; i < items; ++i) {
+      std::vector<std::uint32_t> after;
+      if (i > 0 && rng() % 2) after.push_back(static_cast<std::uint32_t>(rng() % static_cast<std::uint64_t>(i)));
+      const auto tile = [&] { return static_cast<std::uint32_t>(rng() % 16); };
+      // Every other trial sends everything from one tile, so that its port binds.
+      const auto source = [&] { return trial % 2 ? 5u : tile(); };
+      switch (rng() % 3) {
+        case 0: w.add_task(tile(), 1 + rng() % 50, after); break;
+        case 1: w.add_message(source(), tile(), 1 + rng() % 300, after); break;
+        default: w.add_multicast(source(), {tile(), tile(), tile()}, 1 + rng() % 300, after); break;
+      }
+    }
+    EXPECT_LE(makespan_lower_bound_ps(w, *net.routing, *net.clocks, net.options), estimate(net, w).makespan_ps) << "trial " << trial;
+  }
 }
 
 }  // namespace

@@ -77,8 +77,9 @@ TEST(Mapper, FabricSplitByDeadTilesIsMappedOnItsLargestPiece) {
     }
   EXPECT_GT(used, 0u);
   for (const auto& it : plan.workload.items)
-    if (it.kind == sim::WorkItem::Kind::kMessage)
+    if (it.kind == sim::WorkItem::Kind::kMessage) {
       for (const auto d : it.destinations()) EXPECT_GE(net.fabric.col_of(d), 4);
+    }
   sim::WorkloadRunOptions ro;
   EXPECT_GT(analytic_estimate(plan.workload, *net.routing, *net.clocks, net.options, ro).makespan_ps, 0);
   net.options.record_deliveries = true;
@@ -127,11 +128,13 @@ TEST(Mapper, EveryMatmulMappingMapsEveryOpAndAutoKeepsTheFastest) {
     EXPECT_NO_THROW(s.plan.workload.validate(s.net->sample.fabric)) << mapping;
     ASSERT_FALSE(s.plan.matmul_choices.empty());
     for (const auto& c : s.plan.matmul_choices)
-      if (c.note.empty()) EXPECT_EQ(c.mapping, mapping) << c.op;
+      if (c.note.empty()) {
+        EXPECT_EQ(c.mapping, mapping) << c.op;
+      }
     if (fastest < 0 || s.analytic.makespan_ps < fastest) fastest = s.analytic.makespan_ps;
   }
   const CompiledStep a = compile("auto");
-  EXPECT_EQ(a.plan.matmul_auto_ps.size(), 3u);
+  EXPECT_EQ(a.plan.matmul_auto.size(), 3u);
   EXPECT_DOUBLE_EQ(a.analytic.makespan_ps, fastest);
 }
 
