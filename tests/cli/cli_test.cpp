@@ -468,6 +468,10 @@ TEST_F(Cli, WaferEstimateSizesTheMachineForATargetAndShowsWhatMovesIt) {
   EXPECT_THAT(r.output, HasSubstr("not cycle-simulated"));
   EXPECT_TRUE(std::filesystem::exists(dir / "w" / "sensitivity.svg"));
   const auto j = nlohmann::json::parse(wafersim::read_text_file(dir / "w" / "estimate.json"));
+  // The layer is calibrated at every micro-batch the search tries; the chosen layout's is shown.
+  EXPECT_THAT(r.output, HasSubstr("compiled at micro-batch 1, 2, 4, 8:"));
+  ASSERT_EQ(j["calibration"]["micro_batches"].size(), 4u);
+  EXPECT_EQ(j["calibration"]["sequences"].get<std::int64_t>(), j["best"][0]["micro_batch"].get<std::int64_t>());
   EXPECT_LE(j["best"][0]["days"].get<double>(), 30.0);
   // base, off-wafer bandwidth, clock, external memory bandwidth, SRAM per tile, on-wafer: x2 each (no D0 or spares on this wafer)
   EXPECT_EQ(j["sensitivity"].size(), 11u);
