@@ -244,7 +244,7 @@ std::vector<LayerCalibration> calibrate_micro_batches(const ModelSpec& model, co
   }
   // The first's error is the user's. The others differ from it only in their micro-batch: what
   // stops one of them from mapping is its size (SRAM), never the input.
-  if (!errors[0].empty()) throw InputError(errors[0]);
+  if (!errors[0].empty()) throw InputError(fmt::format("the representative layer at micro-batch {}: {}", micro_batches[0], errors[0]));
   for (std::size_t i = 1; i < n; ++i) {
     if (errors[i].empty()) continue;
     out[i].representative = model;

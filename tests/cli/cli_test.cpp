@@ -493,6 +493,8 @@ TEST_F(Cli, WaferEstimateSizesTheMachineForATargetAndShowsWhatMovesIt) {
   expect_bad_input(run("estimate" + model + " --system " + std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/selene-a100.yaml --target-days 1"),
                    "are for wafer clusters");
   expect_bad_input(run("estimate" + model + sys + " --wafers 11"), "does not fit on 11 wafers");
+  // A micro-batch asked for whose layer cannot map on the tiles.
+  expect_bad_input(run("estimate" + model + sys + " --tp 1 --pp 1 --micro-batch 5000"), "the representative layer at micro-batch 5000:");
 }
 
 TEST_F(Cli, GraphShowsYamlAndOnnxModelsAlike) {
