@@ -278,13 +278,13 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   std::size_t simulated_runs = 0;
   while (a.simulate_layer) {
     const std::int64_t mb = r.ranked.front().par.micro_batch;
-    auto it = std::find_if(cals.begin(), cals.end(), [&](const compiler::LayerCalibration& c) { return c.representative.micro_batch == mb; });
-    if (it->simulated) break;
+    compiler::LayerCalibration& slot = compiler::calibration_at(cals, mb);
+    if (slot.simulated) break;
     if (Progress::stderr_is_terminal()) fmt::print(stderr, "cycle-simulating the representative layer at micro-batch {} (minutes)...\n", mb);
     std::unique_ptr<Progress> bar;
     compiler::ModelSpec at = model;
     at.micro_batch = mb;
-    *it = compiler::calibrate_on_wafer(at, spec, w, true, a.seed, [&](std::size_t, std::size_t total) {
+    slot = compiler::calibrate_on_wafer(at, spec, w, true, a.seed, [&](std::size_t, std::size_t total) {
       if (!bar) bar = std::make_unique<Progress>("simulating the representative layer", total, Progress::stderr_is_terminal());
       bar->advance();
     }, a.matmul_mappings);

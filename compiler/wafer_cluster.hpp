@@ -131,6 +131,9 @@ std::vector<LayerCalibration> calibrate_micro_batches(const ModelSpec& model, co
 
 // The calibration of micro-batch `mb` (InputError if there is none).
 const LayerCalibration& calibration_at(const std::vector<LayerCalibration>& cals, std::int64_t mb);
+inline LayerCalibration& calibration_at(std::vector<LayerCalibration>& cals, std::int64_t mb) {
+  return const_cast<LayerCalibration&>(calibration_at(static_cast<const std::vector<LayerCalibration>&>(cals), mb));
+}
 
 // The wafer as a device, charged each layout's factors by its micro-batch.
 ClusterSpec as_training_cluster(const WaferClusterSpec& cluster, const WaferCharacter& wafer, const std::vector<LayerCalibration>& cals,
