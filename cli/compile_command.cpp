@@ -26,6 +26,7 @@ compiler::CompiledStep compile(const StepArgs& a) {
   o.dead_fraction = a.dead_fraction;
   o.quantum_cycles = a.quantum;
   compiler::parse_matmul_mappings(a.matmul_mappings, o.matmul_mapping, o.matmul_overrides);
+  o.attention_mapping = a.attention_mapping;
   return compiler::compile_step(a.model_file, a.system_file, o);
 }
 
@@ -54,7 +55,7 @@ void print_plan(const compiler::CompiledStep& s) {
              p.offwafer_flops > 0 ? fmt::format(" (+{:.4g} GFLOP optimizer off-wafer, not simulated)", p.offwafer_flops / 1e9) : "",
              static_cast<double>(p.workload.on_wafer_bytes()) / 1e6, static_cast<double>(p.workload.off_wafer_bytes()) / 1e6, p.workload.tasks(),
              p.workload.messages());
-  for (const auto& line : compiler::matmul_choice_lines(p)) fmt::print("  {}\n", line);
+  for (const auto& line : compiler::mapping_choice_lines(p)) fmt::print("  {}\n", line);
   const auto& a = s.analytic;
   fmt::print("  analytic: one micro-batch {:.4g} ms (critical path: compute {:.4g}, on-wafer {:.4g}, off-wafer {:.4g}, waiting {:.4g} ms)\n",
              ms(a.makespan_ps), ms(a.critical_path.compute_ps), ms(a.critical_path.on_wafer_ps), ms(a.critical_path.off_wafer_ps),

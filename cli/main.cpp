@@ -22,6 +22,7 @@
 #include "cli/commands.hpp"
 #include "core/input_error.hpp"
 #include "compiler/mapper.hpp"
+#include "compiler/attention_mapping.hpp"
 #include "compiler/matmul_mapping.hpp"
 
 namespace {
@@ -31,6 +32,13 @@ std::string matmul_mapping_help() {
   std::string h = "Matmul mapping of every weight (NAME) or of one (OP=NAME, e.g. attn.q_proj=cannon), repeatable; auto (default): "
                   "the fastest by the cost model, per weight. Known:";
   const auto& reg = wafersim::compiler::MatmulMappingRegistry::instance();
+  for (const auto& n : reg.names()) h += " " + n + " (" + reg.find(n)->summary + ");";
+  return h;
+}
+
+std::string attention_mapping_help() {
+  std::string h = "Attention mapping: auto (default: each costed, the fastest that fits in SRAM kept) or one of:";
+  const auto& reg = wafersim::compiler::AttentionMappingRegistry::instance();
   for (const auto& n : reg.names()) h += " " + n + " (" + reg.find(n)->summary + ");";
   return h;
 }
@@ -240,6 +248,7 @@ int main(int argc, char** argv) {
     if (out_required) out->required();
     cmd->add_option("--style", a.style, style_help())->default_val("auto");
     cmd->add_option("--matmul-mapping", a.matmul_mappings, matmul_mapping_help());
+    cmd->add_option("--attention-mapping", a.attention_mapping, attention_mapping_help())->default_val("auto");
     cmd->add_option("--recompute", a.recompute, "Activation recomputation: none, selective, full")
         ->check(CLI::IsMember({"none", "selective", "full"}))
         ->default_val("none");

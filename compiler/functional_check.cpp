@@ -6,6 +6,7 @@
 #include <cmath>
 #include <limits>
 
+#include "compiler/key_ring.hpp"
 #include "compiler/layouts.hpp"
 
 namespace wafersim::compiler {
@@ -17,6 +18,7 @@ struct Stored {
   Slice s;
   Eigen::MatrixXd v;
   std::uint32_t writer;
+  Eigen::VectorXd row_max, row_sum;  // an attention step's running statistics (else empty)
 };
 
 class Executor {
@@ -29,7 +31,7 @@ class Executor {
     for (const auto& [tile, s] : p.initial) {
       const auto it = t.find(s.tensor);
       if (it == t.end()) throw std::invalid_argument(fmt::format("execute_plan: no value for tensor {}", s.tensor));
-      store_[tile].push_back({s, it->second.block(s.r0, s.c0, s.rows(), s.cols()), kInitial});
+      store_[tile].push_back({s, it->second.block(s.r0, s.c0, s.rows(), s.cols()), kInitial, {}, {}});
     }
   }
 
@@ -73,6 +75,7 @@ class Executor {
           put(it.tile, d.out, s * v, i);
           break;
         }
+        case ItemData::Kind::kAttentionStep: attention_step(it.tile, d, i); break;
       }
     }
   }
@@ -91,6 +94,56 @@ class Executor {
   }
 
  private:
+  // One block of keys and values into the running output (see ItemData::Kind::kAttentionStep).
+  void attention_step(std::uint32_t tile, const ItemData& d, std::uint32_t i) {
+    const Eigen::MatrixXd q = read(tile, d.a, i), k = read(tile, d.b, i), v = read(tile, d.c, i);
+    const Eigen::Index rows = q.rows();
+    Eigen::MatrixXd acc = Eigen::MatrixXd::Zero(rows, v.cols());
+    Eigen::VectorXd mx = Eigen::VectorXd::Constant(rows, -std::numeric_limits<double>::infinity()), sum = Eigen::VectorXd::Zero(rows);
+    if (!d.first) {
+      const Stored* prev = state(tile, d.out, i);
+      acc = prev->v, mx = prev->row_max, sum = prev->row_sum;
+    }
+    const Eigen::MatrixXd s = q * k.transpose() / std::sqrt(static_cast<double>(q.cols()));
+    for (Eigen::Index r = 0; r < rows; ++r) {
+      double block_max = -std::numeric_limits<double>::infinity();
+      for (Eigen::Index c = 0; c < s.cols(); ++c)
+        if (d.b.r0 + c <= d.a.r0 + r) block_max = std::max(block_max, s(r, c));  // causal: keys up to the query's position
+      if (block_max == -std::numeric_limits<double>::infinity()) continue;  // the whole block is masked for this row
+      const double m_new = std::max(mx(r), block_max), rescale = std::exp(mx(r) - m_new);
+      acc.row(r) *= rescale;
+      sum(r) *= rescale;
+      for (Eigen::Index c = 0; c < s.cols(); ++c) {
+        if (d.b.r0 + c > d.a.r0 + r) continue;
+        const double p = std::exp(s(r, c) - m_new);
+        sum(r) += p;
+        acc.row(r) += p * v.row(c);
+      }
+      mx(r) = m_new;
+    }
+    if (d.last) {
+      for (Eigen::Index r = 0; r < rows; ++r) acc.row(r) /= sum(r);
+      put(tile, d.out, std::move(acc), i);
+      return;
+    }
+    Stored& now = put(tile, d.out, std::move(acc), i);
+    now.row_max = std::move(mx);
+    now.row_sum = std::move(sum);
+  }
+
+  // The running state of an attention step at exactly slice s, written by an item `reader` depends on.
+  const Stored* state(std::uint32_t tile, const Slice& s, std::uint32_t reader) const {
+    const auto it = store_.find(tile);
+    if (it != store_.end())
+      for (const Stored& p : it->second)
+        if (p.s.tensor == s.tensor && p.s.r0 == s.r0 && p.s.r1 == s.r1 && p.s.c0 == s.c0 && p.s.c1 == s.c1 && p.row_max.size() > 0 &&
+            ordered_before(p.writer, reader))
+          return &p;
+    throw FunctionalError(fmt::format("item {} continues an attention on tile {} (tensor {} rows [{}, {})) whose earlier blocks it does not "
+                                      "depend on",
+                                      reader, tile, s.tensor, s.r0, s.r1));
+  }
+
   bool ordered_before(std::uint32_t writer, std::uint32_t reader) const {
     if (writer == kInitial || reader == kInitial) return true;
     return (anc_[reader * words_ + writer / 64] >> (writer % 64)) & 1;
@@ -119,15 +172,18 @@ class Executor {
     return m;
   }
 
-  void put(std::uint32_t tile, const Slice& s, Eigen::MatrixXd v, std::uint32_t writer) {
+  Stored& put(std::uint32_t tile, const Slice& s, Eigen::MatrixXd v, std::uint32_t writer) {
     auto& list = store_[tile];
     for (Stored& p : list)
       if (p.s.tensor == s.tensor && p.s.r0 == s.r0 && p.s.r1 == s.r1 && p.s.c0 == s.c0 && p.s.c1 == s.c1) {
         p.v = std::move(v);
         p.writer = writer;
-        return;
+        p.row_max.resize(0);
+        p.row_sum.resize(0);
+        return p;
       }
-    list.push_back({s, std::move(v), writer});
+    list.push_back({s, std::move(v), writer, {}, {}});
+    return list.back();
   }
 
   const Plan& plan_;
@@ -183,9 +239,10 @@ Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile,
   return plan;
 }
 
-Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd) {
+Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd,
+                         int stream_blocks_per_step) {
   Plan plan;
-  plan.style = "summa+attention";
+  plan.style = stream_blocks_per_step > 0 ? "summa+streamed attention" : "summa+attention";
   const TileGrid g = whole_fabric_grid(fabric);
   PlanBuilder b(plan, tile, 2.0, true);
   for (const Piece& p : grid_pieces(g, 0, S, d, {})) plan.initial.emplace_back(p.tile, p.rect);
@@ -196,43 +253,72 @@ Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile
   for (int w = 0; w < 3; ++w) qkv[w] = b.summa(g, S, d, hd, 0, 1 + w, 4 + w, none, none, -1);
   // One head, the sequence cut into as many query blocks as there are tiles (at least 1 row each).
   HeadUnits units{1, 1, S, static_cast<int>(std::min<std::int64_t>(S, static_cast<std::int64_t>(g.size())))};
-  std::vector<Piece> need_q, need_kv;
-  for (std::size_t u = 0; u < units.count(); ++u) {
-    need_q.push_back({units.tile(u, g), units.rect(u, 4, false, 1, hd), {}});
-    need_kv.push_back({units.tile(u, g), units.rect(u, 5, true, 1, hd), {}});
-  }
+  std::vector<Piece> need_q;
+  for (std::size_t u = 0; u < units.count(); ++u) need_q.push_back({units.tile(u, g), units.rect(u, 4, false, 1, hd), {}});
   const Deps q_in = b.redistribute(grid_pieces(g, 4, S, hd, qkv[0]), need_q, 1.0, -1);
-  // Keys and values as the mapper moves them: each unit gets its own query block's rows, then
-  // multicasts them to the others.
-  auto around_the_ring = [&](int tensor, const Deps& ready) {
-    std::vector<Piece> own;
-    std::vector<std::uint32_t> tiles;
-    std::vector<Slice> blocks;
+  // Each unit first gets its own query block's rows of keys and values, as the mapper moves them.
+  std::vector<std::uint32_t> tiles;
+  std::vector<Slice> own_blocks[2];
+  std::vector<Piece> own[2];
+  Deps own_ready[2];
+  for (int w = 0; w < 2; ++w) {
     for (std::size_t u = 0; u < units.count(); ++u) {
-      own.push_back({units.tile(u, g), units.rect(u, tensor, false, 1, hd), {}});
-      tiles.push_back(own.back().tile);
-      blocks.push_back(own.back().rect);
+      own[w].push_back({units.tile(u, g), units.rect(u, 5 + w, false, 1, hd), {}});
+      own_blocks[w].push_back(own[w].back().rect);
+      if (w == 0) tiles.push_back(own[w].back().tile);
     }
-    return b.multicast_allgather(tiles, blocks, b.redistribute(grid_pieces(g, tensor, S, hd, ready), own, 1.0, -1), -1);
-  };
-  const Deps k_in = around_the_ring(5, qkv[1]);
-  for (auto& p : need_kv) p.rect.tensor = 6;
-  const Deps v_in = around_the_ring(6, qkv[2]);
+    own_ready[w] = b.redistribute(grid_pieces(g, 5 + w, S, hd, qkv[1 + w]), own[w], 1.0, -1);
+  }
   std::vector<Piece> ctx;
-  for (std::size_t u = 0; u < units.count(); ++u) {
-    ItemData a;
-    a.kind = ItemData::Kind::kAttention;
-    a.a = need_q[u].rect;
-    a.b = units.rect(u, 5, true, 1, hd);
-    a.c = need_kv[u].rect;
-    a.out = units.rect(u, 7, false, 1, hd);
-    const std::int64_t rows = a.a.rows();
-    std::vector<std::uint32_t> after = q_in[u];
-    after.insert(after.end(), k_in[u].begin(), k_in[u].end());
-    after.insert(after.end(), v_in[u].begin(), v_in[u].end());
-    const std::uint32_t t = b.task(units.tile(u, g), tile.matmul_cycles(rows, hd, S) + tile.matmul_cycles(rows, S, hd) +
-                                                         tile.vector_cycles(5.0 * static_cast<double>(rows * S)), after, -1, a);
-    ctx.push_back({units.tile(u, g), a.out, {t}});
+  if (stream_blocks_per_step > 0) {
+    // Streamed: keys and values around the ring, one online-softmax task per block.
+    KeyRing keys(b, tiles, own_blocks[0], own_ready[0], stream_blocks_per_step, -1), values(b, tiles, own_blocks[1], own_ready[1], stream_blocks_per_step, -1);
+    std::vector<std::vector<std::uint32_t>> step_end(keys.steps(), std::vector<std::uint32_t>(units.count(), kNoItem));
+    std::vector<std::uint32_t> prev(units.count(), kNoItem);
+    for (std::size_t t = 0; t < keys.steps(); ++t) {
+      Deps done(units.count());
+      if (t >= 2)
+        for (std::size_t u = 0; u < units.count(); ++u) done[u] = {step_end[t - 2][u]};
+      const Deps k_at = keys.arrive(t, done), v_at = values.arrive(t, done);
+      for (std::size_t u = 0; u < units.count(); ++u)
+        for (std::size_t j = keys.first(t); j < keys.last(t); ++j) {
+          ItemData a;
+          a.kind = ItemData::Kind::kAttentionStep;
+          a.a = need_q[u].rect;
+          a.b = keys.block(keys.owner(u, j));
+          a.c = values.block(values.owner(u, j));
+          a.out = units.rect(u, 7, false, 1, hd);
+          a.first = j == 0;
+          a.last = j + 1 == keys.members();
+          std::vector<std::uint32_t> after = q_in[u];
+          after.insert(after.end(), k_at[u].begin(), k_at[u].end());
+          after.insert(after.end(), v_at[u].begin(), v_at[u].end());
+          if (prev[u] != kNoItem) after.push_back(prev[u]);
+          const std::int64_t rows = a.a.rows(), keys_in = a.b.rows();
+          prev[u] = step_end[t][u] = b.task(units.tile(u, g), tile.matmul_cycles(rows, hd, keys_in) + tile.matmul_cycles(rows, keys_in, hd) +
+                                                                   tile.vector_cycles(5.0 * static_cast<double>(rows * keys_in)), after, -1, a);
+        }
+    }
+    for (std::size_t u = 0; u < units.count(); ++u) ctx.push_back({units.tile(u, g), units.rect(u, 7, false, 1, hd), {prev[u]}});
+  } else {
+    // Gathered: each unit multicasts its blocks to the others, then one task over all keys.
+    const Deps k_in = b.multicast_allgather(tiles, own_blocks[0], own_ready[0], -1);
+    const Deps v_in = b.multicast_allgather(tiles, own_blocks[1], own_ready[1], -1);
+    for (std::size_t u = 0; u < units.count(); ++u) {
+      ItemData a;
+      a.kind = ItemData::Kind::kAttention;
+      a.a = need_q[u].rect;
+      a.b = units.rect(u, 5, true, 1, hd);
+      a.c = units.rect(u, 6, true, 1, hd);
+      a.out = units.rect(u, 7, false, 1, hd);
+      const std::int64_t rows = a.a.rows();
+      std::vector<std::uint32_t> after = q_in[u];
+      after.insert(after.end(), k_in[u].begin(), k_in[u].end());
+      after.insert(after.end(), v_in[u].begin(), v_in[u].end());
+      const std::uint32_t t = b.task(units.tile(u, g), tile.matmul_cycles(rows, hd, S) + tile.matmul_cycles(rows, S, hd) +
+                                                           tile.vector_cycles(5.0 * static_cast<double>(rows * S)), after, -1, a);
+      ctx.push_back({units.tile(u, g), a.out, {t}});
+    }
   }
   std::vector<Piece> back = grid_pieces(g, 7, S, hd, {});
   const Deps got = b.redistribute(ctx, back, 1.0, -1);

@@ -39,6 +39,10 @@ Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile,
 
 // Tensors 0: X [S x d], 1-3: Wq, Wk, Wv [d x hd], 4-6: Q, K, V, 7: context (in head layout),
 // 8: context back in grid layout = softmax(mask(Q K^T / sqrt(hd))) V with a causal mask.
-Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd);
+// stream_blocks_per_step 0: keys and values all-gathered by multicast (the `gathered` attention
+// mapping); w > 0: streamed around the head's ring w blocks a step (compiler/key_ring.hpp, the
+// `streamed` mapping), one online-softmax task per block.
+Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd,
+                         int stream_blocks_per_step = 0);
 
 }  // namespace wafersim::compiler

@@ -163,6 +163,7 @@ struct Builder {
     }
     const std::int64_t bh = B * m.heads;
     const V scores = attn_matmul(p + "attn.scores", l, bh, S, m.head_dim, S, {q, k});
+    g[scores].key_dim = Op::Dim::kN;  // Q K^T: a column per key
     if (flash) {  // S x S stays on chip; the row statistics are kept for the backward
       g[scores].bytes_written = 0;
       g[scores].kept_extra_bytes = static_cast<double>(bh * S) * 4;
@@ -177,6 +178,7 @@ struct Builder {
       g[sm].kept_extra_bytes = static_cast<double>(bh * S * S) * (1 + act);  // mask + dropped-out copy
     }
     const V ctx = attn_matmul(p + "attn.context", l, bh, S, S, m.head_dim, {sm, v});
+    g[ctx].key_dim = Op::Dim::kK;  // P V: summed over the keys
     if (flash) g[ctx].bytes_read = static_cast<double>(bh * S * m.head_dim) * act;  // V only: P is on chip
     const V o = matmul(p + "attn.o_proj", l, T, m.q_width(), m.d_model, Weight::kOwn, Op::Dim::kK, {ctx});
     hidden_dropout(o, td);
@@ -279,6 +281,7 @@ struct Builder {
         };
         op.tp_dim = permuted(fo.tp_dim);
         op.token_dim = permuted(fo.token_dim);
+        op.key_dim = permuted(fo.key_dim);
         op.row_reduction = fo.row_reduction;
         std::vector<V> in = grad_of_output[f];
         in.push_back(saved[f]);

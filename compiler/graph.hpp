@@ -57,6 +57,10 @@ struct Op {
   // (what context parallelism divides). Backward matmuls inherit both, permuted with the operands.
   enum class Dim : std::uint8_t { kNone, kBatch, kM, kK, kN };
   Dim tp_dim = Dim::kNone, token_dim = Dim::kNone;
+  // Attention matmuls: the dimension that runs over the keys (the scores' n, the context's k;
+  // backward ones permuted like token_dim). kNone where the graph does not say (ONNX imports):
+  // then no attention mapping that streams keys block by block can be used.
+  Dim key_dim = Dim::kNone;
   // Matmuls a framework runs as one GEMM, their outputs side by side along the forward's n (and
   // along tp_dim in every pass): Megatron-LM's fused QKV projection (1) and a gated FFN's gate and
   // up projections (2). 0: not fused. The training estimate times each group as one GEMM.

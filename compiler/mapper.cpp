@@ -11,6 +11,8 @@
 #include <stdexcept>
 #include <tuple>
 
+#include "compiler/attention_mapping.hpp"
+#include "compiler/key_ring.hpp"
 #include "compiler/layouts.hpp"
 #include "compiler/matmul_mapping.hpp"
 #include "compiler/plan_builder.hpp"
@@ -28,6 +30,9 @@ struct Mapped {
   Layout layout = Layout::kGrid;
   int region = 0, expert = -1;
   Deps out;  // per position of its layout; empty: not mapped on the wafer
+  // Head-layout ops of an attention mapping that streams keys: per step of key blocks, per unit,
+  // what that step's output waits for (empty for ops that sum over the keys: only `out` is whole).
+  std::vector<Deps> steps;
 };
 
 // Where weight data enters and leaves: the first working tile from the side of the fabric
@@ -67,6 +72,10 @@ class Emitter {
     B_ = T_ / m_.sequence;
     mapped_.resize(g.size());
     find_key_tensors();
+    attn_ = AttentionMappingRegistry::instance().find(mo_.attention_mapping);
+    if (!attn_) throw std::logic_error("Emitter: attention mapping '" + mo_.attention_mapping + "' is not resolved");
+    plan_.attention_mapping = attn_->name;
+    check_attention_sram();
     // Experts' sub-grids of each region.
     if (m_.is_moe())
       for (std::size_t r = 0; r < lay_.regions.size(); ++r) expert_grids_.push_back(split_for_experts(lay_.regions[r].grid));
@@ -74,6 +83,7 @@ class Emitter {
 
   void run() {
     for (Vtx v = 0; v < g_.size(); ++v) emit(v);
+    flush_heads();
   }
 
  private:
@@ -164,6 +174,9 @@ class Emitter {
     me.region = lay_.region_of_layer[static_cast<std::size_t>(o.layer + 1)];
     me.layout = core(v) ? Layout::kHead : o.expert >= 0 ? Layout::kExpert : Layout::kGrid;
     me.expert = o.expert;
+    // Streamed attention: consecutive head-layout ops are emitted together, step by step.
+    const bool stream_head = me.layout == Layout::kHead && attn_->streams_keys;
+    if (!pending_.empty() && (!stream_head || me.region != pending_region_ || reads_pending_sum(v))) flush_heads();
     if (o.kind == OpKind::kOptimizer && lay_.weights_stream) {
       plan_.offwafer_flops += o.flops;
       return;
@@ -176,9 +189,16 @@ class Emitter {
     }
     const std::size_t npos = me.layout == Layout::kHead ? units(me.region).count() : grid_of(me).size();
     Deps ready(npos);
+    PendingHead ph;
+    ph.v = v;
     for (auto [e, end] = boost::in_edges(v, g_.ops()); e != end; ++e) {
       const Vtx u = boost::source(*e, g_.ops());
       const Mapped& src = mapped_[u];
+      if (stream_head && src.region == me.region && src.layout == Layout::kHead &&
+          (pending_set_.count(u) || src.steps.size() == head_steps(me.region))) {
+        ph.per_step.push_back(u);  // step t waits for the producer's step t
+        continue;
+      }
       if (src.out.empty()) continue;
       if (src.region == me.region && src.layout == me.layout && src.expert == me.expert) {
         for (std::size_t p = 0; p < npos; ++p) ready[p].insert(ready[p].end(), src.out[p].begin(), src.out[p].end());
@@ -190,11 +210,30 @@ class Emitter {
       double s1 = 1.0, s2 = 1.0;
       auto have = pieces(src, u, true, key_rows, s1);
       auto need = pieces(me, u, false, key_rows, s2);
+      if (stream_head && key_rows && me.layout == Layout::kHead && !ph.streams) {
+        // Streamed: each unit gets its own block; the rest comes around the ring in flush_heads().
+        const HeadUnits hu = units(me.region);
+        std::vector<Piece> own;
+        for (std::size_t k = 0; k < hu.count(); ++k) {
+          own.push_back({hu.tile(k, grid_of(me)), hu.rect(k, static_cast<int>(u), false, m_.kv_heads, m_.head_dim), {}});
+          ph.blocks.push_back(own.back().rect);
+        }
+        ph.own = b_.redistribute(have, own, 1.0, static_cast<int>(v));
+        ph.streams = true;
+        continue;
+      }
       // Keys and values reach a head's units around its ring; their gradients leave the same way.
       const Deps got = key_rows && me.layout == Layout::kHead   ? gather_keys(have, me, u, v)
                        : key_rows && src.layout == Layout::kHead ? reduce_keys(src, need, u, v)
                                                                  : b_.redistribute(have, need, std::min(s1, s2), static_cast<int>(v));
       for (std::size_t p = 0; p < npos; ++p) ready[p].insert(ready[p].end(), got[p].begin(), got[p].end());
+    }
+    if (stream_head) {
+      ph.ready = std::move(ready);
+      pending_region_ = me.region;
+      pending_set_.insert(v);
+      pending_.push_back(std::move(ph));
+      return;
     }
     if (me.layout == Layout::kHead) {
       emit_head(v, me, ready);
@@ -412,6 +451,175 @@ class Emitter {
     return b_.redistribute(summed, need, 1.0, static_cast<int>(v));
   }
 
+  // Streamed attention (AttentionMappingEntry::streams_keys): the head-layout ops waiting in
+  // pending_, emitted together step by step: at step t every op's tasks of step t on each unit
+  // (the key blocks of that step, compiler/key_ring.hpp), the first op's waiting for the last
+  // one's step t - 2, so that a unit works on two steps' blocks at most.
+  struct PendingHead {
+    Vtx v = 0;
+    Deps ready;                  // per unit: for every step
+    std::vector<Vtx> per_step;   // head-layout producers whose step t the op's step t waits for
+    bool streams = false;        // reads a key-like tensor that comes around the head's ring
+    std::vector<Slice> blocks;   // per unit: its own block of that tensor
+    Deps own;                    // per unit: when it holds it
+  };
+
+  // Ops that sum over the keys (the context, dQ): their output is whole only after the last step.
+  bool sums_keys(Vtx v) const { return op(v).kind == OpKind::kAttnMatMul && op(v).key_dim == Op::Dim::kK; }
+  bool reads_pending_sum(Vtx v) const {
+    for (auto [e, end] = boost::in_edges(v, g_.ops()); e != end; ++e)
+      if (const Vtx u = boost::source(*e, g_.ops()); pending_set_.count(u) && sums_keys(u)) return true;
+    return false;
+  }
+
+  // Key blocks per step (w) of a region's streamed attention, and its number of steps.
+  int head_w(int region) const {
+    auto it = head_w_.find(region);
+    return it == head_w_.end() ? 1 : it->second;
+  }
+  std::size_t head_steps(int region) const {
+    if (!attn_->streams_keys) return 1;
+    const auto q = static_cast<std::size_t>(units(region).query_blocks), w = static_cast<std::size_t>(head_w(region));
+    return (q + w - 1) / w;
+  }
+
+  // A unit's rows of keys in one block: its query block's.
+  std::int64_t block_rows(const HeadUnits& hu, std::size_t unit) const { return hu.rect(unit, 0, false, m_.kv_heads, m_.head_dim).rows(); }
+
+  // Cycles of op v's task over `keys` keys on one unit (the first step: t0).
+  std::uint64_t step_cycles(Vtx v, const HeadUnits& hu, std::int64_t keys, bool t0) const {
+    const Op& o = op(v);
+    const std::int64_t q = hu.query_blocks;
+    if (o.kind != OpKind::kAttnMatMul)
+      return b_.tile().vector_cycles(o.flops / static_cast<double>(hu.count()) * static_cast<double>(keys) / static_cast<double>(m_.sequence));
+    std::int64_t m = o.m, k = o.k, n = o.n;
+    (o.grad_of_input == 1 ? k : m) = ((o.grad_of_input == 1 ? k : m) + q - 1) / q;  // the unit's queries
+    if (o.key_dim == Op::Dim::kM) m = keys;
+    if (o.key_dim == Op::Dim::kK) k = keys;
+    if (o.key_dim == Op::Dim::kN) n = keys;
+    std::uint64_t cycles = b_.tile().matmul_cycles(m, k, n);
+    // The forward context's online softmax rescales the output rows when a block raises a row's maximum.
+    if (o.key_dim == Op::Dim::kK && o.grad_of_input < 0 && !t0) cycles += b_.tile().vector_cycles(2.0 * static_cast<double>(m * n));
+    return cycles;
+  }
+
+  void flush_heads() {
+    if (pending_.empty()) return;
+    const int region = pending_region_;
+    const HeadUnits hu = units(region);
+    const TileGrid& g = lay_.regions[static_cast<std::size_t>(region)].grid;
+    const std::size_t Q = static_cast<std::size_t>(hu.query_blocks), groups = hu.count() / Q, G = head_steps(region);
+    const int w = head_w(region);
+    const std::size_t n_ops = pending_.size();
+    std::map<Vtx, std::size_t> index;
+    for (std::size_t x = 0; x < n_ops; ++x) index[pending_[x].v] = x;
+    // One ring per streaming op and head.
+    std::vector<std::vector<KeyRing>> rings(n_ops);
+    for (std::size_t x = 0; x < n_ops; ++x) {
+      if (!pending_[x].streams) continue;
+      for (std::size_t gi = 0; gi < groups; ++gi) {
+        std::vector<std::uint32_t> tiles;
+        std::vector<Slice> blocks;
+        Deps own;
+        for (std::size_t q = 0; q < Q; ++q) {
+          const std::size_t u = gi * Q + q;
+          tiles.push_back(hu.tile(u, g));
+          blocks.push_back(pending_[x].blocks[u]);
+          own.push_back(pending_[x].own[u]);
+        }
+        rings[x].emplace_back(b_, std::move(tiles), std::move(blocks), std::move(own), w, static_cast<int>(pending_[x].v));
+      }
+    }
+    // The keys of each step (the same on every unit of a head up to the blocks' rounding).
+    auto keys_at = [&](std::size_t u, std::size_t t) {
+      const std::size_t gi = u / Q, q = u % Q;
+      std::int64_t keys = 0;
+      for (std::size_t j = t * static_cast<std::size_t>(w); j < std::min(Q, (t + 1) * static_cast<std::size_t>(w)); ++j)
+        keys += block_rows(hu, gi * Q + (q + Q - j % Q) % Q);
+      return keys;
+    };
+    std::vector<std::vector<std::vector<std::uint32_t>>> task(n_ops, std::vector<std::vector<std::uint32_t>>(G, std::vector<std::uint32_t>(hu.count(), kNoItem)));
+    for (std::size_t t = 0; t < G; ++t)
+      for (std::size_t x = 0; x < n_ops; ++x) {
+        const PendingHead& ph = pending_[x];
+        Deps at(hu.count());
+        if (ph.streams)
+          for (std::size_t gi = 0; gi < groups; ++gi) {
+            Deps done(Q);
+            if (t >= 2)
+              for (std::size_t q = 0; q < Q; ++q) done[q] = {task[x][t - 2][gi * Q + q]};
+            Deps a = rings[x][gi].arrive(t, done);
+            for (std::size_t q = 0; q < Q; ++q) at[gi * Q + q] = std::move(a[q]);
+          }
+        for (std::size_t u = 0; u < hu.count(); ++u) {
+          std::vector<std::uint32_t> after = ph.ready[u];
+          after.insert(after.end(), at[u].begin(), at[u].end());
+          for (const Vtx p : ph.per_step) {
+            if (auto it = index.find(p); it != index.end()) after.push_back(task[it->second][t][u]);
+            else after.insert(after.end(), mapped_[p].steps[t][u].begin(), mapped_[p].steps[t][u].end());
+          }
+          if (sums_keys(ph.v) && t > 0) after.push_back(task[x][t - 1][u]);
+          if (x == 0 && t >= 2) after.push_back(task[n_ops - 1][t - 2][u]);
+          task[x][t][u] = b_.task(hu.tile(u, g), step_cycles(ph.v, hu, keys_at(u, t), t == 0), std::move(after), static_cast<int>(ph.v));
+        }
+      }
+    for (std::size_t x = 0; x < n_ops; ++x) {
+      Mapped& me = mapped_[pending_[x].v];
+      me.out.assign(hu.count(), {});
+      me.steps.clear();
+      if (sums_keys(pending_[x].v)) {
+        for (std::size_t u = 0; u < hu.count(); ++u) me.out[u] = {task[x][G - 1][u]};
+        continue;
+      }
+      me.steps.assign(G, Deps(hu.count()));
+      for (std::size_t t = 0; t < G; ++t)
+        for (std::size_t u = 0; u < hu.count(); ++u) {
+          me.steps[t][u] = {task[x][t][u]};
+          me.out[u].push_back(task[x][t][u]);
+        }
+    }
+    pending_.clear();
+    pending_set_.clear();
+  }
+
+  // The SRAM each region's attention needs per tile, at the model's real key count
+  // (MapOptions::attention_key_scale), and for a streaming entry the blocks per step: w balances
+  // the fixed cost of a step's context task (the array's fill and drain over its output tiles plus
+  // the task overhead) against the wait for the first w blocks, as Cannon's merged steps do
+  // (PlanBuilder::cannon_steps_per_task), within the SRAM its state leaves.
+  void check_attention_sram() {
+    if (m_.heads <= 0 || fit_.region_sram_bytes.empty()) return;
+    for (std::size_t r = 0; r < lay_.regions.size(); ++r) {
+      const Region& reg = lay_.regions[r];
+      if (std::none_of(reg.layers.begin(), reg.layers.end(), [](int l) { return l >= 0; }) || reg.grid.size() == 0) continue;
+      const HeadUnits hu = units(static_cast<int>(r));
+      AttentionShape s;
+      s.query_rows = s.block_rows = (m_.sequence + hu.query_blocks - 1) / hu.query_blocks;
+      s.key_rows = static_cast<std::int64_t>(std::ceil(static_cast<double>(m_.sequence) * std::max(1.0, mo_.attention_key_scale)));
+      s.head_dim = m_.head_dim;
+      s.element_bytes = static_cast<double>(m_.activations.bytes);
+      const double per_tile = std::ceil(static_cast<double>(hu.count()) / static_cast<double>(reg.grid.size()));
+      const double budget = buffer_budget(static_cast<int>(r));
+      int w = 1;
+      if (attn_->streams_keys) {
+        const TileComputeSpec& t = sys_.compute;
+        const double out_tiles = static_cast<double>(((s.query_rows + t.array - 1) / t.array) * ((s.head_dim + t.array - 1) / t.array));
+        const double fixed = out_tiles * t.array + t.task_overhead_cycles;
+        const double shift = static_cast<double>(s.block_rows * s.head_dim) * s.element_bytes / std::max(1e-9, static_cast<double>(sys_.channels.flit_bytes));
+        w = std::clamp(static_cast<int>(std::lround(std::sqrt(hu.query_blocks * fixed / std::max(1e-9, shift)))), 1, hu.query_blocks);
+        while (w > 1 && attn_->working_set_bytes(s, w) * per_tile > budget) --w;
+        head_w_[static_cast<int>(r)] = w;
+        plan_.attention_blocks_per_step = std::max(plan_.attention_blocks_per_step, w);
+      }
+      const double need = attn_->working_set_bytes(s, w) * per_tile;
+      if (need > budget)
+        throw InputError(fmt::format("attention mapping '{}' needs {:.3g} MiB of SRAM per tile in region {} ({:g} unit(s) of {} query rows per "
+                                     "tile, attending over {} keys), and its state leaves {:.3g} MiB",
+                                     attn_->name, need / 1048576.0, reg.name, per_tile, s.query_rows, s.key_rows, budget / 1048576.0));
+      region_buffers_[static_cast<int>(r)] = std::max(region_buffers_[static_cast<int>(r)], need);
+    }
+  }
+
   void emit_head(Vtx v, Mapped& me, const Deps& ready) {
     const Op& o = op(v);
     const HeadUnits hu = units(me.region);
@@ -446,6 +654,11 @@ class Emitter {
   std::map<int, double> region_extra_;               // extra weight copies, bytes per tile
   std::map<int, double> region_buffers_;             // peak operand buffers beyond the usual, bytes per tile
   std::map<int, double> buffer_budget_;
+  const AttentionMappingEntry* attn_ = nullptr;
+  std::map<int, int> head_w_;  // per region: key blocks per step of streamed attention
+  std::vector<PendingHead> pending_;
+  std::set<Vtx> pending_set_;
+  int pending_region_ = 0;
 
  public:
   const std::map<int, double>& region_flops() const { return region_flops_; }
@@ -538,7 +751,7 @@ MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& 
   return fit;
 }
 
-std::vector<std::string> matmul_choice_lines(const Plan& plan) {
+std::vector<std::string> mapping_choice_lines(const Plan& plan) {
   struct Group {
     std::string name, mapping, note;
     int weights = 0;
@@ -554,6 +767,18 @@ std::vector<std::string> matmul_choice_lines(const Plan& plan) {
     ++it->weights;
   }
   std::vector<std::string> out;
+  if (!plan.attention_mapping.empty()) {
+    std::string line = "attention mapping: " + plan.attention_mapping;
+    if (plan.attention_blocks_per_step > 0) line += fmt::format(" ({} key block{} a step)", plan.attention_blocks_per_step, plan.attention_blocks_per_step == 1 ? "" : "s");
+    if (!plan.attention_auto.empty()) {
+      line += " (auto:";
+      for (const auto& c : plan.attention_auto)
+        line += fmt::format(" {} {}{}", c.mapping,
+                            c.ps < 0 ? "not usable: " + c.note : fmt::format("{}{:.4g} ms{}", c.bound_only ? ">= " : "", c.ps * 1e-9, c.bound_only ? " by its bound" : ""),
+                            &c == &plan.attention_auto.back() ? ")" : ";");
+    }
+    out.push_back(line);
+  }
   if (groups.empty()) return out;
   std::string head = "matmul mappings";
   if (!plan.matmul_auto.empty()) {
@@ -587,6 +812,66 @@ namespace {
 
 // map_model on a fabric whose endpoints are all in one connected piece.
 Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
+  const auto& am = AttentionMappingRegistry::instance();
+  if (options.attention_mapping != "auto") {
+    const AttentionMappingEntry* a = am.find(options.attention_mapping);
+    if (!a) throw InputError("--attention-mapping: " + am.unknown(options.attention_mapping, "attention mapping") + ", or auto");
+    if (a->streams_keys)
+      for (std::size_t v = 0; v < g.size(); ++v)
+        if (g.op(v).kind == OpKind::kAttnMatMul && g.op(v).attention_core && g.op(v).key_dim == Op::Dim::kNone)
+          throw InputError(fmt::format("attention mapping '{}' streams the keys, but the graph does not say which dimension of {} runs over "
+                                       "them (an ONNX import); use gathered",
+                                       a->name, g.op(v).name));
+  } else {
+    std::vector<std::pair<int, std::string>> ordered;
+    for (const std::string& name : am.names())
+      if (am.find(name)->auto_order > 0) ordered.emplace_back(am.find(name)->auto_order, name);
+    std::sort(ordered.begin(), ordered.end());
+    Plan best;
+    double best_ps = -1;
+    std::vector<Plan::AttentionCandidate> tried;
+    std::vector<Plan::AutoCandidate> first_matmul_auto;
+    std::string first_error, matmul_fixed;
+    for (const auto& [order, name] : ordered) {
+      MapOptions o = options;
+      o.attention_mapping = name;
+      if (!matmul_fixed.empty()) o.matmul_mapping = matmul_fixed, o.matmul_fallback = true;
+      Plan p;
+      try {
+        p = map_connected(g, sys, fabric, o);
+      } catch (const InputError& e) {
+        tried.push_back({name, -1, false, e.what()});
+        if (first_error.empty()) first_error = e.what();
+        continue;
+      }
+      if (options.matmul_mapping == "auto" && matmul_fixed.empty() && !p.matmul_auto.empty()) {
+        first_matmul_auto = p.matmul_auto;
+        const Plan::AutoCandidate* w = nullptr;
+        for (const auto& c : p.matmul_auto)
+          if (!c.bound_only && (!w || c.ps < w->ps)) w = &c;
+        if (w) matmul_fixed = w->mapping;
+      }
+      if (!options.cost_ps) {  // no cost model: the first that maps
+        tried.push_back({name, -1, false, "not costed (no cost model)"});
+        if (best_ps < 0) best = std::move(p), best_ps = 0;
+        break;
+      }
+      if (best_ps >= 0 && options.bound_ps) {
+        const double bound = options.bound_ps(p.workload);
+        if (bound >= best_ps) {
+          tried.push_back({name, bound, true, {}});
+          continue;
+        }
+      }
+      const double ps = options.cost_ps(p.workload);
+      tried.push_back({name, ps, false, {}});
+      if (best_ps < 0 || ps < best_ps) best_ps = ps, best = std::move(p);
+    }
+    if (best_ps < 0) throw InputError(first_error);
+    if (best.matmul_auto.empty()) best.matmul_auto = first_matmul_auto;
+    if (tried.size() > 1) best.attention_auto = std::move(tried);
+    return best;
+  }
   const auto& mm = MatmulMappingRegistry::instance();
   if (options.matmul_mapping != "auto" && !mm.find(options.matmul_mapping))
     throw InputError("--matmul-mapping: " + mm.unknown(options.matmul_mapping, "matmul mapping") + ", or auto");

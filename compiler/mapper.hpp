@@ -46,6 +46,14 @@ struct MapOptions {
   bool matmul_fallback = false;
   // The analytic makespan of a workload on this fabric (compile_step provides it); auto needs it.
   std::function<double(const sim::Workload&)> cost_ps;
+  // Attention mapping (compiler/attention_mapping.hpp), or auto: every entry in its auto_order,
+  // the first with the matmul mappings as asked (auto: chosen as above), the others with the
+  // first's matmul mapping; each costed with cost_ps and the fastest kept (without cost_ps: the
+  // first that maps). An entry whose attention does not fit in SRAM is left out.
+  std::string attention_mapping = "auto";
+  // Keys a unit of the real model attends over, per key of this graph's sequence: a representative
+  // layer is a scaled copy (compiler/wafer_cluster.hpp), but SRAM must hold the real layer's.
+  double attention_key_scale = 1;
   // Optional: a lower bound on cost_ps, cheap to take. Auto does not cost a candidate whose bound
   // is already no better than the best costed one (it could not win).
   std::function<double(const sim::Workload&)> bound_ps;
@@ -91,8 +99,9 @@ StyleLayout whole_fabric_layout(const Graph& g, const WaferSystem& sys, const me
 // off-wafer), activations kept for the backward pass (recomputation keeps fewer).
 MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute);
 
-// For people: each weight's mapping, grouped by op name without its layer, with the costs auto saw.
-std::vector<std::string> matmul_choice_lines(const Plan& plan);
+// For people: each weight's matmul mapping, grouped by op name without its layer, and the attention
+// mapping, with the costs auto saw.
+std::vector<std::string> mapping_choice_lines(const Plan& plan);
 
 // `--matmul-mapping` values: NAME (the default for every weight) or OP=NAME (one weight; see
 // MapOptions). Names are checked when the model is mapped; a malformed value is an InputError.

@@ -21,11 +21,15 @@ struct Slice {
 
 // What an item does to data (functional plans only).
 struct ItemData {
-  enum class Kind : std::uint8_t { kNone, kCarry, kMatMulAcc, kAttention, kCopy };
+  // kAttentionStep: one block of keys (b) and values (c) folded into the context rows (out) by
+  // the online softmax (Milakov & Gimelshein 2018; FlashAttention): the rows' running maximum and
+  // sum are kept with the unnormalized output; `first` starts them, `last` divides by the sum.
+  enum class Kind : std::uint8_t { kNone, kCarry, kMatMulAcc, kAttention, kCopy, kAttentionStep };
   Kind kind = Kind::kNone;
   Slice out;      // carry: the slice moved; matmul: C block (+= A B); attention: the context rows; copy: a, renamed
   Slice a, b, c;  // matmul: A, B; attention: Q rows, K and V rows (causal, scaled by 1/sqrt(cols))
-  bool first = false;  // matmul: C starts at zero
+  bool first = false;  // matmul: C starts at zero; attention step: the first block
+  bool last = false;   // attention step: the last block
 };
 
 // A block of working tiles used as a pr x pc grid: position (i, j) is tiles[i * pc + j].
@@ -77,6 +81,18 @@ struct Plan {
   };
   std::vector<AutoCandidate> matmul_auto;
   std::vector<MatmulChoice> matmul_choices;
+  // The attention mapping (compiler/attention_mapping.hpp) and, for one that streams keys, the
+  // blocks per step of the busiest region; with auto, each candidate's makespan (or why it could not
+  // be used: ps < 0, `note`).
+  std::string attention_mapping;
+  int attention_blocks_per_step = 0;
+  struct AttentionCandidate {
+    std::string mapping;
+    double ps = -1;
+    bool bound_only = false;
+    std::string note;
+  };
+  std::vector<AttentionCandidate> attention_auto;
 };
 
 }  // namespace wafersim::compiler

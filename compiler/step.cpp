@@ -70,6 +70,8 @@ CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, con
   mo.recompute = o.recompute;
   mo.matmul_mapping = o.matmul_mapping;
   mo.matmul_overrides = o.matmul_overrides;
+  mo.attention_mapping = o.attention_mapping;
+  mo.attention_key_scale = o.attention_key_scale;
   mo.cost_ps = [&s](const sim::Workload& w) { return analytic_estimate(w, *s.net->routing, *s.net->clocks, s.engine, s.run).makespan_ps; };
   mo.bound_ps = [&s](const sim::Workload& w) { return makespan_lower_bound_ps(w, *s.net->routing, *s.net->clocks, s.engine); };
   s.plan = map_model(*s.graph, s.system, fabric, mo);

@@ -35,6 +35,8 @@ struct StepOptions {
   // Matmul mappings (compiler/matmul_mapping.hpp): the default, and per weight (MapOptions).
   std::string matmul_mapping = "auto";
   std::vector<std::pair<std::string, std::string>> matmul_overrides;
+  std::string attention_mapping = "auto";  // compiler/attention_mapping.hpp
+  double attention_key_scale = 1;          // MapOptions::attention_key_scale
 };
 
 struct CompiledStep {

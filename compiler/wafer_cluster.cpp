@@ -177,8 +177,10 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
   so.seed = seed;
   so.style = "layer_sequential";
   parse_matmul_mappings(matmul_mappings, so.matmul_mapping, so.matmul_overrides);
+  // A unit of the real layer attends over the real sequence's keys: its SRAM is checked for those.
+  so.attention_key_scale = static_cast<double>(model.sequence) / static_cast<double>(cal.representative.sequence);
   const CompiledStep step = compile_step(cal.representative, win, so);
-  cal.matmul_mappings = matmul_choice_lines(step.plan);
+  cal.matmul_mappings = mapping_choice_lines(step.plan);
   cal.sram_max_bytes = step.plan.sram_max_bytes;
   cal.tiles_used = 0;
   double ghz = 0;
