@@ -201,6 +201,31 @@ TEST(Functional, AttentionHeadOnFabricsWithDeadTiles) {
   }
 }
 
+// Keys and values streamed around the head's ring, one online-softmax step per block, with 1, 2
+// and 3 blocks a step (the credits between steps differ): the same context as one computation.
+TEST(Functional, StreamedAttentionHeadOnFabricsWithDeadTiles) {
+  for (const Case& c : kCases)
+    for (const int w : {1, 2, 3}) {
+      sim::testing::TestNetwork net(c.rows, c.cols, "duato", c.dead);
+      const std::int64_t S = 45, d = 24, hd = 10;
+      const Plan plan = plan_attention_head(net.fabric, small_tile(), S, d, hd, w);
+      const Eigen::MatrixXd x = random_matrix(S, d, 3), wq = random_matrix(d, hd, 4), wk = random_matrix(d, hd, 5),
+                            wv = random_matrix(d, hd, 6);
+      const auto out = execute_plan(plan, {{0, x}, {1, wq}, {2, wk}, {3, wv}});
+      EXPECT_LT((out.at(8) - attention_reference(x, wq, wk, wv)).cwiseAbs().maxCoeff(), 1e-12) << c.rows << "x" << c.cols << " w " << w;
+      // No multicast carries keys or values: every unit gets them from its ring predecessor.
+      for (std::size_t i = 0; i < plan.workload.items.size(); ++i)
+        if (plan.workload.items[i].multicast()) {
+          EXPECT_NE(plan.item_data[i].out.tensor, 5);
+          EXPECT_NE(plan.item_data[i].out.tensor, 6);
+        }
+      net.options.record_deliveries = true;
+      auto e = net.engine();
+      e->set_trace({});
+      EXPECT_GT(sim::run_workload(*e, net.fabric, *net.clocks, plan.workload, net.options, {}).makespan_ps, 0);
+    }
+}
+
 // Breaking a plan in either of the two ways must be caught.
 TEST(Functional, PlanReadingUndeliveredDataFails) {
   sim::testing::TestNetwork net(4, 4, "duato", {{1, 2}});
@@ -248,6 +273,34 @@ TEST(Functional, PlanReadingUndeliveredDataFails) {
   // The last messages bring the context back to the grid: drop one's carried slice.
   att.item_data[last_msg].out.r1 = att.item_data[last_msg].out.r0;
   EXPECT_THROW(execute_plan(att, {{0, x}, {1, wq}, {2, wq}, {3, wq}}), FunctionalError);
+  // 4. Streamed attention: a key block's ring message no step waits for, and a step that no longer
+  // waits for the unit's previous step (whose running maximum and sum it continues).
+  const Plan st = plan_attention_head(net.fabric, small_tile(), 20, 8, 4, 2);
+  const std::map<int, Eigen::MatrixXd> in{{0, x}, {1, wq}, {2, wq}, {3, wq}};
+  ASSERT_NO_THROW(execute_plan(st, in));
+  std::size_t ring_msg = st.workload.items.size(), step = st.workload.items.size();
+  for (std::size_t i = 0; i < st.workload.items.size(); ++i) {
+    const auto& item = st.workload.items[i];
+    if (item.kind != sim::WorkItem::Kind::kTask || st.item_data[i].kind != ItemData::Kind::kAttentionStep) continue;
+    for (const auto dep : item.after) {
+      // The last key message a step reads is one of the ring's (the own blocks' come first).
+      if (st.item_data[dep].kind == ItemData::Kind::kCarry && st.item_data[dep].out.tensor == 5 &&
+          (ring_msg == st.workload.items.size() || dep > ring_msg))
+        ring_msg = dep;
+      if (st.item_data[dep].kind == ItemData::Kind::kAttentionStep && step == st.workload.items.size()) step = i;
+    }
+  }
+  ASSERT_LT(ring_msg, st.workload.items.size());
+  ASSERT_LT(step, st.workload.items.size());
+  Plan no_key = st;
+  for (auto& item : no_key.workload.items) std::erase(item.after, static_cast<std::uint32_t>(ring_msg));
+  EXPECT_THROW(execute_plan(no_key, in), FunctionalError);
+  // Cut every dependency of the step on earlier attention steps of its tile (its data still
+  // arrives, but the state it continues is no longer ordered before it).
+  Plan unchained = st;
+  auto& cut = unchained.workload.items[step];
+  std::erase_if(cut.after, [&](std::uint32_t d) { return st.item_data[d].kind == ItemData::Kind::kAttentionStep; });
+  EXPECT_THROW(execute_plan(unchained, in), FunctionalError);
 }
 
 }  // namespace

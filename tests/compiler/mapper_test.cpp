@@ -138,6 +138,58 @@ TEST(Mapper, EveryMatmulMappingMapsEveryOpAndAutoKeepsTheFastest) {
   EXPECT_DOUBLE_EQ(a.analytic.makespan_ps, fastest);
 }
 
+// The attention mappings compute the same ops; streamed runs each core op as several steps per
+// unit and its SRAM does not grow with the keys a unit attends over, gathered's does (it holds
+// them all) until it does not fit, where it is an input error and auto takes streamed.
+TEST(Mapper, AttentionMappingsMapTheSameOpsAndOnlyGatheredHoldsTheSequence) {
+  StepOptions o;
+  o.style = "layer_sequential";
+  o.matmul_mapping = "summa";
+  o.layers = 1;
+  o.sequence = 64;
+  o.micro_batch = 1;
+  const auto compile = [&](const std::string& attention, double key_scale) {
+    o.attention_mapping = attention;
+    o.attention_key_scale = key_scale;
+    return compile_step(kRoot / "workloads/gpt2-block.yaml", kRoot / "configs/systems/tiny-3nm-32x32.yaml", o);
+  };
+  const CompiledStep g = compile("gathered", 1), s = compile("streamed", 1);
+  EXPECT_EQ(g.plan.attention_mapping, "gathered");
+  EXPECT_EQ(s.plan.attention_mapping, "streamed");
+  EXPECT_GE(s.plan.attention_blocks_per_step, 1);
+  EXPECT_DOUBLE_EQ(g.plan.flops, s.plan.flops);
+  EXPECT_NO_THROW(s.plan.workload.validate(s.net->sample.fabric));
+  // Tasks per core op and unit: 1 gathered; one per step streamed.
+  auto core_tasks = [](const CompiledStep& c) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < c.plan.workload.items.size(); ++i)
+      if (c.plan.workload.items[i].kind == sim::WorkItem::Kind::kTask && c.plan.item_op[i] >= 0 &&
+          c.graph->op(static_cast<std::size_t>(c.plan.item_op[i])).attention_core)
+        ++n;
+    return n;
+  };
+  EXPECT_GT(core_tasks(s), core_tasks(g));
+  // Auto: both costed, the faster kept.
+  const CompiledStep a = compile("auto", 1);
+  ASSERT_EQ(a.plan.attention_auto.size(), 2u);
+  EXPECT_DOUBLE_EQ(a.analytic.makespan_ps, std::min(g.analytic.makespan_ps, s.analytic.makespan_ps));
+  // 64 times the keys (a scaled representative layer's real model): streamed's SRAM is unchanged,
+  // gathered no longer fits.
+  const CompiledStep s64 = compile("streamed", 64);
+  EXPECT_DOUBLE_EQ(s64.plan.sram_max_bytes, s.plan.sram_max_bytes);
+  try {
+    compile("gathered", 64);
+    ADD_FAILURE() << "gathered attention over 64 x 64 keys per unit fitted a 1.5 MiB tile";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("attention mapping 'gathered' needs"), std::string::npos) << e.what();
+  }
+  const CompiledStep a64 = compile("auto", 64);
+  EXPECT_EQ(a64.plan.attention_mapping, "streamed");
+  ASSERT_EQ(a64.plan.attention_auto.size(), 2u);
+  EXPECT_LT(a64.plan.attention_auto[1].ps, 0);  // gathered: not usable
+  EXPECT_THROW(compile("stream", 1), InputError);
+}
+
 TEST(Mapper, MatmulMappingThatCannotDoItIsAnInputError) {
   StepOptions o;
   o.style = "weight_streaming";
