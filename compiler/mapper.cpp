@@ -599,7 +599,9 @@ class Emitter {
       s.head_dim = m_.head_dim;
       s.element_bytes = static_cast<double>(m_.activations.bytes);
       const double per_tile = std::ceil(static_cast<double>(hu.count()) / static_cast<double>(reg.grid.size()));
-      const double budget = buffer_budget(static_cast<int>(r));
+      // What the resident state leaves (the extra weight copies a matmul mapping may keep are
+      // checked against it when the mapping is chosen).
+      const double budget = std::max(0.0, sys_.compute.sram_bytes() - fit_.region_sram_bytes[r]);
       int w = 1;
       if (attn_->streams_keys) {
         const TileComputeSpec& t = sys_.compute;
