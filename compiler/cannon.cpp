@@ -26,9 +26,14 @@ int PlanBuilder::cannon_steps_per_task(const TileComputeSpec& t, int p, std::int
   const double out_tiles = static_cast<double>(((m + t.array - 1) / t.array) * ((n + t.array - 1) / t.array));
   const double fixed = out_tiles * t.array + t.task_overhead_cycles;
   const double shift = static_cast<double>(std::max(m * kb, kb * n)) * elem / std::max(1e-9, link_bytes_per_cycle);
-  double w = shift > 0 ? std::sqrt(p * fixed / shift) : p;
+  int w = merged_steps(p, fixed, shift);
   const double block_pair = static_cast<double>(m * kb + kb * n) * elem;
-  if (block_pair > 0) w = std::min(w, buffer_bytes / (2.0 * block_pair));
+  if (block_pair > 0) w = std::min(w, std::max(1, static_cast<int>(std::lround(std::min(static_cast<double>(p), buffer_bytes / (2.0 * block_pair))))));
+  return w;
+}
+
+int merged_steps(int p, double fixed_cycles, double step_cycles) {
+  const double w = step_cycles > 0 ? std::sqrt(p * fixed_cycles / step_cycles) : p;
   return std::clamp(static_cast<int>(std::lround(w)), 1, p);
 }
 

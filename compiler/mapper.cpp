@@ -608,7 +608,7 @@ class Emitter {
         const double out_tiles = static_cast<double>(((s.query_rows + t.array - 1) / t.array) * ((s.head_dim + t.array - 1) / t.array));
         const double fixed = out_tiles * t.array + t.task_overhead_cycles;
         const double shift = static_cast<double>(s.block_rows * s.head_dim) * s.element_bytes / std::max(1e-9, static_cast<double>(sys_.channels.flit_bytes));
-        w = std::clamp(static_cast<int>(std::lround(std::sqrt(hu.query_blocks * fixed / std::max(1e-9, shift)))), 1, hu.query_blocks);
+        w = merged_steps(hu.query_blocks, fixed, shift);
         while (w > 1 && attn_->working_set_bytes(s, w) * per_tile > budget) --w;
         head_w_[static_cast<int>(r)] = w;
         plan_.attention_blocks_per_step = std::max(plan_.attention_blocks_per_step, w);

@@ -49,6 +49,11 @@ int weight_grid_rows(std::size_t tiles, std::int64_t K, std::int64_t N);
 // apart: ring index r sits at position 2r on the way out and 2(p - 1 - r) + 1 on the way back.
 inline int folded_ring_position(int p, int r) { return r < (p + 1) / 2 ? 2 * r : 2 * (p - 1 - r) + 1; }
 
+// Steps merged into one task, out of p: w = sqrt(p F / t_s) within [1, p], which balances the
+// fixed cost F of a task (saved (p / w)(w - 1) times) against the wait for the first w of the
+// steps' blocks, t_s each (paid w - 1 times). Cannon's merged steps and streamed attention use it.
+int merged_steps(int p, double fixed_cycles, double step_cycles);
+
 // The largest square part of g: its first p rows and first p columns, p = min(pr, pc).
 TileGrid square_part(const TileGrid& g);
 
