@@ -66,6 +66,7 @@ struct StepArgs {
   int quantum = 1;
   std::vector<std::string> matmul_mappings;  // NAME or OP=NAME
   std::string attention_mapping = "auto";
+  std::string moe_mapping = "auto";
   std::filesystem::path trace_file;          // simulate: Chrome / Perfetto trace-event JSON
 };
 int run_compile_command(const StepArgs& args);

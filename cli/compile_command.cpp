@@ -27,6 +27,7 @@ compiler::CompiledStep compile(const StepArgs& a) {
   o.quantum_cycles = a.quantum;
   compiler::parse_matmul_mappings(a.matmul_mappings, o.matmul_mapping, o.matmul_overrides);
   o.attention_mapping = a.attention_mapping;
+  o.moe_mapping = a.moe_mapping;
   return compiler::compile_step(a.model_file, a.system_file, o);
 }
 

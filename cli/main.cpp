@@ -23,6 +23,7 @@
 #include "core/input_error.hpp"
 #include "compiler/mapper.hpp"
 #include "compiler/attention_mapping.hpp"
+#include "compiler/moe_mapping.hpp"
 #include "compiler/matmul_mapping.hpp"
 
 namespace {
@@ -36,9 +37,10 @@ std::string matmul_mapping_help() {
   return h;
 }
 
-std::string attention_mapping_help() {
-  std::string h = "Attention mapping: auto (default: each costed, the fastest that fits in SRAM kept) or one of:";
-  const auto& reg = wafersim::compiler::AttentionMappingRegistry::instance();
+template <typename Entry>
+std::string layer_mapping_help(const std::string& what) {
+  std::string h = what + ": auto (default: each costed, the fastest that fits in SRAM kept) or one of:";
+  const auto& reg = wafersim::Registry<Entry>::instance();
   for (const auto& n : reg.names()) h += " " + n + " (" + reg.find(n)->summary + ");";
   return h;
 }
@@ -248,7 +250,11 @@ int main(int argc, char** argv) {
     if (out_required) out->required();
     cmd->add_option("--style", a.style, style_help())->default_val("auto");
     cmd->add_option("--matmul-mapping", a.matmul_mappings, matmul_mapping_help());
-    cmd->add_option("--attention-mapping", a.attention_mapping, attention_mapping_help())->default_val("auto");
+    cmd->add_option("--attention-mapping", a.attention_mapping, layer_mapping_help<wafersim::compiler::AttentionMappingEntry>("Attention mapping"))
+        ->default_val("auto");
+    cmd->add_option("--moe-mapping", a.moe_mapping,
+                    layer_mapping_help<wafersim::compiler::MoeMappingEntry>("MoE mapping (models with experts: where each expert runs)"))
+        ->default_val("auto");
     cmd->add_option("--recompute", a.recompute, "Activation recomputation: none, selective, full")
         ->check(CLI::IsMember({"none", "selective", "full"}))
         ->default_val("none");

@@ -76,6 +76,15 @@ class Executor {
           break;
         }
         case ItemData::Kind::kAttentionStep: attention_step(it.tile, d, i); break;
+        case ItemData::Kind::kRowSum: {
+          Eigen::MatrixXd out = Eigen::MatrixXd::Zero(d.out.rows(), d.out.cols());
+          for (const ItemData::RowTerm& t : d.terms) {
+            if (t.dst_row < d.out.r0 || t.dst_row >= d.out.r1) throw std::invalid_argument("execute_plan: a row-sum term outside its output");
+            out.row(t.dst_row - d.out.r0) += t.weight * read(it.tile, Slice{t.tensor, t.src_row, t.src_row + 1, d.out.c0, d.out.c1}, i);
+          }
+          put(it.tile, d.out, std::move(out), i);
+          break;
+        }
       }
     }
   }
@@ -331,6 +340,79 @@ Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile
     copy.a = back[p].rect;
     b.task(back[p].tile, tile.vector_cycles(static_cast<double>(copy.out.rows() * copy.out.cols())), got[p], -1, copy);
     plan.outputs.emplace_back(back[p].tile, copy.out);
+  }
+  return plan;
+}
+
+Plan plan_moe_layer(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t d, const MoeRouting& routing,
+                    const MoeMappingEntry& mapping) {
+  Plan plan;
+  plan.style = "summa+" + mapping.name;
+  const TileGrid g = whole_fabric_grid(fabric);
+  PlanBuilder b(plan, tile, 2.0, true);
+  const int E = routing.experts;
+  const auto T = static_cast<std::int64_t>(routing.choices.size());
+  const int x = 0, out_t = 1 + 3 * E;
+  auto w_t = [](int e) { return 1 + e; };
+  auto p_t = [E](int e) { return 1 + E + e; };
+  auto y_t = [E](int e) { return 1 + 2 * E + e; };
+  for (const Piece& p : grid_pieces(g, x, T, d, {})) plan.initial.emplace_back(p.tile, p.rect);
+  const std::vector<TileGrid> groups = mapping.expert_groups ? mapping.expert_groups(g, E) : std::vector<TileGrid>{};
+  // Expert e's tokens in order, and each token's row in P_e.
+  std::vector<std::vector<std::int64_t>> tokens(static_cast<std::size_t>(E));
+  std::vector<std::map<std::int64_t, std::int64_t>> row_in(static_cast<std::size_t>(E));
+  for (std::int64_t t = 0; t < T; ++t)
+    for (const auto& [e, gate] : routing.choices[static_cast<std::size_t>(t)]) {
+      if (e < 0 || e >= E) throw std::invalid_argument(fmt::format("plan_moe_layer: token {} is routed to expert {} of {}", t, e, E));
+      row_in[static_cast<std::size_t>(e)][t] = static_cast<std::int64_t>(tokens[static_cast<std::size_t>(e)].size());
+      tokens[static_cast<std::size_t>(e)].push_back(t);
+    }
+  // Rows [lo, hi) of P_e that grid row i's tokens make (contiguous: both are in token order).
+  auto rows_of_block = [&](int e, int i) {
+    const auto& tk = tokens[static_cast<std::size_t>(e)];
+    const auto lo = std::lower_bound(tk.begin(), tk.end(), part_begin(T, g.pr, i)) - tk.begin();
+    const auto hi = std::lower_bound(tk.begin(), tk.end(), part_end(T, g.pr, i)) - tk.begin();
+    return std::make_pair(static_cast<std::int64_t>(lo), static_cast<std::int64_t>(hi));
+  };
+  Deps back_all(g.size());
+  for (int e = 0; e < E; ++e) {
+    const auto n = static_cast<std::int64_t>(tokens[static_cast<std::size_t>(e)].size());
+    if (n == 0) continue;
+    const TileGrid& ge = groups.empty() ? g : groups[static_cast<std::size_t>(e)];
+    for (const auto& [h, s] : summa_b_blocks(ge, w_t(e), d, d)) plan.initial.emplace_back(ge.tiles[h], s);
+    // Dispatch: each grid tile gathers its tokens' rows for e, and they go where SUMMA on ge wants them.
+    std::vector<Piece> have, home;
+    for (std::size_t p = 0; p < g.size(); ++p) {
+      const int i = static_cast<int>(p) / g.pc, j = static_cast<int>(p) % g.pc;
+      const auto [lo, hi] = rows_of_block(e, i);
+      const Slice rows{p_t(e), lo, hi, part_begin(d, g.pc, j), part_end(d, g.pc, j)};
+      home.push_back({g.tiles[p], Slice{y_t(e), lo, hi, rows.c0, rows.c1}, {}});
+      if (rows.empty()) continue;
+      ItemData gather;
+      gather.kind = ItemData::Kind::kRowSum;
+      gather.out = rows;
+      for (std::int64_t q = lo; q < hi; ++q) gather.terms.push_back({q, x, tokens[static_cast<std::size_t>(e)][static_cast<std::size_t>(q)], 1.0});
+      have.push_back({g.tiles[p], rows, {b.task(g.tiles[p], tile.vector_cycles(static_cast<double>(rows.rows() * rows.cols())), {}, -1, gather)}});
+    }
+    const Deps a_ready = b.redistribute(have, grid_pieces(ge, p_t(e), n, d, {}), 1.0, -1);
+    const Deps y = b.summa(ge, n, d, d, p_t(e), w_t(e), y_t(e), a_ready, Deps(ge.size()), -1);
+    // Combine's first half: the output rows go back to the tiles of their tokens.
+    const Deps back = b.redistribute(grid_pieces(ge, y_t(e), n, d, y), home, 1.0, -1);
+    for (std::size_t p = 0; p < g.size(); ++p) back_all[p].insert(back_all[p].end(), back[p].begin(), back[p].end());
+  }
+  // Each tile sums its tokens' expert rows with their gates.
+  const std::vector<Piece> outs = grid_pieces(g, out_t, T, d, {});
+  for (std::size_t p = 0; p < outs.size(); ++p) {
+    if (outs[p].rect.empty()) continue;
+    ItemData combine;
+    combine.kind = ItemData::Kind::kRowSum;
+    combine.out = outs[p].rect;
+    for (std::int64_t t = combine.out.r0; t < combine.out.r1; ++t)
+      for (const auto& [e, gate] : routing.choices[static_cast<std::size_t>(t)])
+        combine.terms.push_back({t, y_t(e), row_in[static_cast<std::size_t>(e)].at(t), gate});
+    const double elems = static_cast<double>(combine.terms.size()) * static_cast<double>(combine.out.cols());
+    b.task(outs[p].tile, tile.vector_cycles(2.0 * elems), back_all[p], -1, combine);
+    plan.outputs.emplace_back(outs[p].tile, combine.out);
   }
   return plan;
 }

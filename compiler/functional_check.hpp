@@ -14,6 +14,7 @@
 #include <stdexcept>
 #include <string>
 
+#include "compiler/moe_mapping.hpp"
 #include "compiler/plan.hpp"
 #include "compiler/wafer_system.hpp"
 #include "mesh/fabric.hpp"
@@ -44,5 +45,22 @@ Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile,
 // `streamed` mapping), one online-softmax task per block.
 Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd,
                          int stream_blocks_per_step = 0);
+
+// A router's explicit choice: per token, its (expert, gate) pairs (distinct experts).
+struct MoeRouting {
+  int experts = 0;
+  std::vector<std::vector<std::pair<int, double>>> choices;
+};
+
+// One MoE layer by an MoE mapping (compiler/moe_mapping.hpp), with one d x d matmul per expert.
+// Tensors 0: X [T x d] (T tokens: routing.choices.size()) in the grid layout of the whole fabric;
+// 1 + e: W_e, expert e's weight; 1 + E + e: P_e, the rows of X routed to e in token order; 1 + 2E
+// + e: Y_e = P_e W_e; 1 + 3E: the output, row t = sum over t's choices (e, g) of g X_t W_e, in X's
+// layout. Each grid tile gathers its tokens' rows for each expert (a row-sum task), sends them to
+// the expert's tiles in the layout SUMMA wants there (the all-to-all; within tile columns when
+// every expert uses the whole grid), the expert's SUMMA runs on its tiles, its output rows come
+// back to the tiles of their tokens, and each tile sums its tokens' rows with their gates.
+Plan plan_moe_layer(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t d, const MoeRouting& routing,
+                    const MoeMappingEntry& mapping);
 
 }  // namespace wafersim::compiler

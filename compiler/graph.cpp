@@ -130,19 +130,20 @@ struct Builder {
     return v;
   }
 
-  // One FFN (dense, or expert e on `tokens` expected tokens); returns its output.
-  V ffn(const std::string& p, int layer, V in, int expert, double tokens, std::int64_t width = 0) {
+  // One FFN (dense, or expert e on `tokens` expected tokens) reading `in` (an expert: the tokens
+  // and the router's choice); returns its output.
+  V ffn(const std::string& p, int layer, const std::vector<V>& in, int expert, double tokens, std::int64_t width = 0) {
     const std::int64_t F = width > 0 ? width : m.ffn_size;
     const std::int64_t rows = tokens >= 0 ? static_cast<std::int64_t>(std::ceil(tokens)) : T;
     const double elems = (tokens >= 0 ? tokens : static_cast<double>(T)) * static_cast<double>(F);
     V a;
     if (m.activation == Activation::kSwiglu) {
-      const V gate = matmul(p + "gate", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
-      const V up = matmul(p + "up", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
+      const V gate = matmul(p + "gate", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, in, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, in, expert, tokens);
       fuse({gate, up}, 2);
       a = elementwise(p + "swiglu", layer, elems, kSwigluFlops, {gate, up}, 0, expert);
     } else {
-      const V up = matmul(p + "up", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, {in}, expert, tokens);
+      const V up = matmul(p + "up", layer, rows, m.d_model, F, Weight::kOwn, Op::Dim::kN, in, expert, tokens);
       a = elementwise(p + "gelu", layer, elems, kGeluFlops, {up}, 0, expert);
     }
     return matmul(p + "down", layer, rows, F, m.d_model, Weight::kOwn, Op::Dim::kK, {a}, expert, tokens);
@@ -186,7 +187,7 @@ struct Builder {
     const V ln2 = norm(p + "ln2", l, r1);
     V out;
     if (!m.is_moe()) {
-      out = ffn(p + "ffn.", l, ln2, -1, -1);
+      out = ffn(p + "ffn.", l, {ln2}, -1, -1);
       hidden_dropout(out, td);
     } else {
       const std::int64_t E = m.moe.experts;
@@ -196,7 +197,7 @@ struct Builder {
       // Each expert computes the token slots the router sends it, up to its buffer's capacity.
       const MoeLoad load = moe_load(m.moe, static_cast<double>(T));
       std::vector<V> outs;
-      for (int e = 0; e < E; ++e) outs.push_back(ffn(fmt::format("{}moe.e{}.", p, e), l, topk, e, load.processed[static_cast<std::size_t>(e)]));
+      for (int e = 0; e < E; ++e) outs.push_back(ffn(fmt::format("{}moe.e{}.", p, e), l, {ln2, topk}, e, load.processed[static_cast<std::size_t>(e)]));
       outs.push_back(topk);
       // The combine: each token's output is the gate-weighted sum of its top_k experts' outputs,
       // so it reads T x top_k rows of d (and T x top_k gates), whatever the number of experts
@@ -206,7 +207,7 @@ struct Builder {
       combine.bytes_read = tk * static_cast<double>(m.d_model) * act + tk * act;
       out = add(combine, outs);
       if (m.moe.shared_experts > 0)  // every token's shared experts, beside its routed ones
-        out = add_op(p + "moe.shared_add", l, td, {out, ffn(p + "moe.shared.", l, ln2, -1, -1, m.moe.shared_experts * m.ffn_size)});
+        out = add_op(p + "moe.shared_add", l, td, {out, ffn(p + "moe.shared.", l, {ln2}, -1, -1, m.moe.shared_experts * m.ffn_size)});
       hidden_dropout(out, td);
     }
     return add_op(p + "residual2", l, td, {out, r1});

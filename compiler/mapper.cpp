@@ -13,6 +13,8 @@
 
 #include "compiler/attention_mapping.hpp"
 #include "compiler/key_ring.hpp"
+#include "compiler/moe_mapping.hpp"
+#include "compiler/moe_routing.hpp"
 #include "compiler/layouts.hpp"
 #include "compiler/matmul_mapping.hpp"
 #include "compiler/plan_builder.hpp"
@@ -76,9 +78,15 @@ class Emitter {
     if (!attn_) throw std::logic_error("Emitter: attention mapping '" + mo_.attention_mapping + "' is not resolved");
     plan_.attention_mapping = attn_->name;
     check_attention_sram();
-    // Experts' sub-grids of each region.
-    if (m_.is_moe())
-      for (std::size_t r = 0; r < lay_.regions.size(); ++r) expert_grids_.push_back(split_for_experts(lay_.regions[r].grid));
+    // Experts' groups of tiles in each region, where the MoE mapping gives them their own.
+    if (m_.is_moe()) {
+      const MoeMappingEntry* moe = MoeMappingRegistry::instance().find(mo_.moe_mapping);
+      if (!moe) throw std::logic_error("Emitter: MoE mapping '" + mo_.moe_mapping + "' is not resolved");
+      plan_.moe_mapping = moe->name;
+      load_ = moe_load(m_.moe, static_cast<double>(T_));
+      if (moe->expert_groups)
+        for (std::size_t r = 0; r < lay_.regions.size(); ++r) expert_grids_.push_back(moe->expert_groups(lay_.regions[r].grid, m_.moe.experts));
+    }
   }
 
   void run() {
@@ -107,25 +115,6 @@ class Emitter {
   }
   bool key_like(Vtx u) const { return key_.count(static_cast<Vtx>(fwd(u))) > 0; }
 
-  std::vector<TileGrid> split_for_experts(const TileGrid& g) const {
-    const int E = m_.moe.experts;
-    std::vector<TileGrid> out(E);
-    for (int e = 0; e < E; ++e) {
-      TileGrid& s = out[e];
-      if (g.pc >= E) {
-        const int c0 = static_cast<int>(part_begin(g.pc, E, e)), c1 = static_cast<int>(part_end(g.pc, E, e));
-        s.pr = g.pr;
-        s.pc = c1 - c0;
-        for (int i = 0; i < g.pr; ++i)
-          for (int j = c0; j < c1; ++j) s.tiles.push_back(g.at(i, j));
-      } else {
-        s.pr = s.pc = 1;
-        s.tiles = {g.tiles[static_cast<std::size_t>(e) * g.size() / E]};
-      }
-    }
-    return out;
-  }
-
   const TileGrid& grid_of(const Mapped& x) const {
     return x.layout == Layout::kExpert ? expert_grids_[x.region][x.expert] : lay_.regions[x.region].grid;
   }
@@ -152,7 +141,8 @@ class Emitter {
     if (x.layout == Layout::kExpert) {
       const TileGrid& s = grid_of(x);
       const std::int64_t w = width_of(u);
-      scale = static_cast<double>(m_.moe.top_k) / (static_cast<double>(m_.moe.experts) * s.pr);
+      // Each of the group's rows gets an even share of the token slots the router sends the expert.
+      scale = load_.processed[static_cast<std::size_t>(x.expert)] / (static_cast<double>(T_) * s.pr);
       std::vector<Piece> out;
       for (std::size_t p = 0; p < s.size(); ++p) {
         const int j = static_cast<int>(p % s.pc);
@@ -172,7 +162,7 @@ class Emitter {
     const Op& o = op(v);
     Mapped& me = mapped_[v];
     me.region = lay_.region_of_layer[static_cast<std::size_t>(o.layer + 1)];
-    me.layout = core(v) ? Layout::kHead : o.expert >= 0 ? Layout::kExpert : Layout::kGrid;
+    me.layout = core(v) ? Layout::kHead : o.expert >= 0 && !expert_grids_.empty() ? Layout::kExpert : Layout::kGrid;
     me.expert = o.expert;
     // Streamed attention: consecutive head-layout ops are emitted together, step by step.
     const bool stream_head = me.layout == Layout::kHead && attn_->streams_keys;
@@ -223,9 +213,18 @@ class Emitter {
         continue;
       }
       // Keys and values reach a head's units around its ring; their gradients leave the same way.
+      // A tensor goes to an expert's group once, whichever of the expert's ops reads it first.
+      const auto dispatch = std::make_tuple(u, me.region, me.expert);
+      const bool to_group = me.layout == Layout::kExpert;
+      if (to_group && dispatched_.count(dispatch)) {
+        const Deps& got = dispatched_.at(dispatch);
+        for (std::size_t p = 0; p < npos; ++p) ready[p].insert(ready[p].end(), got[p].begin(), got[p].end());
+        continue;
+      }
       const Deps got = key_rows && me.layout == Layout::kHead   ? gather_keys(have, me, u, v)
                        : key_rows && src.layout == Layout::kHead ? reduce_keys(src, need, u, v)
                                                                  : b_.redistribute(have, need, std::min(s1, s2), static_cast<int>(v));
+      if (to_group) dispatched_[dispatch] = got;
       for (std::size_t p = 0; p < npos; ++p) ready[p].insert(ready[p].end(), got[p].begin(), got[p].end());
     }
     if (stream_head) {
@@ -245,7 +244,7 @@ class Emitter {
       const bool weight_operand = role == MatmulRole::kForward || role == MatmulRole::kInputGrad;
       const bool stream = weight_operand && lay_.weights_stream;
       Deps b_ready = weight_operand ? Deps(g.size()) : ready;
-      const auto key = std::make_pair(me.region, me.expert);
+      const auto key = std::make_pair(me.region, me.layout == Layout::kExpert ? me.expert : -1);  // one weight stream per grid
       if (stream && last_weighted_.count(key)) b_ready = last_weighted_[key];
       const MatmulMappingEntry& entry = mapping_of(v, me);
       // Forward (and recompute): A is X, kept gathered for dW; dX: A is dY, likewise.
@@ -648,7 +647,9 @@ class Emitter {
   std::int64_t T_ = 0, B_ = 1;
   std::vector<Mapped> mapped_;
   std::set<Vtx> key_;
-  std::vector<std::vector<TileGrid>> expert_grids_;
+  std::vector<std::vector<TileGrid>> expert_grids_;  // per region, per expert (empty: experts share the grid)
+  MoeLoad load_;
+  std::map<std::tuple<Vtx, int, int>, Deps> dispatched_;  // (tensor, region, expert): what its copy in the group waits for
   std::map<std::pair<int, int>, Deps> last_weighted_;
   std::map<int, Deps> gathered_x_, gathered_dy_;  // per forward weighted matmul: its gathered A per weight position
   std::map<int, double> region_flops_;
@@ -768,18 +769,24 @@ std::vector<std::string> mapping_choice_lines(const Plan& plan) {
     }
     ++it->weights;
   }
+  // " (auto: a 0.1 ms; b >= 0.2 ms by its bound; c not usable: why)", or nothing.
+  auto candidates = [](const std::vector<Plan::MappingCandidate>& tried) {
+    std::string s;
+    if (tried.empty()) return s;
+    s = " (auto:";
+    for (const auto& c : tried)
+      s += fmt::format(" {} {}{}", c.mapping,
+                       c.ps < 0 ? (c.note.rfind("not costed", 0) == 0 ? c.note : "not usable: " + c.note)
+                                : fmt::format("{}{:.4g} ms{}", c.bound_only ? ">= " : "", c.ps * 1e-9, c.bound_only ? " by its bound" : ""),
+                       &c == &tried.back() ? ")" : ";");
+    return s;
+  };
   std::vector<std::string> out;
+  if (!plan.moe_mapping.empty()) out.push_back("MoE mapping: " + plan.moe_mapping + candidates(plan.moe_auto));
   if (!plan.attention_mapping.empty()) {
     std::string line = "attention mapping: " + plan.attention_mapping;
     if (plan.attention_blocks_per_step > 0) line += fmt::format(" ({} key block{} a step)", plan.attention_blocks_per_step, plan.attention_blocks_per_step == 1 ? "" : "s");
-    if (!plan.attention_auto.empty()) {
-      line += " (auto:";
-      for (const auto& c : plan.attention_auto)
-        line += fmt::format(" {} {}{}", c.mapping,
-                            c.ps < 0 ? "not usable: " + c.note : fmt::format("{}{:.4g} ms{}", c.bound_only ? ">= " : "", c.ps * 1e-9, c.bound_only ? " by its bound" : ""),
-                            &c == &plan.attention_auto.back() ? ")" : ";");
-    }
-    out.push_back(line);
+    out.push_back(line + candidates(plan.attention_auto));
   }
   if (groups.empty()) return out;
   std::string head = "matmul mappings";
@@ -812,8 +819,92 @@ void parse_matmul_mappings(const std::vector<std::string>& specs, std::string& d
 
 namespace {
 
+Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options);
+
+// The options with every family that auto chose in `first` fixed to its choice there: the matmul
+// mapping to the one of first's candidates that was costed fastest, the attention mapping to
+// first's.
+MapOptions as_chosen_in(MapOptions o, const Plan& first) {
+  if (o.matmul_mapping == "auto" && !first.matmul_auto.empty()) {
+    const Plan::AutoCandidate* w = nullptr;
+    for (const auto& c : first.matmul_auto)
+      if (!c.bound_only && (!w || c.ps < w->ps)) w = &c;
+    if (w) o.matmul_mapping = w->mapping, o.matmul_fallback = true;
+  }
+  if (o.attention_mapping == "auto" && !first.attention_mapping.empty()) o.attention_mapping = first.attention_mapping;
+  return o;
+}
+
+// Auto for a layer-mapping family (attention, MoE): the plan compiled with each entry in its
+// auto_order (options.*field set to its name), the first with the other families as asked, the
+// rest with what the first chose (as_chosen_in), each costed with cost_ps (bound_ps prunes) and
+// the fastest kept; without cost_ps, the first that maps. An entry that cannot map (InputError:
+// it does not fit) is left out and noted. The kept plan lists the candidates in `tried`, and keeps
+// the first's auto lists of the other families.
+template <typename Entry>
+Plan auto_layer_mapping(const Registry<Entry>& reg, std::string MapOptions::*field, std::vector<Plan::MappingCandidate> Plan::*tried_out,
+                        const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
+  std::vector<std::pair<int, std::string>> ordered;
+  for (const std::string& name : reg.names())
+    if (reg.find(name)->auto_order > 0) ordered.emplace_back(reg.find(name)->auto_order, name);
+  std::sort(ordered.begin(), ordered.end());
+  Plan best, first;
+  double best_ps = -1;
+  bool have_first = false;
+  MapOptions follow = options;
+  std::vector<Plan::MappingCandidate> tried;
+  std::string first_error;
+  for (const auto& [order, name] : ordered) {
+    MapOptions o = follow;
+    o.*field = name;
+    Plan p;
+    try {
+      p = map_connected(g, sys, fabric, o);
+    } catch (const InputError& e) {
+      tried.push_back({name, -1, false, e.what()});
+      if (first_error.empty()) first_error = e.what();
+      continue;
+    }
+    if (!have_first) {
+      follow = as_chosen_in(options, p);
+      first.matmul_auto = p.matmul_auto, first.attention_auto = p.attention_auto, first.moe_auto = p.moe_auto;
+      have_first = true;
+    }
+    if (!options.cost_ps) {  // no cost model: the first that maps
+      tried.push_back({name, -1, false, "not costed (no cost model)"});
+      best = std::move(p), best_ps = 0;
+      break;
+    }
+    if (best_ps >= 0 && options.bound_ps) {
+      const double bound = options.bound_ps(p.workload);
+      if (bound >= best_ps) {
+        tried.push_back({name, bound, true, {}});
+        continue;
+      }
+    }
+    const double ps = options.cost_ps(p.workload);
+    tried.push_back({name, ps, false, {}});
+    if (best_ps < 0 || ps < best_ps) best_ps = ps, best = std::move(p);
+  }
+  if (best_ps < 0) throw InputError(first_error);
+  if (best.matmul_auto.empty()) best.matmul_auto = first.matmul_auto;
+  if (best.attention_auto.empty()) best.attention_auto = first.attention_auto;
+  if (best.moe_auto.empty()) best.moe_auto = first.moe_auto;
+  if (tried.size() > 1) best.*tried_out = std::move(tried);
+  return best;
+}
+
 // map_model on a fabric whose endpoints are all in one connected piece.
 Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& fabric, const MapOptions& options) {
+  const auto& moe = MoeMappingRegistry::instance();
+  if (options.moe_mapping != "auto") {
+    if (!moe.find(options.moe_mapping)) throw InputError("--moe-mapping: " + moe.unknown(options.moe_mapping, "MoE mapping") + ", or auto");
+    if (!g.model().is_moe())
+      throw InputError(fmt::format("--moe-mapping {}: model '{}' has no experts (moe: in its YAML); leave it out or give auto",
+                                   options.moe_mapping, g.model().name));
+  } else if (g.model().is_moe()) {
+    return auto_layer_mapping(moe, &MapOptions::moe_mapping, &Plan::moe_auto, g, sys, fabric, options);
+  }
   const auto& am = AttentionMappingRegistry::instance();
   if (options.attention_mapping != "auto") {
     const AttentionMappingEntry* a = am.find(options.attention_mapping);
@@ -825,54 +916,7 @@ Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
                                        "them (an ONNX import); use gathered",
                                        a->name, g.op(v).name));
   } else {
-    std::vector<std::pair<int, std::string>> ordered;
-    for (const std::string& name : am.names())
-      if (am.find(name)->auto_order > 0) ordered.emplace_back(am.find(name)->auto_order, name);
-    std::sort(ordered.begin(), ordered.end());
-    Plan best;
-    double best_ps = -1;
-    std::vector<Plan::AttentionCandidate> tried;
-    std::vector<Plan::AutoCandidate> first_matmul_auto;
-    std::string first_error, matmul_fixed;
-    for (const auto& [order, name] : ordered) {
-      MapOptions o = options;
-      o.attention_mapping = name;
-      if (!matmul_fixed.empty()) o.matmul_mapping = matmul_fixed, o.matmul_fallback = true;
-      Plan p;
-      try {
-        p = map_connected(g, sys, fabric, o);
-      } catch (const InputError& e) {
-        tried.push_back({name, -1, false, e.what()});
-        if (first_error.empty()) first_error = e.what();
-        continue;
-      }
-      if (options.matmul_mapping == "auto" && matmul_fixed.empty() && !p.matmul_auto.empty()) {
-        first_matmul_auto = p.matmul_auto;
-        const Plan::AutoCandidate* w = nullptr;
-        for (const auto& c : p.matmul_auto)
-          if (!c.bound_only && (!w || c.ps < w->ps)) w = &c;
-        if (w) matmul_fixed = w->mapping;
-      }
-      if (!options.cost_ps) {  // no cost model: the first that maps
-        tried.push_back({name, -1, false, "not costed (no cost model)"});
-        if (best_ps < 0) best = std::move(p), best_ps = 0;
-        break;
-      }
-      if (best_ps >= 0 && options.bound_ps) {
-        const double bound = options.bound_ps(p.workload);
-        if (bound >= best_ps) {
-          tried.push_back({name, bound, true, {}});
-          continue;
-        }
-      }
-      const double ps = options.cost_ps(p.workload);
-      tried.push_back({name, ps, false, {}});
-      if (best_ps < 0 || ps < best_ps) best_ps = ps, best = std::move(p);
-    }
-    if (best_ps < 0) throw InputError(first_error);
-    if (best.matmul_auto.empty()) best.matmul_auto = first_matmul_auto;
-    if (tried.size() > 1) best.attention_auto = std::move(tried);
-    return best;
+    return auto_layer_mapping(am, &MapOptions::attention_mapping, &Plan::attention_auto, g, sys, fabric, options);
   }
   const auto& mm = MatmulMappingRegistry::instance();
   if (options.matmul_mapping != "auto" && !mm.find(options.matmul_mapping))

@@ -6,10 +6,14 @@
 // decides the regions and where the weights live; everything else is shared:
 // - Each op runs in one layout of its region: the grid (matmuls by SUMMA, element-wise ops on each
 //   block, norms and the loss with a row reduction), attention heads (scores, softmax, context and
-//   their gradients per (sequence, head, query block) unit), or one MoE expert's sub-grid.
+//   their gradients per (sequence, head, query block) unit), or one MoE expert's group of tiles
+//   (the MoE mapping, compiler/moe_mapping.hpp, says whether experts have groups of their own or
+//   share the grid).
 // - An edge between ops in different layouts or regions is a redistribution: grid -> heads and
-//   back around the attention core, tokens -> experts and back (all-to-all, scaled by top_k /
-//   experts), one region's grid to the next.
+//   back around the attention core, tokens -> experts' groups and back (all-to-all, each source
+//   row block sending an expert the share of its rows the router's expected load gives it), one
+//   region's grid to the next. A tensor goes to an expert's group once, however many of the
+//   expert's ops read it.
 // - Weight-streaming styles load every weight block from off-wafer memory through the wafer edge
 //   just before its matmul (one op ahead: double buffering) and store weight gradients back; the
 //   optimizer then runs off-wafer, next to the memory (its FLOPs are reported, not simulated).
@@ -54,6 +58,11 @@ struct MapOptions {
   // Keys a unit of the real model attends over, per key of this graph's sequence: a representative
   // layer is a scaled copy (compiler/wafer_cluster.hpp), but SRAM must hold the real layer's.
   double attention_key_scale = 1;
+  // MoE mapping (compiler/moe_mapping.hpp), or auto: every entry in its auto_order, the first with
+  // the attention and matmul mappings as asked, the others with what the first chose; each costed
+  // with cost_ps and the fastest kept (without cost_ps: the first that maps). Naming one for a
+  // model without experts is an error; auto is then nothing.
+  std::string moe_mapping = "auto";
   // Optional: a lower bound on cost_ps, cheap to take. Auto does not cost a candidate whose bound
   // is already no better than the best costed one (it could not win).
   std::function<double(const sim::Workload&)> bound_ps;

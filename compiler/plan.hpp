@@ -24,12 +24,22 @@ struct ItemData {
   // kAttentionStep: one block of keys (b) and values (c) folded into the context rows (out) by
   // the online softmax (Milakov & Gimelshein 2018; FlashAttention): the rows' running maximum and
   // sum are kept with the unnormalized output; `first` starts them, `last` divides by the sum.
-  enum class Kind : std::uint8_t { kNone, kCarry, kMatMulAcc, kAttention, kCopy, kAttentionStep };
+  // kRowSum: each row r of `out` is the sum over the terms with dst_row r of weight x row src_row
+  // of the term's tensor (out's columns); a row with no term is zero. An MoE dispatch gathers its
+  // tokens' rows this way (weight 1), and the combine sums the experts' outputs with the gates.
+  enum class Kind : std::uint8_t { kNone, kCarry, kMatMulAcc, kAttention, kCopy, kAttentionStep, kRowSum };
+  struct RowTerm {
+    std::int64_t dst_row = 0;
+    int tensor = -1;
+    std::int64_t src_row = 0;
+    double weight = 1;
+  };
   Kind kind = Kind::kNone;
   Slice out;      // carry: the slice moved; matmul: C block (+= A B); attention: the context rows; copy: a, renamed
   Slice a, b, c;  // matmul: A, B; attention: Q rows, K and V rows (causal, scaled by 1/sqrt(cols))
   bool first = false;  // matmul: C starts at zero; attention step: the first block
   bool last = false;   // attention step: the last block
+  std::vector<RowTerm> terms;  // row sum
 };
 
 // A block of working tiles used as a pr x pc grid: position (i, j) is tiles[i * pc + j].
@@ -86,13 +96,17 @@ struct Plan {
   // be used: ps < 0, `note`).
   std::string attention_mapping;
   int attention_blocks_per_step = 0;
-  struct AttentionCandidate {
+  struct MappingCandidate {
     std::string mapping;
     double ps = -1;
     bool bound_only = false;
     std::string note;
   };
-  std::vector<AttentionCandidate> attention_auto;
+  std::vector<MappingCandidate> attention_auto;
+  // The MoE mapping (compiler/moe_mapping.hpp; empty for a dense model) and, with auto, each
+  // candidate as above.
+  std::string moe_mapping;
+  std::vector<MappingCandidate> moe_auto;
 };
 
 }  // namespace wafersim::compiler

@@ -72,6 +72,7 @@ CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, con
   mo.matmul_overrides = o.matmul_overrides;
   mo.attention_mapping = o.attention_mapping;
   mo.attention_key_scale = o.attention_key_scale;
+  mo.moe_mapping = o.moe_mapping;
   mo.cost_ps = [&s](const sim::Workload& w) { return analytic_estimate(w, *s.net->routing, *s.net->clocks, s.engine, s.run).makespan_ps; };
   mo.bound_ps = [&s](const sim::Workload& w) { return makespan_lower_bound_ps(w, *s.net->routing, *s.net->clocks, s.engine); };
   s.plan = map_model(*s.graph, s.system, fabric, mo);
@@ -149,6 +150,13 @@ void write_plan(const CompiledStep& s, const std::filesystem::path& dir) {
   j["style"] = p.style;
   j["fabric"] = {{"rows", s.net->sample.fabric.rows()}, {"cols", s.net->sample.fabric.cols()},
                  {"working_tiles", s.net->sample.fabric.endpoint_count()}};
+  // The layer mappings used (compiler/*_mapping.hpp): MoE is null for a dense model.
+  auto& maps = j["mappings"];
+  maps["moe"] = p.moe_mapping.empty() ? nlohmann::ordered_json() : nlohmann::ordered_json(p.moe_mapping);
+  maps["attention"] = p.attention_mapping;
+  maps["attention_blocks_per_step"] = p.attention_blocks_per_step;
+  maps["matmul"] = nlohmann::ordered_json::object();
+  for (const auto& c : p.matmul_choices) maps["matmul"][c.op] = c.mapping;
   j["tokens_per_micro_batch"] = s.graph->tokens();
   j["micro_batches_per_step"] = s.micro_batches;
   auto& regions = j["regions"] = nlohmann::ordered_json::array();

@@ -37,6 +37,7 @@ struct StepOptions {
   std::vector<std::pair<std::string, std::string>> matmul_overrides;
   std::string attention_mapping = "auto";  // compiler/attention_mapping.hpp
   double attention_key_scale = 1;          // MapOptions::attention_key_scale
+  std::string moe_mapping = "auto";        // compiler/moe_mapping.hpp
 };
 
 struct CompiledStep {

@@ -531,6 +531,9 @@ TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run(gpt2 + sys + out + " --matmul-mapping attn.qproj=cannon"), "no weighted matmul of model 'gpt2-small' is named 'attn.qproj'");
   expect_bad_input(run(gpt2 + sys + out + " --matmul-mapping =cannon"), "give NAME or OP=NAME");
   expect_bad_input(run(gpt2 + sys + out + " --attention-mapping stream"), "unknown attention mapping 'stream' (did you mean 'streamed'?)");
+  expect_bad_input(run(gpt2 + sys + out + " --moe-mapping expert_sliced"), "model 'gpt2-small' has no experts");
+  expect_bad_input(run("compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/moe-block.yaml" + sys + out + " --moe-mapping expert_slice"),
+                   "unknown MoE mapping 'expert_slice' (did you mean 'expert_sliced'?)");
   // gpt2-small at 1024 tokens: every unit of a head all-gathering 1024 keys and values does not fit
   // a tile's SRAM; streamed does (and auto takes it).
   const std::string long_seq = "compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml --layers 1 --sequence 1024 --micro-batch 1";

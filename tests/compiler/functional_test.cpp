@@ -4,11 +4,15 @@
 // delivered (or delivered without ordering it first) must fail.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "../mesh/test_util.hpp"
 #include "../sim/sim_test_util.hpp"
 #include "compiler/functional_check.hpp"
+#include "compiler/layouts.hpp"
+#include "compiler/moe_mapping.hpp"
 #include "compiler/plan_builder.hpp"
 #include "sim/workload_run.hpp"
 
@@ -226,6 +230,107 @@ TEST(Functional, StreamedAttentionHeadOnFabricsWithDeadTiles) {
     }
 }
 
+// A skewed top-2 (or top-1) router over E experts: token t's experts and gates, from a fixed
+// integer hash (no library generator: the same routing everywhere).
+MoeRouting skewed_routing(std::int64_t T, int E) {
+  MoeRouting r;
+  r.experts = E;
+  for (std::int64_t t = 0; t < T; ++t) {
+    const auto h = static_cast<std::uint32_t>((t * 2654435761u) >> 7);
+    const int e1 = static_cast<int>((h % 7) % E);  // 7 residues folded onto E: the low experts get more
+    const int e2 = (e1 + 1 + static_cast<int>((h >> 5) % static_cast<unsigned>(E - 1))) % E;
+    const double g1 = 0.25 + 0.5 * static_cast<double>(h % 101) / 100.0;
+    if (t % 5 == 3) r.choices.push_back({{e1, 1.0}});  // a token whose second slot was dropped
+    else r.choices.push_back({{e1, g1}, {e2, 1.0 - g1}});
+  }
+  return r;
+}
+
+// Each MoE mapping (experts on groups of their own, tokens by an all-to-all; or every expert over
+// the whole grid) gives sum over a token's choices of gate x X_t W_e, on fabrics with dead tiles,
+// with an expert count that divides the grid and one that does not.
+TEST(Functional, MoeLayerOnFabricsWithDeadTiles) {
+  const auto& reg = MoeMappingRegistry::instance();
+  ASSERT_GE(reg.names().size(), 2u);
+  for (const Case& c : kCases)
+    for (const int E : {3, 4}) {
+      const std::int64_t T = 37, d = 12;
+      const MoeRouting routing = skewed_routing(T, E);
+      const Eigen::MatrixXd x = random_matrix(T, d, 7);
+      std::map<int, Eigen::MatrixXd> in{{0, x}};
+      for (int e = 0; e < E; ++e) in[1 + e] = random_matrix(d, d, 10 + static_cast<unsigned>(e));
+      Eigen::MatrixXd ref = Eigen::MatrixXd::Zero(T, d);
+      for (std::int64_t t = 0; t < T; ++t)
+        for (const auto& [e, gate] : routing.choices[static_cast<std::size_t>(t)]) ref.row(t) += gate * x.row(t) * in.at(1 + e);
+      for (const std::string& name : reg.names()) {
+        sim::testing::TestNetwork net(c.rows, c.cols, "duato", c.dead);
+        const Plan plan = plan_moe_layer(net.fabric, small_tile(), d, routing, *reg.find(name));
+        const auto out = execute_plan(plan, in);
+        EXPECT_LT((out.at(1 + 3 * E) - ref).cwiseAbs().maxCoeff(), 1e-12) << name << " " << c.rows << "x" << c.cols << " E " << E;
+        // Where the token rows (tensors P_e) go and the products run: on an expert's own group
+        // where it has one; else within the tile's grid column (the rows beyond its even share).
+        const TileGrid g = make_grid(net.fabric, 0, 0, c.rows, c.cols, c.rows, c.cols);
+        std::map<std::uint32_t, int> column;
+        for (std::size_t p = 0; p < g.size(); ++p) column[g.tiles[p]] = static_cast<int>(p) % g.pc;
+        const auto& groups_of = reg.find(name)->expert_groups;
+        const std::vector<TileGrid> groups = groups_of ? groups_of(g, E) : std::vector<TileGrid>{};
+        auto in_group = [&](int e, std::uint32_t tile) {
+          const auto& own = groups[static_cast<std::size_t>(e)].tiles;
+          return std::find(own.begin(), own.end(), tile) != own.end();
+        };
+        for (std::size_t i = 0; i < plan.workload.items.size(); ++i) {
+          const auto& w = plan.workload.items[i];
+          const int tensor = plan.item_data[i].out.tensor;
+          if (w.kind == sim::WorkItem::Kind::kMessage && !w.multicast() && tensor > E && tensor <= 2 * E) {  // not SUMMA's broadcasts
+            if (groups.empty()) {
+              EXPECT_EQ(column.at(w.src), column.at(w.dst)) << name;
+            } else {
+              EXPECT_TRUE(in_group(tensor - 1 - E, w.dst)) << name;
+            }
+          }
+          if (w.kind == sim::WorkItem::Kind::kTask && plan.item_data[i].kind == ItemData::Kind::kMatMulAcc && !groups.empty()) {
+            EXPECT_TRUE(in_group(tensor - 1 - 2 * E, w.tile)) << name;
+          }
+        }
+        net.options.record_deliveries = true;
+        auto e = net.engine();
+        e->set_trace({});
+        EXPECT_GT(sim::run_workload(*e, net.fabric, *net.clocks, plan.workload, net.options, {}).makespan_ps, 0) << name;
+      }
+    }
+}
+
+// expert_rectangles: one rectangle per expert, disjoint, all of the grid's tiles when the count
+// factors (16 experts on 16 x 8: 4 x 4 cells of 4 x 2), and shared cells beyond the tile count.
+TEST(Functional, ExpertRectanglesCutTheGridIntoEqualGroups) {
+  TileGrid g;
+  g.pr = 16;
+  g.pc = 8;
+  for (std::uint32_t t = 0; t < 128; ++t) g.tiles.push_back(t);
+  const auto r16 = expert_rectangles(g, 16);
+  std::set<std::uint32_t> seen;
+  for (const TileGrid& s : r16) {
+    EXPECT_EQ(s.pr, 4);
+    EXPECT_EQ(s.pc, 2);
+    seen.insert(s.tiles.begin(), s.tiles.end());
+  }
+  EXPECT_EQ(seen.size(), 128u);
+  // 3 experts on 4 x 4: 3 cells of 4 x 1 would idle a column; 1 x 3 cells of 4 x (1 or 2) idle none.
+  TileGrid s4;
+  s4.pr = s4.pc = 4;
+  for (std::uint32_t t = 0; t < 16; ++t) s4.tiles.push_back(t);
+  std::size_t tiles = 0;
+  for (const TileGrid& s : expert_rectangles(s4, 3)) tiles += s.size();
+  EXPECT_EQ(tiles, 16u);
+  // 20 experts on 4 tiles: every tile is a cell, expert e on tile e mod 4.
+  TileGrid s2;
+  s2.pr = s2.pc = 2;
+  s2.tiles = {0, 1, 2, 3};
+  const auto r20 = expert_rectangles(s2, 20);
+  ASSERT_EQ(r20.size(), 20u);
+  for (int e = 0; e < 20; ++e) EXPECT_EQ(r20[static_cast<std::size_t>(e)].tiles, std::vector<std::uint32_t>{static_cast<std::uint32_t>(e % 4)});
+}
+
 // Breaking a plan in either of the two ways must be caught.
 TEST(Functional, PlanReadingUndeliveredDataFails) {
   sim::testing::TestNetwork net(4, 4, "duato", {{1, 2}});
@@ -301,6 +406,30 @@ TEST(Functional, PlanReadingUndeliveredDataFails) {
   auto& cut = unchained.workload.items[step];
   std::erase_if(cut.after, [&](std::uint32_t d) { return st.item_data[d].kind == ItemData::Kind::kAttentionStep; });
   EXPECT_THROW(execute_plan(unchained, in), FunctionalError);
+  // 5. MoE: a token row sent to an expert that its product no longer waits for, and an expert's
+  // output row that never comes back to its token's tile.
+  for (const std::string& name : MoeMappingRegistry::instance().names()) {
+    const int E = 3;
+    const Plan moe = plan_moe_layer(net.fabric, small_tile(), 6, skewed_routing(19, E), *MoeMappingRegistry::instance().find(name));
+    std::map<int, Eigen::MatrixXd> moe_in{{0, random_matrix(19, 6, 1)}};
+    for (int e = 0; e < E; ++e) moe_in[1 + e] = random_matrix(6, 6, 2 + static_cast<unsigned>(e));
+    ASSERT_NO_THROW(execute_plan(moe, moe_in)) << name;
+    std::size_t sent = moe.workload.items.size(), back = sent;
+    for (std::size_t i = 0; i < moe.workload.items.size(); ++i) {
+      if (moe.workload.items[i].kind != sim::WorkItem::Kind::kMessage || moe.workload.items[i].multicast()) continue;
+      const int t = moe.item_data[i].out.tensor;
+      if (t > E && t <= 2 * E && sent == moe.workload.items.size()) sent = i;
+      if (t > 2 * E && t <= 3 * E) back = i;
+    }
+    ASSERT_LT(sent, moe.workload.items.size()) << name;
+    ASSERT_LT(back, moe.workload.items.size()) << name;
+    Plan unwaited = moe;
+    for (auto& item : unwaited.workload.items) std::erase(item.after, static_cast<std::uint32_t>(sent));
+    EXPECT_THROW(execute_plan(unwaited, moe_in), FunctionalError) << name;
+    Plan lost = moe;
+    lost.item_data[back].out.r1 = lost.item_data[back].out.r0;
+    EXPECT_THROW(execute_plan(lost, moe_in), FunctionalError) << name;
+  }
 }
 
 }  // namespace

@@ -190,6 +190,60 @@ TEST(Mapper, AttentionMappingsMapTheSameOpsAndOnlyGatheredHoldsTheSequence) {
   EXPECT_THROW(compile("stream", 1), InputError);
 }
 
+// MoE mappings on one wafer (workloads/moe-block.yaml: 8 experts, top-2, 512 tokens of 256):
+// the same ops; expert_parallel sends each expert its expected token slots' rows once (an
+// all-to-all; the backward reuses them), expert_sliced moves no token; auto costs both.
+TEST(Mapper, MoeMappingsMapTheSameOpsAndOnlyExpertParallelMovesTokens) {
+  StepOptions o;
+  o.style = "layer_sequential";
+  o.matmul_mapping = "summa";
+  const auto compile = [&](const std::string& moe) {
+    o.moe_mapping = moe;
+    return compile_step(kRoot / "workloads/moe-block.yaml", kRoot / "configs/systems/tiny-3nm-32x32.yaml", o);
+  };
+  const CompiledStep par = compile("expert_parallel"), sl = compile("expert_sliced");
+  EXPECT_EQ(par.plan.moe_mapping, "expert_parallel");
+  EXPECT_EQ(sl.plan.moe_mapping, "expert_sliced");
+  EXPECT_DOUBLE_EQ(par.plan.flops, sl.plan.flops);
+  EXPECT_NO_THROW(par.plan.workload.validate(par.net->sample.fabric));
+  // Unicast bytes of the ops of expert 0's up projection (SUMMA's broadcasts are multicasts).
+  const auto unicast_bytes = [](const CompiledStep& c, const std::string& op) {
+    double b = 0;
+    for (std::size_t i = 0; i < c.plan.workload.items.size(); ++i) {
+      const auto& w = c.plan.workload.items[i];
+      if (w.kind == sim::WorkItem::Kind::kMessage && !w.multicast() && c.plan.item_op[i] >= 0 &&
+          c.graph->op(static_cast<std::size_t>(c.plan.item_op[i])).name == op)
+        b += w.bytes;
+    }
+    return b;
+  };
+  const ModelSpec& m = par.model;
+  // Expert 0 computes 1.25 x 512 x 2 / 8 = 160 slots at most (balanced router: 128); each brings
+  // its token's row of d_model and its router row of 8 scores, fp32. The few pieces already on an
+  // expert's own tiles move nothing.
+  const double slots = static_cast<double>(par.graph->tokens() * m.moe.top_k) / m.moe.experts;
+  const double dispatch = slots * static_cast<double>(m.d_model + m.moe.experts) * 4.0;
+  EXPECT_LE(unicast_bytes(par, "L0.moe.e0.up"), dispatch * (1 + 1e-9));
+  EXPECT_GE(unicast_bytes(par, "L0.moe.e0.up"), 0.8 * dispatch);
+  EXPECT_EQ(unicast_bytes(par, "L0.moe.e0.up.dW"), 0.0);  // the tokens the forward sent stay for dW
+  EXPECT_EQ(unicast_bytes(sl, "L0.moe.e0.up"), 0.0);
+  EXPECT_LT(sl.plan.workload.on_wafer_bytes(), par.plan.workload.on_wafer_bytes());
+  const CompiledStep a = compile("auto");
+  ASSERT_EQ(a.plan.moe_auto.size(), 2u);
+  EXPECT_DOUBLE_EQ(a.analytic.makespan_ps, std::min(par.analytic.makespan_ps, sl.analytic.makespan_ps));
+  // Bad names, and a mapping for a model without experts.
+  try {
+    compile("expert_paralel");
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("did you mean 'expert_parallel'"), std::string::npos) << e.what();
+  }
+  o.moe_mapping = "expert_sliced";
+  o.layers = 1;
+  o.sequence = 32;
+  EXPECT_THROW(compile_step(kRoot / "workloads/gpt2-small.yaml", kRoot / "configs/systems/tiny-3nm-32x32.yaml", o), InputError);
+}
+
 TEST(Mapper, MatmulMappingThatCannotDoItIsAnInputError) {
   StepOptions o;
   o.style = "weight_streaming";
