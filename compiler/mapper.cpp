@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <map>
 #include <set>
@@ -761,7 +762,13 @@ std::vector<std::string> mapping_choice_lines(const Plan& plan) {
   };
   std::vector<Group> groups;
   for (const auto& c : plan.matmul_choices) {
-    const std::string name = c.op.find('.') == std::string::npos ? c.op : c.op.substr(c.op.find('.') + 1);
+    std::string name = c.op.find('.') == std::string::npos ? c.op : c.op.substr(c.op.find('.') + 1);
+    // The experts' weights of one role are one line: "moe.e*.up x8".
+    if (name.rfind("moe.e", 0) == 0) {
+      std::size_t end = 5;
+      while (end < name.size() && std::isdigit(static_cast<unsigned char>(name[end]))) ++end;
+      if (end > 5 && end < name.size() && name[end] == '.') name = "moe.e*" + name.substr(end);
+    }
     auto it = std::find_if(groups.begin(), groups.end(), [&](const Group& g) { return g.name == name && g.mapping == c.mapping; });
     if (it == groups.end()) {
       groups.push_back({name, c.mapping, c.note, 0});
