@@ -67,6 +67,7 @@ struct StepArgs {
   std::vector<std::string> matmul_mappings;  // NAME or OP=NAME
   std::string attention_mapping = "auto";
   std::string moe_mapping = "auto";
+  int in_flight = 1;                         // micro-batches mapped together on the same tiles
   std::filesystem::path trace_file;          // simulate: Chrome / Perfetto trace-event JSON
 };
 int run_compile_command(const StepArgs& args);

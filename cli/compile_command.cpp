@@ -28,10 +28,20 @@ compiler::CompiledStep compile(const StepArgs& a) {
   compiler::parse_matmul_mappings(a.matmul_mappings, o.matmul_mapping, o.matmul_overrides);
   o.attention_mapping = a.attention_mapping;
   o.moe_mapping = a.moe_mapping;
+  o.micro_batches_in_flight = a.in_flight;
   return compiler::compile_step(a.model_file, a.system_file, o);
 }
 
 double ms(double ps) { return ps * 1e-9; }
+
+// What the workload is: "one micro-batch", or "2 micro-batches in flight".
+std::string workload_what(const compiler::Plan& p) {
+  return p.micro_batches_in_flight > 1 ? fmt::format("{} micro-batches in flight", p.micro_batches_in_flight) : "one micro-batch";
+}
+// ", 0.1 ms each" after a time of the micro-batches in flight, or nothing.
+std::string each(const compiler::Plan& p, double ps) {
+  return p.micro_batches_in_flight > 1 ? fmt::format(", {:.4g} ms each", ms(ps) / p.micro_batches_in_flight) : "";
+}
 
 void print_plan(const compiler::CompiledStep& s) {
   const auto& p = s.plan;
@@ -39,8 +49,9 @@ void print_plan(const compiler::CompiledStep& s) {
   std::size_t used = 0;
   for (const auto& r : p.regions) used += r.grid.size();
   fmt::print("{} on {} ({} x {} fabric, {} working tiles): {}\n", s.model.name, s.system.mesh.name, f.rows(), f.cols(), f.endpoint_count(), p.style);
-  fmt::print("  one micro-batch: {} sequences x {} tokens, {} layers; {:.4g} micro-batches per step\n", s.model.micro_batch, s.model.sequence,
-             s.model.layers, s.micro_batches);
+  fmt::print("  one micro-batch: {} sequences x {} tokens, {} layers; {:.4g} micro-batches per step{}\n", s.model.micro_batch, s.model.sequence,
+             s.model.layers, s.micro_batches,
+             p.micro_batches_in_flight > 1 ? fmt::format(", {} in flight together on the same tiles", p.micro_batches_in_flight) : "");
   for (std::size_t r = 0; r < p.regions.size() && r < 12; ++r)
     fmt::print("  region {:<12} {:>4} x {:<4} tiles  {:10.4g} GFLOP\n", p.regions[r].name, p.regions[r].grid.pr, p.regions[r].grid.pc,
                p.regions[r].flops / 1e9);
@@ -58,12 +69,14 @@ void print_plan(const compiler::CompiledStep& s) {
              p.workload.messages());
   for (const auto& line : compiler::mapping_choice_lines(p)) fmt::print("  {}\n", line);
   const auto& a = s.analytic;
-  fmt::print("  analytic: one micro-batch {:.4g} ms (critical path: compute {:.4g}, on-wafer {:.4g}, off-wafer {:.4g}, waiting {:.4g} ms)\n",
-             ms(a.makespan_ps), ms(a.critical_path.compute_ps), ms(a.critical_path.on_wafer_ps), ms(a.critical_path.off_wafer_ps),
+  fmt::print("  analytic: {} {:.4g} ms{} (critical path: compute {:.4g}, on-wafer {:.4g}, off-wafer {:.4g}, waiting {:.4g} ms)\n",
+             workload_what(p), ms(a.makespan_ps), each(p, a.makespan_ps), ms(a.critical_path.compute_ps), ms(a.critical_path.on_wafer_ps), ms(a.critical_path.off_wafer_ps),
              ms(a.critical_path.waiting_ps));
   for (const auto& line : compiler::plan_bounds(*s.graph, p, s.system, f, *s.net->clocks, a.makespan_ps).lines()) fmt::print("  {}\n", line);
-  fmt::print("  full step ESTIMATED from one micro-batch ({}): {:.4g} s\n",
-             p.pipelined ? "pipeline: (micro-batches + stages - 1) x stage" : "micro-batches x one", s.full_step_s(a.makespan_ps));
+  fmt::print("  full step ESTIMATED from {} ({}): {:.4g} s\n", workload_what(p),
+             p.micro_batches_in_flight > 1 ? (p.pipelined ? "pipeline: (micro-batches / in flight + stages - 1) x stage" : "micro-batches / in flight x them")
+                                           : (p.pipelined ? "pipeline: (micro-batches + stages - 1) x stage" : "micro-batches x one"),
+             s.full_step_s(a.makespan_ps));
 }
 
 std::size_t tiles_used(const compiler::Plan& p) {
@@ -124,7 +137,8 @@ int run_simulate_command(const StepArgs& a) {
   }
   const auto& b = r.critical_path;
   const double an = s.analytic.makespan_ps, me = static_cast<double>(r.makespan_ps);
-  fmt::print("simulated (cycle engine): one micro-batch {:.4g} ms = {:.3f} x analytic ({:+.1f}%)\n", ms(me), me / an, 100 * (me / an - 1));
+  fmt::print("simulated (cycle engine): {} {:.4g} ms{} = {:.3f} x analytic ({:+.1f}%)\n", workload_what(s.plan), ms(me), each(s.plan, me), me / an,
+             100 * (me / an - 1));
   fmt::print("  critical path: compute {:.4g} ms, on-wafer {:.4g} ms, off-wafer {:.4g} ms, waiting {:.4g} ms\n", ms(b.compute_ps),
              ms(b.on_wafer_ps), ms(b.off_wafer_ps), ms(b.waiting_ps));
   fmt::print("  {} packets, {} flits; tiles busy {:.1f}% of the time; {:.1f} s of simulation\n", r.packets, r.flits,
@@ -137,7 +151,7 @@ int run_simulate_command(const StepArgs& a) {
              s.analytic.hops_mean);
   const auto sb = compiler::plan_bounds(*s.graph, s.plan, s.system, s.net->sample.fabric, *s.net->clocks, me);
   fmt::print("  simulated: limited by {}\n", sb.limited_by());
-  fmt::print("  full step ESTIMATED from the simulated micro-batch: {:.4g} s\n", s.full_step_s(me));
+  fmt::print("  full step ESTIMATED from the simulated {}: {:.4g} s\n", s.plan.micro_batches_in_flight > 1 ? "micro-batches in flight" : "micro-batch", s.full_step_s(me));
   if (!a.trace_file.empty()) {
     compiler::write_chrome_trace(s.plan, *s.graph, r, a.trace_file);
     fmt::print("wrote {} (trace events: open it at ui.perfetto.dev)\n", a.trace_file.string());

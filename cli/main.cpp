@@ -252,6 +252,11 @@ int main(int argc, char** argv) {
     cmd->add_option("--matmul-mapping", a.matmul_mappings, matmul_mapping_help());
     cmd->add_option("--attention-mapping", a.attention_mapping, layer_mapping_help<wafersim::compiler::AttentionMappingEntry>("Attention mapping"))
         ->default_val("auto");
+    cmd->add_option("--in-flight", a.in_flight,
+                    "Micro-batches mapped together on the same tiles, each its own dataflow, so that one's communication overlaps "
+                    "another's compute (each keeps its activations in SRAM; resident weights only)")
+        ->check(CLI::Range(1, 64))
+        ->default_val(1);
     cmd->add_option("--moe-mapping", a.moe_mapping,
                     layer_mapping_help<wafersim::compiler::MoeMappingEntry>("MoE mapping (models with experts: where each expert runs)"))
         ->default_val("auto");

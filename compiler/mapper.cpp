@@ -90,9 +90,23 @@ class Emitter {
     }
   }
 
+  // The graph once per micro-batch in flight (MapOptions::micro_batches_in_flight), each copy
+  // with its own dataflow on the same tiles, so that one's communication overlaps another's
+  // compute. The optimizer runs once, after every copy's weight gradients.
   void run() {
-    for (Vtx v = 0; v < g_.size(); ++v) emit(v);
-    flush_heads();
+    const int n = std::max(1, mo_.micro_batches_in_flight);
+    for (copy_ = 0; copy_ < n; ++copy_) {
+      mapped_.assign(g_.size(), Mapped{});
+      gathered_x_.clear();
+      gathered_dy_.clear();
+      dispatched_.clear();
+      for (Vtx v = 0; v < g_.size(); ++v)
+        if (op(v).kind != OpKind::kOptimizer || copy_ + 1 == n) emit(v);
+      flush_heads();
+      earlier_.push_back(std::move(mapped_));
+    }
+    mapped_ = std::move(earlier_.back());
+    earlier_.pop_back();
   }
 
  private:
@@ -185,6 +199,11 @@ class Emitter {
     for (auto [e, end] = boost::in_edges(v, g_.ops()); e != end; ++e) {
       const Vtx u = boost::source(*e, g_.ops());
       const Mapped& src = mapped_[u];
+      // The optimizer also waits for the earlier micro-batches' weight gradients (same layout).
+      if (o.kind == OpKind::kOptimizer)
+        for (const auto& copy : earlier_)
+          if (copy[u].layout == me.layout && copy[u].region == me.region && copy[u].expert == me.expert && !copy[u].out.empty())
+            for (std::size_t p = 0; p < npos; ++p) ready[p].insert(ready[p].end(), copy[u].out[p].begin(), copy[u].out[p].end());
       if (stream_head && src.region == me.region && src.layout == Layout::kHead &&
           (pending_set_.count(u) || src.steps.size() == head_steps(me.region))) {
         ph.per_step.push_back(u);  // step t waits for the producer's step t
@@ -248,6 +267,9 @@ class Emitter {
       const auto key = std::make_pair(me.region, me.layout == Layout::kExpert ? me.expert : -1);  // one weight stream per grid
       if (stream && last_weighted_.count(key)) b_ready = last_weighted_[key];
       const MatmulMappingEntry& entry = mapping_of(v, me);
+      // A resident weight that the mapping moves (Cannon's shifts) is used by one micro-batch at a
+      // time: the next one's matmul waits for this one's.
+      if (weight_operand && !stream && entry.moves_resident_weight && !earlier_.empty()) b_ready = earlier_.back()[v].out;
       // Forward (and recompute): A is X, kept gathered for dW; dX: A is dY, likewise.
       Deps* keep = entry.weight_grad_in_place && weight_operand ? &(o.weighted ? gathered_x_ : gathered_dy_)[fwd(v)] : nullptr;
       MatmulCall call{b_, g, o.m, o.k, o.n, role, weight_operand ? weight_b() : MatmulB::kActivation, ready, b_ready, static_cast<int>(v),
@@ -598,7 +620,9 @@ class Emitter {
       s.key_rows = static_cast<std::int64_t>(std::ceil(static_cast<double>(m_.sequence) * std::max(1.0, mo_.attention_key_scale)));
       s.head_dim = m_.head_dim;
       s.element_bytes = static_cast<double>(m_.activations.bytes);
-      const double per_tile = std::ceil(static_cast<double>(hu.count()) / static_cast<double>(reg.grid.size()));
+      // Every micro-batch in flight may be in its attention at once.
+      const double per_tile = std::ceil(static_cast<double>(hu.count()) / static_cast<double>(reg.grid.size())) *
+                              std::max(1, mo_.micro_batches_in_flight);
       // What the resident state leaves (the extra weight copies a matmul mapping may keep are
       // checked against it when the mapping is chosen).
       const double budget = std::max(0.0, sys_.compute.sram_bytes() - fit_.region_sram_bytes[r]);
@@ -647,6 +671,8 @@ class Emitter {
   PlanBuilder b_;
   std::int64_t T_ = 0, B_ = 1;
   std::vector<Mapped> mapped_;
+  std::vector<std::vector<Mapped>> earlier_;  // the micro-batches in flight mapped before this one
+  int copy_ = 0;
   std::set<Vtx> key_;
   std::vector<std::vector<TileGrid>> expert_grids_;  // per region, per expert (empty: experts share the grid)
   MoeLoad load_;
@@ -715,7 +741,7 @@ StyleLayout whole_fabric_layout(const Graph& g, const WaferSystem& sys, const me
   return lay;
 }
 
-MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute) {
+MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute, int in_flight) {
   const ModelSpec& m = g.model();
   const bool training = m.mode == Mode::kTraining;
   const double state_per_param = m.weights.bytes + (training ? m.gradients.bytes + 2.0 * m.optimizer.bytes : 0.0);
@@ -729,7 +755,8 @@ MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& 
     const int r = layout.region_of_layer[static_cast<std::size_t>(o.layer + 1)];
     if (!layout.weights_stream) resident[r] += static_cast<double>(o.params) * state_per_param;
   }
-  for (int l = -1; l < m.layers; ++l) resident[layout.region_of_layer[static_cast<std::size_t>(l + 1)]] += kept_activation_bytes(g, l, recompute);
+  for (int l = -1; l < m.layers; ++l)
+    resident[layout.region_of_layer[static_cast<std::size_t>(l + 1)]] += std::max(1, in_flight) * kept_activation_bytes(g, l, recompute);
   MemoryFit fit;
   double used_tiles = 0, sum = 0;
   for (std::size_t r = 0; r < layout.regions.size(); ++r) {
@@ -972,12 +999,18 @@ Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
   else if (reg.find(options.style)) tries = {options.style};
   else throw InputError(reg.unknown(options.style, "mapping style"));
   std::string reasons;
+  if (options.micro_batches_in_flight < 1)
+    throw InputError(fmt::format("--in-flight {}: give 1 or more micro-batches", options.micro_batches_in_flight));
   for (const std::string& name : tries) {
     StyleLayout lay = reg.find(name)->layout(g, sys, fabric, false);
-    MemoryFit fit = memory_fit(g, sys, lay, options.recompute);
+    if (lay.weights_stream && options.micro_batches_in_flight > 1) {
+      reasons += fmt::format("{}{}: streams its weights, and micro-batches in flight need them resident", reasons.empty() ? "" : "; ", name);
+      continue;
+    }
+    MemoryFit fit = memory_fit(g, sys, lay, options.recompute, options.micro_batches_in_flight);
     if (!fit.fits) {
       lay = reg.find(name)->layout(g, sys, fabric, true);
-      fit = memory_fit(g, sys, lay, options.recompute);
+      fit = memory_fit(g, sys, lay, options.recompute, options.micro_batches_in_flight);
     }
     if (!fit.fits) {
       reasons += fmt::format("{}{}: {}", reasons.empty() ? "" : "; ", name, fit.why_not);
@@ -990,6 +1023,7 @@ Plan map_connected(const Graph& g, const WaferSystem& sys, const mesh::Fabric& f
     plan.pipelined = reg.find(name)->pipeline_stages;
     plan.regions = lay.regions;
     plan.weights_stream = lay.weights_stream;
+    plan.micro_batches_in_flight = options.micro_batches_in_flight;
     plan.sram_max_bytes = fit.sram_max_bytes;
     plan.sram_mean_bytes = fit.sram_mean_bytes;
     plan.external_memory_bytes = fit.external_bytes;

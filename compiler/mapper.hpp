@@ -63,6 +63,12 @@ struct MapOptions {
   // with cost_ps and the fastest kept (without cost_ps: the first that maps). Naming one for a
   // model without experts is an error; auto is then nothing.
   std::string moe_mapping = "auto";
+  // Micro-batches mapped together on the same tiles, each its own copy of the graph's dataflow
+  // (independent until the optimizer, which runs once after all of them), so that the
+  // communication of one overlaps the compute of another. Each keeps its activations (SRAM) and
+  // may be in its attention at the same time as the others. 1: one micro-batch, the pipeline over
+  // micro-batches extrapolated. Weight-streaming styles refuse more than 1.
+  int micro_batches_in_flight = 1;
   // Optional: a lower bound on cost_ps, cheap to take. Auto does not cost a candidate whose bound
   // is already no better than the best costed one (it could not win).
   std::function<double(const sim::Workload&)> bound_ps;
@@ -106,7 +112,8 @@ StyleLayout whole_fabric_layout(const Graph& g, const WaferSystem& sys, const me
 
 // Memory of a layout: weights, gradients and optimizer state (resident, or streamed and held
 // off-wafer), activations kept for the backward pass (recomputation keeps fewer).
-MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute);
+// in_flight: micro-batches mapped together (MapOptions::micro_batches_in_flight), each keeping its activations.
+MemoryFit memory_fit(const Graph& g, const WaferSystem& sys, const StyleLayout& layout, Recompute recompute, int in_flight = 1);
 
 // For people: each weight's matmul mapping, grouped by op name without its layer, and the attention
 // mapping, with the costs auto saw.

@@ -65,6 +65,9 @@ struct MatmulMappingEntry {
   bool weight_grad_in_place = false;
   // Emits the items; returns, per position of g, C's block in the grid layout's last item.
   std::function<Deps(const MatmulCall&)> emit;
+  // It moves a resident weight while it multiplies (and puts it back after): micro-batches in
+  // flight take turns with the weight (MapOptions::micro_batches_in_flight).
+  bool moves_resident_weight = false;
 };
 using MatmulMappingRegistry = Registry<MatmulMappingEntry>;
 

@@ -72,6 +72,7 @@ struct Plan {
   std::vector<std::pair<std::uint32_t, Slice>> initial;  // data on tiles before the plan runs
   std::vector<std::pair<std::uint32_t, Slice>> outputs;  // where the results end up
   bool weights_stream = false;
+  int micro_batches_in_flight = 1;  // mapped together (MapOptions::micro_batches_in_flight): the workload is that many
   double flops = 0;                 // mapped on the wafer (one micro-batch)
   double offwafer_flops = 0;        // e.g. the optimizer of a weight-streaming system
   double sram_max_bytes = 0, sram_mean_bytes = 0;  // per used tile

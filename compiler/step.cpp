@@ -12,10 +12,11 @@
 
 namespace wafersim::compiler {
 
-double CompiledStep::full_step_s(double micro_batch_ps) const {
-  const double t = micro_batch_ps * 1e-12;
-  if (plan.pipelined) return (micro_batches + stages - 1.0) * t / stages;
-  return micro_batches * t;
+double CompiledStep::full_step_s(double makespan_ps) const {
+  // The workload is plan.micro_batches_in_flight micro-batches: a step runs it this many times.
+  const double t = makespan_ps * 1e-12, groups = micro_batches / std::max(1, plan.micro_batches_in_flight);
+  if (plan.pipelined) return (groups + stages - 1.0) * t / stages;
+  return groups * t;
 }
 
 CompiledStep compile_step(const std::filesystem::path& model_file, const std::filesystem::path& system_file, const StepOptions& o) {
@@ -37,6 +38,10 @@ CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, con
   }
   s.model.override_shape(o.sequence, o.micro_batch);
   s.micro_batches = static_cast<double>(s.model.global_batch) / static_cast<double>(s.model.micro_batch);
+  if (o.micro_batches_in_flight > 1 && o.micro_batches_in_flight > s.micro_batches)
+    throw InputError(fmt::format("--in-flight {}: a step of model '{}' has {:g} micro-batch{} (global_batch {} / micro_batch {})",
+                                 o.micro_batches_in_flight, s.model.name, s.micro_batches, s.micro_batches == 1 ? "" : "es",
+                                 s.model.global_batch, s.model.micro_batch));
 
   s.noc.name = s.system.mesh.name;
   s.noc.system = s.system.mesh;
@@ -73,6 +78,7 @@ CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, con
   mo.attention_mapping = o.attention_mapping;
   mo.attention_key_scale = o.attention_key_scale;
   mo.moe_mapping = o.moe_mapping;
+  mo.micro_batches_in_flight = o.micro_batches_in_flight;
   mo.cost_ps = [&s](const sim::Workload& w) { return analytic_estimate(w, *s.net->routing, *s.net->clocks, s.engine, s.run).makespan_ps; };
   mo.bound_ps = [&s](const sim::Workload& w) { return makespan_lower_bound_ps(w, *s.net->routing, *s.net->clocks, s.engine); };
   s.plan = map_model(*s.graph, s.system, fabric, mo);
@@ -159,6 +165,7 @@ void write_plan(const CompiledStep& s, const std::filesystem::path& dir) {
   for (const auto& c : p.matmul_choices) maps["matmul"][c.op] = c.mapping;
   j["tokens_per_micro_batch"] = s.graph->tokens();
   j["micro_batches_per_step"] = s.micro_batches;
+  j["micro_batches_in_flight"] = p.micro_batches_in_flight;
   auto& regions = j["regions"] = nlohmann::ordered_json::array();
   for (const Region& r : p.regions)
     regions.push_back({{"name", r.name}, {"layers", r.layers}, {"rect", {r.row0, r.col0, r.rows, r.cols}}, {"grid", {r.grid.pr, r.grid.pc}},

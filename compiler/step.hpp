@@ -38,6 +38,7 @@ struct StepOptions {
   std::string attention_mapping = "auto";  // compiler/attention_mapping.hpp
   double attention_key_scale = 1;          // MapOptions::attention_key_scale
   std::string moe_mapping = "auto";        // compiler/moe_mapping.hpp
+  int micro_batches_in_flight = 1;         // MapOptions::micro_batches_in_flight
 };
 
 struct CompiledStep {
@@ -53,7 +54,8 @@ struct CompiledStep {
   double micro_batches = 1;       // per optimizer step
   double stages = 1;              // pipeline stages (layer_pipelined: regions)
   // Full step from a one-micro-batch time (seconds).
-  double full_step_s(double micro_batch_ps) const;
+  // The optimizer step from the workload's makespan (one micro-batch, or those in flight together).
+  double full_step_s(double makespan_ps) const;
 };
 
 // Throws InputError for bad files, overrides that break the model, or a model that fits nowhere.

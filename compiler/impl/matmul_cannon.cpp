@@ -32,7 +32,7 @@ Deps emit(const MatmulCall& c) {
   }
   // g's position of each of sq's.
   Deps b_ready_sq(sq.size());
-  if (c.b_kind == MatmulB::kStreamed)
+  if (c.b_kind != MatmulB::kActivation)  // streamed: gates the load; resident: the weight's previous user
     for (int i = 0; i < sq.pr; ++i)
       for (int j = 0; j < sq.pc; ++j) b_ready_sq[static_cast<std::size_t>(i) * sq.pc + j] = c.b_ready[static_cast<std::size_t>(i) * c.g.pc + j];
   const auto kind = c.b_kind == MatmulB::kResident ? PlanBuilder::CannonB::kResident
@@ -53,7 +53,7 @@ Deps emit(const MatmulCall& c) {
 const Registration<MatmulMappingEntry> kRegister{{"cannon",
                                                   "Cannon's shifts between ring neighbours on folded rows and columns (at most 2 hops); "
                                                   "weights pre-skewed, twice (W and W^T)",
-                                                  unusable, 1.0, false, emit}};
+                                                  unusable, 1.0, false, emit, true}};
 
 }  // namespace
 }  // namespace wafersim::compiler
