@@ -19,7 +19,8 @@
 //   optimizer then runs off-wafer, next to the memory (its FLOPs are reported, not simulated).
 //
 // Abstractions (docs/compiler.md): operands are taken to be in the layout SUMMA wants (the
-// transposes of backward matmuls move no data); one micro-batch is mapped (the pipeline over
+// transposes of backward matmuls move no data); one micro-batch is mapped, or a few in flight
+// together on the same tiles (MapOptions::micro_batches_in_flight; the pipeline over the step's
 // micro-batches is extrapolated, not simulated); SRAM capacity is checked, SRAM bandwidth is not
 // modelled.
 #include <functional>

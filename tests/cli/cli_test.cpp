@@ -532,6 +532,9 @@ TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
   expect_bad_input(run(gpt2 + sys + out + " --matmul-mapping =cannon"), "give NAME or OP=NAME");
   expect_bad_input(run(gpt2 + sys + out + " --attention-mapping stream"), "unknown attention mapping 'stream' (did you mean 'streamed'?)");
   expect_bad_input(run(gpt2 + sys + out + " --moe-mapping expert_sliced"), "model 'gpt2-small' has no experts");
+  expect_bad_input(run("compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-block.yaml" + sys + out + " --in-flight 2"),
+                   "--in-flight 2: a step of model 'gpt2-block' has 1 micro-batch");
+  expect_bad_input(run(gpt2 + sys + out + " --in-flight 0"), "--in-flight");
   expect_bad_input(run("compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/moe-block.yaml" + sys + out + " --moe-mapping expert_slice"),
                    "unknown MoE mapping 'expert_slice' (did you mean 'expert_sliced'?)");
   // gpt2-small at 1024 tokens: every unit of a head all-gathering 1024 keys and values does not fit

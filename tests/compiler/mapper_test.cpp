@@ -244,6 +244,64 @@ TEST(Mapper, MoeMappingsMapTheSameOpsAndOnlyExpertParallelMovesTokens) {
   EXPECT_THROW(compile_step(kRoot / "workloads/gpt2-small.yaml", kRoot / "configs/systems/tiny-3nm-32x32.yaml", o), InputError);
 }
 
+// Micro-batches in flight (gpt2-block with 4 micro-batches a step): the graph's dataflow once per
+// micro-batch on the same tiles, the optimizer once after all of them; each keeps its
+// activations; the work doubles and the time less than doubles.
+TEST(Mapper, MicroBatchesInFlightShareTheTilesAndTheOptimizer) {
+  ModelSpec m = ModelSpec::load(kRoot / "workloads/gpt2-block.yaml");
+  m.global_batch = 4;
+  const WaferSystem sys = WaferSystem::load(kRoot / "configs/systems/tiny-3nm-32x32.yaml");
+  StepOptions o;
+  o.style = "layer_sequential";
+  o.matmul_mapping = "summa";
+  o.attention_mapping = "gathered";
+  const auto compile = [&](int n) {
+    o.micro_batches_in_flight = n;
+    return compile_step(m, sys, o);
+  };
+  const CompiledStep one = compile(1), two = compile(2);
+  EXPECT_EQ(two.plan.micro_batches_in_flight, 2);
+  const double opt = one.graph->flops(Phase::kOptimizer);
+  ASSERT_GT(opt, 0);
+  EXPECT_NEAR(two.plan.flops, 2 * (one.plan.flops - opt) + opt, 1e-9 * two.plan.flops);
+  EXPECT_NO_THROW(two.plan.workload.validate(two.net->sample.fabric));
+  // The optimizer's tasks: as many, each waiting for both micro-batches' weight gradients.
+  const auto optimizer = [](const CompiledStep& c) {
+    std::pair<std::size_t, std::size_t> tasks_deps{0, 0};
+    for (std::size_t i = 0; i < c.plan.workload.items.size(); ++i)
+      if (c.plan.item_op[i] >= 0 && c.graph->op(static_cast<std::size_t>(c.plan.item_op[i])).kind == OpKind::kOptimizer &&
+          c.plan.workload.items[i].kind == sim::WorkItem::Kind::kTask) {
+        ++tasks_deps.first;
+        tasks_deps.second += c.plan.workload.items[i].after.size();
+      }
+    return tasks_deps;
+  };
+  ASSERT_GT(optimizer(one).first, 0u);
+  EXPECT_EQ(optimizer(two).first, optimizer(one).first);
+  EXPECT_EQ(optimizer(two).second, 2 * optimizer(one).second);
+  // Every other item twice.
+  EXPECT_EQ(two.plan.workload.items.size() - optimizer(two).first, 2 * (one.plan.workload.items.size() - optimizer(one).first));
+  // A second micro-batch's activations on the one region's tiles (the forward ops' outputs).
+  double acts = 0;
+  for (std::size_t v = 0; v < one.graph->size(); ++v)
+    if (one.graph->op(v).phase == Phase::kForward) acts += one.graph->op(v).bytes_written;
+  EXPECT_GE(two.plan.sram_mean_bytes - one.plan.sram_mean_bytes, acts / static_cast<double>(one.plan.regions[0].grid.size()) * (1 - 1e-9));
+  EXPECT_GT(two.analytic.makespan_ps, one.analytic.makespan_ps);
+  EXPECT_LT(two.analytic.makespan_ps, 2 * one.analytic.makespan_ps);
+  // The step: two groups of two instead of four of one.
+  EXPECT_DOUBLE_EQ(two.full_step_s(two.analytic.makespan_ps), 2 * two.analytic.makespan_ps * 1e-12);
+  // More in flight than a step has, none, and a weight-streaming style.
+  EXPECT_THROW(compile(5), InputError);
+  EXPECT_THROW(compile(0), InputError);
+  o.style = "weight_streaming";
+  try {
+    compile(2);
+    ADD_FAILURE() << "no error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("micro-batches in flight need them resident"), std::string::npos) << e.what();
+  }
+}
+
 TEST(Mapper, MatmulMappingThatCannotDoItIsAnInputError) {
   StepOptions o;
   o.style = "weight_streaming";
