@@ -62,7 +62,7 @@ std::vector<std::pair<std::size_t, Slice>> PlanBuilder::cannon_b_blocks(const Ti
 
 Deps PlanBuilder::cannon(const TileGrid& sq, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc,
                          const std::vector<Piece>& a_have, CannonB b_kind, const std::vector<Piece>& b_have, const Deps& b_ready, int op,
-                         int steps_per_task) {
+                         int steps_per_task, Deps* b_free) {
   if (sq.pr != sq.pc || sq.size() == 0) throw std::logic_error("cannon: the grid is not square");
   const int p = sq.pr;
   const std::size_t P = sq.size();
@@ -156,9 +156,12 @@ Deps PlanBuilder::cannon(const TileGrid& sq, std::int64_t M, std::int64_t K, std
             return;
           }
           std::vector<std::uint32_t> after = at[q];
-          if (reuse >= 0)
+          if (reuse >= 0) {
             for (const std::uint32_t u : {at_step(used_by, reuse, to), at_step(sent, reuse, to)})
               if (u != kNoItem) after.push_back(u);
+          } else if (b_home && !b_ready.empty()) {  // the buffers are the previous user's until it is done there
+            after.insert(after.end(), b_ready[to].begin(), b_ready[to].end());
+          }
           const std::uint32_t m = sq.tiles[to] == sq.tiles[q] ? kNoItem
                                                               : message(sq.tiles[q], sq.tiles[to], static_cast<double>(what.rows() * what.cols()) * elem_,
                                                                         after, op, what);
@@ -170,6 +173,13 @@ Deps PlanBuilder::cannon(const TileGrid& sq, std::int64_t M, std::int64_t K, std
       }
     a_at = std::move(a_next);
     b_at = std::move(b_next);
+  }
+  if (b_free) {
+    b_free->assign(P, {});
+    for (std::size_t q = 0; q < P; ++q) {
+      (*b_free)[q] = last[q];
+      if (b_home) (*b_free)[q].insert((*b_free)[q].end(), b_at[q].begin(), b_at[q].end());
+    }
   }
   return last;
 }

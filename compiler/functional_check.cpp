@@ -248,6 +248,27 @@ Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile,
   return plan;
 }
 
+Plan plan_matmul_cannon_shared(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N,
+                               int uses, bool take_turns, int steps_per_task) {
+  Plan plan;
+  plan.style = "cannon, shared resident weight";
+  const TileGrid g = whole_fabric_grid(fabric);
+  const TileGrid sq = square_part(g);
+  PlanBuilder b(plan, tile, 2.0, true);
+  for (const auto& [h, s] : PlanBuilder::cannon_b_blocks(sq, 1, K, N)) plan.initial.emplace_back(sq.tiles[h], s);
+  Deps free(sq.size());
+  for (int u = 0; u < uses; ++u) {
+    const int ta = u == 0 ? 0 : 1 + 2 * u, tc = u == 0 ? 2 : 2 + 2 * u;
+    const std::vector<Piece> a = grid_pieces(g, ta, M, K, {});
+    for (const Piece& p : a) plan.initial.emplace_back(p.tile, p.rect);
+    const Deps ready = take_turns ? free : Deps(sq.size());
+    b.cannon(sq, M, K, N, ta, 1, tc, a, PlanBuilder::CannonB::kResident, {}, ready, -1, steps_per_task, &free);
+    for (const Piece& p : grid_pieces(sq, tc, M, N, {}))
+      if (!p.rect.empty()) plan.outputs.emplace_back(p.tile, p.rect);
+  }
+  return plan;
+}
+
 Plan plan_attention_head(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t S, std::int64_t d, std::int64_t hd,
                          int stream_blocks_per_step) {
   Plan plan;

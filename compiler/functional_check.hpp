@@ -38,6 +38,13 @@ Plan plan_matmul(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::i
 Plan plan_matmul_cannon(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N,
                         bool b_resident, int steps_per_task = 1);
 
+// `uses` matmuls by Cannon with the one resident pre-skewed B (tensor 1), as micro-batches in
+// flight use a weight: use u multiplies A_u by B into C_u (use 0: tensors 0 and 2; use u >= 1:
+// 1 + 2u and 2 + 2u). With take_turns, each use waits position by position until the previous
+// one is done with B there (PlanBuilder::cannon's b_free); without, nothing orders them.
+Plan plan_matmul_cannon_shared(const mesh::Fabric& fabric, const TileComputeSpec& tile, std::int64_t M, std::int64_t K, std::int64_t N,
+                               int uses, bool take_turns, int steps_per_task = 1);
+
 // Tensors 0: X [S x d], 1-3: Wq, Wk, Wv [d x hd], 4-6: Q, K, V, 7: context (in head layout),
 // 8: context back in grid layout = softmax(mask(Q K^T / sqrt(hd))) V with a causal mask.
 // stream_blocks_per_step 0: keys and values all-gathered by multicast (the `gathered` attention

@@ -267,9 +267,12 @@ class Emitter {
       const auto key = std::make_pair(me.region, me.layout == Layout::kExpert ? me.expert : -1);  // one weight stream per grid
       if (stream && last_weighted_.count(key)) b_ready = last_weighted_[key];
       const MatmulMappingEntry& entry = mapping_of(v, me);
-      // A resident weight that the mapping moves (Cannon's shifts) is used by one micro-batch at a
-      // time: the next one's matmul waits for this one's.
-      if (weight_operand && !stream && entry.moves_resident_weight && !earlier_.empty()) b_ready = earlier_.back()[v].out;
+      // A resident weight that the mapping moves (Cannon's shifts of W, and of W^T for dX) is used
+      // by one matmul at a time (a forward and its recomputation, the micro-batches in flight):
+      // each waits, position by position, until the previous use is done with it.
+      const bool shared_weight = weight_operand && !stream && entry.moves_resident_weight;
+      const auto weight_copy = std::make_pair(fwd(v), role == MatmulRole::kInputGrad);
+      if (shared_weight && weight_free_.count(weight_copy)) b_ready = weight_free_.at(weight_copy);
       // Forward (and recompute): A is X, kept gathered for dW; dX: A is dY, likewise.
       Deps* keep = entry.weight_grad_in_place && weight_operand ? &(o.weighted ? gathered_x_ : gathered_dy_)[fwd(v)] : nullptr;
       MatmulCall call{b_, g, o.m, o.k, o.n, role, weight_operand ? weight_b() : MatmulB::kActivation, ready, b_ready, static_cast<int>(v),
@@ -277,6 +280,7 @@ class Emitter {
       call.link_bytes_per_cycle = sys_.channels.flit_bytes;
       call.buffer_bytes = buffer_budget(me.region);
       call.buffer_bytes_used = &region_buffers_[me.region];
+      if (shared_weight) call.weight_free = &weight_free_[weight_copy];
       me.out = entry.emit(call);
       if (stream) last_weighted_[key] = me.out;
       if (lay_.weights_stream && role == MatmulRole::kWeightGrad) {
@@ -672,6 +676,8 @@ class Emitter {
   std::int64_t T_ = 0, B_ = 1;
   std::vector<Mapped> mapped_;
   std::vector<std::vector<Mapped>> earlier_;  // the micro-batches in flight mapped before this one
+  // Per resident weight copy a mapping moves ((forward op, W^T for dX)): when its last use is done with it.
+  std::map<std::pair<int, bool>, Deps> weight_free_;
   int copy_ = 0;
   std::set<Vtx> key_;
   std::vector<std::vector<TileGrid>> expert_grids_;  // per region, per expert (empty: experts share the grid)

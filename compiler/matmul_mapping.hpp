@@ -51,6 +51,10 @@ struct MatmulCall {
   double link_bytes_per_cycle = 32;
   double buffer_bytes = 0;
   double* buffer_bytes_used = nullptr;
+  // A resident weight the entry moves (moves_resident_weight), used by several matmuls one after
+  // another (micro-batches in flight): b_ready is, per position of g, when the previous use is
+  // done with it there, and weight_free (if set) receives the same for the next use.
+  Deps* weight_free = nullptr;
 };
 
 struct MatmulMappingEntry {
@@ -65,8 +69,9 @@ struct MatmulMappingEntry {
   bool weight_grad_in_place = false;
   // Emits the items; returns, per position of g, C's block in the grid layout's last item.
   std::function<Deps(const MatmulCall&)> emit;
-  // It moves a resident weight while it multiplies (and puts it back after): micro-batches in
-  // flight take turns with the weight (MapOptions::micro_batches_in_flight).
+  // It moves a resident weight while it multiplies (and puts it back after): the matmuls that use
+  // the weight (a forward and its recomputation, micro-batches in flight) take turns with it
+  // (MatmulCall::weight_free).
   bool moves_resident_weight = false;
 };
 using MatmulMappingRegistry = Registry<MatmulMappingEntry>;

@@ -119,9 +119,14 @@ class PlanBuilder {
   // drain and the task overhead are paid once per w blocks; it then keeps 2w blocks of each
   // operand (a block comes in once the task that used the block 2w steps earlier has finished).
   // Returns, per position of sq, C(x, y)'s last task (C in sq's grid layout).
+  // A resident B is shared by the matmuls that use it one after another (micro-batches in
+  // flight): b_ready is then, per position, when the previous user is done there (its last task,
+  // and B back home); it gates B's use there and, in the first 2w steps, every block shifted in
+  // (the previous user's buffers are free only then). `b_free` (optional) receives the same for
+  // the next user: per position, this one's last task and B's arrival home.
   enum class CannonB : std::uint8_t { kResident, kOffwafer, kMoved };
   Deps cannon(const TileGrid& sq, std::int64_t M, std::int64_t K, std::int64_t N, int ta, int tb, int tc, const std::vector<Piece>& a_have,
-              CannonB b_kind, const std::vector<Piece>& b_have, const Deps& b_ready, int op, int steps_per_task = 1);
+              CannonB b_kind, const std::vector<Piece>& b_have, const Deps& b_ready, int op, int steps_per_task = 1, Deps* b_free = nullptr);
   // The w for cannon() on a p x p grid: merging w steps saves (p / w)(w - 1) x F cycles of fixed
   // cost per tile (F: the array's fill and drain over the block's output tiles plus the task
   // overhead) and delays the first product by w - 1 shifts of t_s cycles (the larger of the A

@@ -45,7 +45,13 @@ Deps emit(const MatmulCall& c) {
     const std::int64_t p = sq.pr, m = (c.M + p - 1) / p, kb = (c.K + p - 1) / p, n = (c.N + p - 1) / p;
     *c.buffer_bytes_used = std::max(*c.buffer_bytes_used, 2.0 * (w - 1) * static_cast<double>(m * kb + kb * n) * c.b.element_bytes());
   }
-  const Deps out = c.b.cannon(sq, c.M, c.K, c.N, -1, -1, -1, a_have, kind, b_have, b_ready_sq, c.op, w);
+  Deps free_sq;
+  const Deps out = c.b.cannon(sq, c.M, c.K, c.N, -1, -1, -1, a_have, kind, b_have, b_ready_sq, c.op, w, c.weight_free ? &free_sq : nullptr);
+  if (c.weight_free) {
+    c.weight_free->assign(c.g.size(), {});
+    for (int i = 0; i < sq.pr; ++i)
+      for (int j = 0; j < sq.pc; ++j) (*c.weight_free)[static_cast<std::size_t>(i) * c.g.pc + j] = free_sq[static_cast<std::size_t>(i) * sq.pc + j];
+  }
   if (sq.size() == c.g.size()) return out;
   return c.b.redistribute(grid_pieces(sq, -1, c.M, c.N, out), grid_pieces(c.g, -1, c.M, c.N, {}), 1.0, c.op);
 }

@@ -127,6 +127,26 @@ TEST(Functional, CannonStepsMergedIntoTasksGiveTheSameProduct) {
 // 16 cycles of overhead): blocks 20 x 24 x 24, 4 output tiles, F = 4 x 16 + 16 = 80 cycles; a
 // shift moves the larger block, 24 x 24 x 2 bytes over 32 bytes per cycle = 36 cycles; sqrt(32 x
 // 80 / 36) = 8.4. The 2w buffers of (480 + 576) x 2 bytes cap it.
+// Micro-batches in flight share a resident weight that Cannon shifts around and puts back: three
+// uses taking turns give three right products; without the turns, a use reads blocks of B that
+// the previous use's shifts overwrote, and the check fails.
+TEST(Functional, CannonUsesOfOneResidentWeightTakeTurns) {
+  for (const Case& c : kCases)
+    for (const int w : {1, 2}) {
+      sim::testing::TestNetwork net(c.rows, c.cols, "duato", c.dead);
+      const std::int64_t M = 13, K = 17, N = 11;
+      const Eigen::MatrixXd bm = random_matrix(K, N, 2);
+      std::map<int, Eigen::MatrixXd> in{{1, bm}};
+      for (int u = 0; u < 3; ++u) in[u == 0 ? 0 : 1 + 2 * u] = random_matrix(M, K, 10 + static_cast<unsigned>(u));
+      const auto out = execute_plan(plan_matmul_cannon_shared(net.fabric, small_tile(), M, K, N, 3, true, w), in);
+      for (int u = 0; u < 3; ++u) {
+        EXPECT_LT((out.at(u == 0 ? 2 : 2 + 2 * u) - in.at(u == 0 ? 0 : 1 + 2 * u) * bm).cwiseAbs().maxCoeff(), 1e-12)
+            << c.rows << "x" << c.cols << " w " << w << " use " << u;
+      }
+      EXPECT_THROW(execute_plan(plan_matmul_cannon_shared(net.fabric, small_tile(), M, K, N, 3, false, w), in), FunctionalError);
+    }
+}
+
 TEST(Functional, CannonStepsPerTaskBalanceFixedCostAgainstShifts) {
   TileComputeSpec t;
   t.array = 16;
