@@ -95,14 +95,18 @@ void add_kept_activations(const Graph& g, const ModelSpec& model, Recompute reco
     const bool redone = selective && c.attention_core;
     if (c.keeps == Op::Keeps::kOutput && !redone) keep({v, -1}, c.bytes_written, tp_split(c), true);
     if (c.keeps == Op::Keeps::kInputs) {
-      for (auto [e, end] = boost::in_edges(v, g.ops()); e != end; ++e) {
+      bool first = true;
+      for (auto [e, end] = boost::in_edges(v, g.ops()); e != end; ++e, first = false) {
         const std::size_t u = boost::source(*e, g.ops());
         const Op& p = g.op(u);
         if (redone && p.attention_core) continue;
-        if (c.expert >= 0 && p.expert < 0 && c.n > 0)  // the tokens dispatched to this expert
-          keep({u, c.expert}, c.flops / (2.0 * static_cast<double>(c.n)) * act, true, !narrow);
-        else
-          keep({u, -1}, p.bytes_written, tp_split(p) && p.layer == c.layer, !narrow);
+        if (c.expert >= 0 && p.expert < 0) {
+          // An expert's first input is its tokens: it keeps the rows dispatched to it. The second,
+          // the router's choice, it does not need for its backward (the combine keeps the gates).
+          if (first && c.n > 0) keep({u, c.expert}, c.flops / (2.0 * static_cast<double>(c.n)) * act, true, !narrow);
+          continue;
+        }
+        keep({u, -1}, p.bytes_written, tp_split(p) && p.layer == c.layer, !narrow);
       }
     }
     if (c.kept_extra_bytes > 0 && !redone) (c.kept_extra_replicated || !tp_split(c) ? bucket.act_rep : bucket.act_split) += c.kept_extra_bytes;

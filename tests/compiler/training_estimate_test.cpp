@@ -78,6 +78,25 @@ TEST(TrainingEstimate, MoeTflopsPerDeviceCountTheExpertsATokenVisits) {
   }
 }
 
+// What an MoE layer keeps for its backward beyond its dense twin (top-1, capacity factor 1, a
+// balanced router: the experts together compute T tokens of the dense FFN's shape), by hand: the
+// tokens dispatched to the experts (T x d over all of them), the experts' outputs the combine
+// reads (T x d), and the router's top-k scores (T x E). The router's choice is not kept again
+// per expert (each expert's input was once counted as two d-wide copies, one per input edge).
+TEST(TrainingEstimate, MoeLayerKeepsItsTokensOncePerExpertAndTheRouterRows) {
+  auto bytes = [](const std::string& moe) {
+    const ModelSpec m = ModelSpec::from_yaml(YamlNode::parse(
+        "name: moe-mem\nvocab: 1000\nd_model: 1024\nlayers: 2\nheads: 16\nffn: {size: 4096, activation: gelu}\n" + moe +
+            "sequence: 1024\nmicro_batch: 1\nglobal_batch: 8\nbias: false\n",
+        "moe-mem.yaml"));
+    Parallelism p;
+    p.recompute = Recompute::kNone;
+    return layer_activation_bytes(m, selene().device, p);
+  };
+  const double T = 1024, d = 1024, E = 8, act = 2;
+  EXPECT_DOUBLE_EQ(bytes("moe: {experts: 8, top_k: 1, capacity_factor: 1.0}\n") - bytes(""), (2 * T * d + T * E) * act);
+}
+
 // Fine-grained experts with a shared one (DeepSeekMoE-style: 256 routed of a small size, top-8,
 // plus 1 shared that every token uses): a token's forward runs 8 + 1 expert FFNs, and the model's
 // parameters, active parameters and executed FLOPs follow by hand.
