@@ -328,6 +328,9 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
                cal.simulated_compute_s * 1e3, cal.simulated_s / cal.analytic_s);
   else
     fmt::print("  not cycle-simulated (--simulate-layer runs the engine on it, minutes)\n");
+  fmt::print("  on-wafer traffic for the power: {:.3g} bit-hops per FLOP on the whole wafer, growing as the fabric's side^{:.2f} "
+             "(measured against the layer at half the scale on a half window; ESTIMATED)\n",
+             cal.bit_hops_per_flop, cal.bit_hops_growth);
   fmt::print("  every layer, embedding and head of the full model is charged x{:.2f} compute and x{:.2f} on-wafer communication per "
              "roofline second ({}; EXTRAPOLATED from this one layer; each layout the search weighed was charged its own micro-batch's)\n",
              cal.compute_factor, cal.comm_factor, cal.simulated ? "from the engine" : "from the cost model");

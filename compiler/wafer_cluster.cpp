@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include "compiler/step.hpp"
 #include "compiler/training_estimate.hpp"
@@ -129,6 +130,31 @@ WaferCharacter characterize_wafers(const WaferClusterSpec& c, std::uint64_t seed
   return w;
 }
 
+double on_wafer_bit_hops(const Plan& plan, const mesh::Fabric& f) {
+  double bit_hops = 0;
+  std::set<std::pair<std::uint32_t, int>> tree;  // (node, direction): the links of one XY tree
+  for (const sim::WorkItem& w : plan.workload.items) {
+    if (w.kind != sim::WorkItem::Kind::kMessage) continue;
+    const std::uint32_t src = w.src == sim::kOffWafer ? w.edge_tile : w.src;
+    double links = 0;
+    if (w.multicast()) {
+      tree.clear();
+      for (const std::uint32_t d : w.dsts) {
+        int r = f.row_of(src), c = f.col_of(src);  // X first along the source's row, then Y
+        const int rd = f.row_of(d), cd = f.col_of(d);
+        for (; c != cd; c += cd > c ? 1 : -1) tree.insert({f.node(r, c), cd > c ? 0 : 1});
+        for (; r != rd; r += rd > r ? 1 : -1) tree.insert({f.node(r, c), rd > r ? 2 : 3});
+      }
+      links = static_cast<double>(tree.size());
+    } else {
+      const std::uint32_t dst = w.dst == sim::kOffWafer ? w.edge_tile : w.dst;
+      links = std::abs(f.row_of(src) - f.row_of(dst)) + std::abs(f.col_of(src) - f.col_of(dst));
+    }
+    bit_hops += static_cast<double>(w.bytes) * 8.0 * links;
+  }
+  return bit_hops;
+}
+
 namespace {
 
 // The model's layer scaled by s (width, heads, FFN, tokens), with a dense FFN as wide as the
@@ -210,10 +236,31 @@ LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSp
   for (const ResourceBound& b : cal.bounds.bounds)
     if (b.resource.rfind("network", 0) == 0) cal.network_bound_per_roofline_s = std::max(cal.network_bound_per_roofline_s, b.bound_s / cal.roofline_s);
   cal.comm_factor = std::max(0.0, makespan - compute) / cal.roofline_s;
-  // Bytes per FLOP are the same on the window and the wafer (work and traffic per tile shrink
-  // alike); hops grow with the side of the fabric the layer spans, by 1 / s.
-  const double bytes = static_cast<double>(step.plan.workload.on_wafer_bytes());
-  cal.bit_hops_per_flop = step.plan.flops > 0 ? bytes * 8.0 * step.analytic.hops_mean / cal.scale / step.plan.flops : 0.0;
+  // Bit-hops per FLOP on the whole wafer (its energy): bytes per FLOP are the same on the window
+  // and the wafer (work and traffic per tile shrink alike), but how far they go depends on the
+  // mapping: ring and shift neighbours stay neighbours, broadcast trees and edge legs span the
+  // grid. So the growth is measured: the layer at half the scale on a half window, and bit-hops
+  // per FLOP extrapolated from the two as side^alpha, alpha within [0, 1] (0: every message as
+  // far on any fabric; 1: every one as far as the fabric is wide).
+  const double here = step.plan.flops > 0 ? on_wafer_bit_hops(step.plan, step.net->sample.fabric) / step.plan.flops : 0.0;
+  cal.bit_hops_growth = 1;
+  const int half = static_cast<int>(win.mesh.wafer.rows) / 2;
+  if (cal.scale < 1 && half >= 4) {
+    WaferSystem small = win;
+    small.mesh.wafer.rows = small.mesh.wafer.cols = half;
+    const ModelSpec rep = representative_layer(model, cal.scale / 2);
+    StepOptions so2 = so;
+    so2.attention_key_scale = static_cast<double>(model.sequence) / static_cast<double>(rep.sequence);
+    try {
+      const CompiledStep s2 = compile_step(rep, small, so2);
+      const double there = s2.plan.flops > 0 ? on_wafer_bit_hops(s2.plan, s2.net->sample.fabric) / s2.plan.flops : 0.0;
+      if (here > 0 && there > 0)
+        cal.bit_hops_growth = std::clamp(std::log(here / there) / std::log(static_cast<double>(win.mesh.wafer.rows) / half), 0.0, 1.0);
+    } catch (const InputError&) {
+      // The half-size layer does not map (SRAM at its micro-batch): keep the upper bound, alpha = 1.
+    }
+  }
+  cal.bit_hops_per_flop = here * std::pow(1.0 / cal.scale, cal.bit_hops_growth);
   return cal;
 }
 

@@ -39,7 +39,11 @@
 //    the layer time stays, to first order. Fixed costs (per-task overhead, router pipeline) weigh
 //    more in the window: the calibration errs on the slow side. Its time against the roofline of
 //    the same ops gives the compute and on-wafer communication factors every layer of the full
-//    model is then charged with (extrapolated, and said so in the output).
+//    model is then charged with (extrapolated, and said so in the output). How far the bytes go
+//    is measured rather than assumed: the mappings keep much of the traffic between neighbours
+//    (Cannon's shifts, key rings), which go as far on any fabric, so the layer is compiled again
+//    at s / 2 on a half window and the bit-hops per FLOP (the network's energy) extrapolated to
+//    the whole wafer as side^alpha from the two (bit_hops_growth).
 // 3. as_training_cluster: the wafer as a device (ClusterSpec with WaferTerms). Collectives between
 //    wafers run on the off-wafer links: rings at 2 edges' bandwidth on a torus (both directions),
 //    4 edges' into a switch; all-to-all on a torus is bisection-bound.
@@ -107,13 +111,18 @@ struct LayerCalibration {
   bool simulated = false;
   double simulated_s = 0, simulated_compute_s = 0; // cycle engine (when simulated)
   double compute_factor = 1, comm_factor = 0;      // from the engine when simulated, else the cost model
-  double bit_hops_per_flop = 0;                    // on the whole wafer (hops scaled by 1 / s)
+  double bit_hops_per_flop = 0;                    // on the whole wafer: the window's x (1 / s)^bit_hops_growth
+  double bit_hops_growth = 1;                      // alpha: bit-hops per FLOP grow as side^alpha (from this and a half window)
   std::vector<std::string> matmul_mappings;        // the layer's matmul mappings and why, for people
   SiliconBounds bounds;                            // of the layer, against its calibrated time
   // Of the on-wafer network bounds, the largest, per roofline second (the step scales it).
   double network_bound_per_roofline_s = 0;
   std::string unfit;  // non-empty: the layer does not map at this micro-batch (why); the rest is unset
 };
+
+// Bit-hops of a plan's on-wafer traffic: each message's bytes x 8 x its Manhattan distance on the
+// fabric (edge legs from or to their edge tile); a multicast counts the links of its XY tree.
+double on_wafer_bit_hops(const Plan& plan, const mesh::Fabric& fabric);
 
 // `simulate`: also run the representative layer through the cycle engine and calibrate on it.
 LayerCalibration calibrate_on_wafer(const ModelSpec& model, const WaferClusterSpec& cluster, const WaferCharacter& wafer,

@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "../sim/sim_test_util.hpp"
+#include "compiler/wafer_cluster.hpp"
 #include "compiler/wafer_estimate.hpp"
 #include "core/input_error.hpp"
 
@@ -82,6 +84,19 @@ TEST(WaferCluster, RingBandwidthIsTwoEdgesOnATorusAndFourIntoASwitch) {
   EXPECT_DOUBLE_EQ(torus.load().collective_bytes_per_s(), 2 * 100e9);
   SmallCluster sw("switch", "{gb_s_per_edge: 100, latency_us: 1, topology: switched}");
   EXPECT_DOUBLE_EQ(sw.load().collective_bytes_per_s(), 4 * 100e9);
+}
+
+// The power's on-wafer bit-hops, by hand on a 4 x 4 fabric: a unicast of 10 bytes from (0, 0) to
+// (2, 3) goes 5 links; a multicast of 4 bytes from (1, 1) to (1, 3), (3, 1) and (3, 3) takes the
+// XY tree's 6 links: (1,1)-(1,2)-(1,3) along its row, shared, then down column 1 and column 3.
+TEST(WaferCluster, BitHopsAreManhattanRoutesAndXyTreeLinks) {
+  sim::testing::TestNetwork net(4, 4);
+  const auto& f = net.fabric;
+  Plan plan;
+  plan.workload.add_message(f.node(0, 0), f.node(2, 3), 10, {});
+  plan.workload.add_multicast(f.node(1, 1), {f.node(1, 3), f.node(3, 1), f.node(3, 3)}, 4, {});
+  plan.workload.add_task(f.node(0, 0), 100, {});
+  EXPECT_DOUBLE_EQ(on_wafer_bit_hops(plan, f), 10 * 8 * 5 + 4 * 8 * 6);
 }
 
 TEST(WaferCluster, CalibrationChargesEveryLayerWithTheWindowsMeasuredFactors) {
