@@ -9,6 +9,13 @@
 
 namespace wafersim::cli {
 
+// list: the registered implementations of each family (or of one), as text or JSON.
+struct ListArgs {
+  std::string family;  // empty: all
+  bool json = false;
+};
+int run_list_command(const ListArgs& args);
+
 struct SweepArgs {
   std::filesystem::path sweep_file;
   std::filesystem::path out_dir;

@@ -294,6 +294,12 @@ int main(int argc, char** argv) {
   verify_cmd->add_flag("--inject-bug", verify.inject_bug,
                        "Router: run the test-only RTL build with VCs 0 and 1's credits swapped, to see a failure reported");
 
+  cli::ListArgs list;
+  auto* list_cmd = app.add_subcommand("list", "Every registered implementation of each family (yield models, repair, routing, allocators, "
+                                              "traffic, mapping styles, matmul, attention and MoE mappings): name, summary, keys");
+  list_cmd->add_option("family", list.family, "Only this family (yield, repair, routing, allocator, traffic, style, matmul, attention, moe)");
+  list_cmd->add_flag("--json", list.json, "As JSON on stdout");
+
   std::filesystem::path plot_dir;
   auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
   plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
@@ -327,6 +333,7 @@ int main(int argc, char** argv) {
     if (*sweep_cmd) return cli::run_sweep_command(sweep);
     if (*defects_cmd) return cli::run_defects_command(defects);
     if (*plot_cmd) return cli::run_plot_command(plot_dir);
+    if (*list_cmd) return cli::run_list_command(list);
     if (*route_cmd) return cli::run_route_command(route);
     if (*noc_cmd) return cli::run_noc_command(noc);
     if (*graph_cmd) return cli::run_graph_command(graph);

@@ -506,6 +506,26 @@ TEST_F(Cli, GraphShowsYamlAndOnnxModelsAlike) {
   EXPECT_THAT(o.output, HasSubstr("(ONNX graph): 128 tokens per micro-batch"));
 }
 
+// list is built from the registries: every family, an entry's own keys, JSON for scripts, and a
+// mistyped family gets a did-you-mean.
+TEST_F(Cli, ListShowsEveryRegisteredImplementation) {
+  const Result all = run("list");
+  ASSERT_EQ(all.status, 0) << all.output;
+  for (const char* family : {"yield:", "repair:", "routing:", "allocator:", "traffic:", "style:", "matmul:", "attention:", "moe:"})
+    EXPECT_THAT(all.output, HasSubstr(family));
+  for (const char* entry : {"negative_binomial", "spare_rows", "duato", "islip", "hotspot", "layer_pipelined", "cannon", "streamed", "expert_sliced"})
+    EXPECT_THAT(all.output, HasSubstr(entry));
+  EXPECT_THAT(all.output, HasSubstr("keys: window, spares"));
+  const Result one = run("list routing --json");
+  ASSERT_EQ(one.status, 0) << one.output;
+  const auto j = nlohmann::json::parse(one.output);
+  ASSERT_EQ(j.size(), 1u);
+  std::vector<std::string> names;
+  for (const auto& e : j.at("routing").at("entries")) names.push_back(e.at("name"));
+  EXPECT_EQ(names, (std::vector<std::string>{"duato", "minimal_adaptive", "up_down", "xy"}));
+  expect_bad_input(run("list rooting"), "unknown family 'rooting' (did you mean 'routing'?)");
+}
+
 TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
   const std::string sys = " --system " + std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/tiny-3nm-32x32.yaml";
   const std::string out = " --out " + (dir / "o").string();
