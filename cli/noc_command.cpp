@@ -177,6 +177,9 @@ int run_noc_command(const NocArgs& args) {
   if (!args.sweep) {
     const sim::NocResult r = sim::run_noc(net, config, config.traffic);
     print_summary(config, net, r, config.traffic.rate);
+    if (r.status != "interrupted" && r.packets_measured == 0)
+      fmt::print(stderr, "wafersim: warning: {} (measurement.warmup_cycles {}, measure_cycles {})\n", r.status_detail,
+                 config.measurement.warmup_cycles, config.measurement.measure_cycles);
     meta["traffic"] = {{"pattern", config.traffic.pattern}, {"rate", config.traffic.rate}, {"packet_size", config.traffic.packet_size}};
     meta["result"] = result_json(r);
     meta["peak_rss_bytes"] = peak_resident_bytes();

@@ -13,7 +13,7 @@
 //   clock: {...}                       # sim/clock_spec.hpp
 //   traffic: {...}                     # sim/traffic_spec.hpp
 //   measurement:
-//     warmup_cycles: 10000             # run before the window (reference cycles)
+//     warmup_cycles: 10000             # run before the window (reference cycles); 0 by default for trace traffic
 //     measure_cycles: 10000            # the window: packets created in it are measured
 //     max_drain_cycles: 100000         # after the window, wait at most this long for them
 //     latency_threshold_cycles: auto   # mean latency above it = saturated (BookSim's latency_thres);

@@ -1,5 +1,7 @@
 #include "sim/noc_run.hpp"
 
+#include <fmt/format.h>
+
 #include <chrono>
 
 #include "core/input_error.hpp"
@@ -118,6 +120,8 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
   r.packets_measured = s.packets_measured;
   r.packets_delivered = s.packets_measured_done;
   r.packets_suppressed = s.packets_suppressed;
+  if (r.status == "ok" && s.packets_measured == 0)
+    r.status_detail = fmt::format("no packet was created in the measurement window (cycles {} to {}): nothing was measured", w0 / P, w1 / P);
   if (s.packets_measured_done > 0) {
     const double done = static_cast<double>(s.packets_measured_done);
     r.latency_mean = s.latency_sum_ps / done / P;

@@ -332,6 +332,20 @@ TEST_F(NocCli, TraceDrivenTrafficDeliversEveryPacket) {
   EXPECT_THAT(r.output, HasSubstr("mean 46.50  p50 45  p99 48  max 48 cycles (2 of 2 measured packets delivered)"));
 }
 
+// A trace is measured from its first cycle unless a warm-up is asked for; one that ends inside an
+// explicit warm-up measures nothing, and says so (it used to report "0 of 0" with status ok).
+TEST_F(NocCli, ATraceIsNotWarmedUpAwayUnlessAsked) {
+  write("t.csv", "cycle,src_row,src_col,dst_row,dst_col,flits\n0,0,0,5,5,4\n100,5,5,0,0,1\n");
+  const Result r = run("noc " + noc("traffic: {pattern: trace, trace: t.csv}\nmeasurement: {measure_cycles: 1000}\n") + " --no-plots --out " +
+                       (dir / "d").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("(2 of 2 measured packets delivered)"));
+  const Result w = run("noc " + noc("traffic: {pattern: trace, trace: t.csv}\nmeasurement: {warmup_cycles: 1000, measure_cycles: 1000}\n") +
+                       " --no-plots --out " + (dir / "w").string());
+  ASSERT_EQ(w.status, 0) << w.output;
+  EXPECT_THAT(w.output, HasSubstr("wafersim: warning: no packet was created in the measurement window (cycles 1000 to 2000)"));
+}
+
 }  // namespace
 
 // compile / simulate / graph: the compiler as a user meets it.
