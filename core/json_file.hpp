@@ -1,5 +1,7 @@
 #pragma once
-// JSON results are nlohmann::json values written atomically (temporary file, then rename).
+// JSON results are nlohmann::json values written atomically (temporary file, then rename). An
+// object gets a "provenance" member, {"wafersim": version, "git_hash": the build's commit},
+// unless it has one of its own: every JSON the tool writes says which build wrote it.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "core/build_info.hpp"
 #include "core/csv.hpp"
 
 namespace {
@@ -357,6 +358,11 @@ TEST_F(Cli, CompileWritesThePlanAndSimulateComparesEngineAndAnalytic) {
   EXPECT_THAT(c.output, HasSubstr("layer_pipelined"));
   const auto plan = nlohmann::json::parse(wafersim::read_text_file(dir / "c" / "plan.json"));
   EXPECT_GT(plan["regions"].size(), 0u);
+  // Which build wrote it, and which mappings the plan used.
+  EXPECT_EQ(plan["provenance"]["wafersim"], wafersim::version());
+  EXPECT_EQ(plan["provenance"]["git_hash"], wafersim::git_hash());
+  EXPECT_TRUE(plan["mappings"]["moe"].is_null());
+  EXPECT_TRUE(plan["mappings"]["attention"].is_string());
   EXPECT_THAT(wafersim::read_text_file(dir / "c" / "placement.svg"), HasSubstr("</svg>"));
   // The GPT-2-like block on the clean 32 x 32 fabric: the cycle engine within 15% of the flow
   // model (the agreement bound; measured -10.7%).
