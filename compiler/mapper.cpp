@@ -95,13 +95,13 @@ class Emitter {
   // compute. The optimizer runs once, after every copy's weight gradients.
   void run() {
     const int n = std::max(1, mo_.micro_batches_in_flight);
-    for (copy_ = 0; copy_ < n; ++copy_) {
+    for (int c = 0; c < n; ++c) {
       mapped_.assign(g_.size(), Mapped{});
       gathered_x_.clear();
       gathered_dy_.clear();
       dispatched_.clear();
       for (Vtx v = 0; v < g_.size(); ++v)
-        if (op(v).kind != OpKind::kOptimizer || copy_ + 1 == n) emit(v);
+        if (op(v).kind != OpKind::kOptimizer || c + 1 == n) emit(v);
       flush_heads();
       earlier_.push_back(std::move(mapped_));
     }
@@ -678,7 +678,6 @@ class Emitter {
   std::vector<std::vector<Mapped>> earlier_;  // the micro-batches in flight mapped before this one
   // Per resident weight copy a mapping moves ((forward op, W^T for dX)): when its last use is done with it.
   std::map<std::pair<int, bool>, Deps> weight_free_;
-  int copy_ = 0;
   std::set<Vtx> key_;
   std::vector<std::vector<TileGrid>> expert_grids_;  // per region, per expert (empty: experts share the grid)
   MoeLoad load_;
