@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "core/config_overrides.hpp"
 #include "core/duration_text.hpp"
 #include "compiler/mapper.hpp"
 #include "compiler/training_estimate.hpp"
@@ -211,7 +212,8 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
     throw InputError("--cp and --fp8 are for GPU clusters: a wafer cluster's representative layer is compiled in bf16 with each head's keys "
                      "and values whole");
   const compiler::RunLosses losses = losses_of(a);
-  const auto spec = compiler::WaferClusterSpec::load(a.system_file);
+  const auto spec = compiler::WaferClusterSpec::load(a.system_file, ConfigMount::at("system"));
+  command_overrides().check_all_taken();
   if (model.mode != compiler::Mode::kTraining) throw InputError(fmt::format("{}: the model is in inference mode; the estimate is for training", a.model_file.string()));
   const auto w = compiler::characterize_wafers(spec, a.seed);
   const bool explicit_layout = a.tp > 0 || a.pp > 0;
@@ -458,13 +460,14 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
 }  // namespace
 
 int run_estimate_command(const EstimateArgs& a) {
-  const auto model = compiler::ModelSpec::load(a.model_file);
+  const auto model = compiler::ModelSpec::load(a.model_file, ConfigMount::at("model"));
   if (compiler::is_wafer_cluster_file(a.system_file)) return run_wafer_estimate(a, model);
   if (a.wafers > 0 || a.target_days > 0 || a.simulate_layer || a.sensitivity)
     throw InputError(fmt::format("--wafers, --target-days, --simulate-layer and --sensitivity are for wafer clusters; {} is not kind: wafer_cluster",
                                  a.system_file.string()));
   const compiler::RunLosses losses = losses_of(a);
-  auto cluster = compiler::ClusterSpec::load(a.system_file);
+  auto cluster = compiler::ClusterSpec::load(a.system_file, ConfigMount::at("system"));
+  command_overrides().check_all_taken();
   if (a.devices > 0) {
     if (a.devices > cluster.devices)
       throw InputError(fmt::format("--devices {}: system '{}' has {} devices", a.devices, cluster.name, cluster.devices));

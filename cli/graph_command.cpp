@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include "cli/commands.hpp"
+#include "core/config_overrides.hpp"
 #include "compiler/graph.hpp"
 #include "compiler/onnx_import.hpp"
 #include "core/input_error.hpp"
@@ -33,7 +34,8 @@ compiler::Graph load_graph(const GraphArgs& a) {
     return compiler::import_onnx(a.model_file, o);
   }
   if (!a.dims.empty()) throw InputError("--dim applies to ONNX graphs; a YAML model's shapes are its keys (--sequence, --micro-batch)");
-  compiler::ModelSpec m = compiler::ModelSpec::load(a.model_file);
+  compiler::ModelSpec m = compiler::ModelSpec::load(a.model_file, ConfigMount::at("model"));
+  command_overrides().check_all_taken();
   m.override_shape(a.sequence, a.micro_batch);
   if (a.inference) m.mode = mode;
   compiler::GraphOptions o;

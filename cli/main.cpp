@@ -17,6 +17,7 @@
 
 #include "core/allocator.hpp"
 #include "core/build_info.hpp"
+#include "core/config_overrides.hpp"
 #include "core/did_you_mean.hpp"
 
 #include "cli/commands.hpp"
@@ -25,6 +26,7 @@
 #include "compiler/attention_mapping.hpp"
 #include "compiler/moe_mapping.hpp"
 #include "compiler/matmul_mapping.hpp"
+#include "sim/noc_config.hpp"
 
 namespace {
 
@@ -172,7 +174,7 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 64))
       ->default_val(1);
   noc_cmd->add_option("--cycles", noc.cycles, "Run this many cycles with no warm-up or drain (a speed/scale run)")
-      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{4000000000}));
+      ->check(CLI::Range(std::uint64_t{1}, wafersim::sim::MeasurementSpec::kMaxMeasureCycles));
   noc_cmd->add_flag("--sweep", noc.sweep, "Sweep the injection rate (sweep.rates of the config, or --rates)");
   noc_cmd->add_option("--rates", noc.rates, "Comma-separated rates for --sweep");
   noc_cmd->add_flag("!--no-plots", noc.plots, "Skip drawing the chart");
@@ -304,6 +306,15 @@ int main(int argc, char** argv) {
   auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
   plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
 
+  // Any key of the configs a command reads (core/config_overrides.hpp), on every command that reads one.
+  std::vector<std::string> set_args;
+  for (CLI::App* cmd : {sweep_cmd, defects_cmd, route_cmd, noc_cmd, graph_cmd, compile_cmd, simulate_cmd, est_cmd})
+    cmd->add_option("--set", set_args,
+                    "Change one key of the config before it is validated, KEY.PATH=VALUE (repeatable; VALUE is YAML, null removes the "
+                    "key). Paths start at the command's config; files given by --model/--system or named in it sit under that name, "
+                    "e.g. system.noc.vcs=4 (docs/configs.md)")
+        ->type_name("KEY=VALUE");
+
   if (argc == 1) {
     fmt::print(stderr, "{}", app.help());
     return 2;
@@ -330,6 +341,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    for (const std::string& a : set_args) command_overrides().add(parse_override(a));
     if (*sweep_cmd) return cli::run_sweep_command(sweep);
     if (*defects_cmd) return cli::run_defects_command(defects);
     if (*plot_cmd) return cli::run_plot_command(plot_dir);

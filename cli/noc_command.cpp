@@ -1,11 +1,13 @@
 // wafersim noc: one NoC measurement, or a sweep over the injection rate (latency-throughput curve).
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "core/config_overrides.hpp"
 #include "core/allocator.hpp"
 #include "core/build_info.hpp"
 #include "core/csv.hpp"
@@ -114,26 +116,32 @@ std::vector<double> parse_rates(const std::string& text) {
 }  // namespace
 
 int run_noc_command(const NocArgs& args) {
-  sim::NocConfig config = sim::NocConfig::load(args.config_file);
-  if (!args.system_file.empty()) config.use_system(args.system_file);
-  if (args.seed >= 0) config.seed = static_cast<std::uint64_t>(args.seed);
-  config.threads = args.threads;
-  if (!args.traffic.empty()) {
-    const auto& reg = sim::TrafficPatternRegistry::instance();
-    if (args.traffic == "trace" && config.traffic.trace_file.empty()) throw InputError("--traffic trace: the config names no trace file (traffic.trace)");
-    if (args.traffic != "trace" && !reg.find(args.traffic)) throw InputError("--traffic: " + reg.unknown(args.traffic, "traffic pattern"));
-    config.traffic.pattern = args.traffic;
+  // The flags that stand for keys are overrides, so the config's rules see them (a bursty source's
+  // on_rate >= rate holds for --rate and --rates too).
+  ConfigOverrides& overrides = command_overrides();
+  auto flag = [&](const std::string& key, const std::string& value, const std::string& name) {
+    overrides.add(flag_override(key, value, fmt::format("{} {}", name, value)));
+  };
+  if (!args.system_file.empty()) flag("system", args.system_file.string(), "--system");
+  if (args.seed >= 0) flag("seed", std::to_string(args.seed), "--seed");
+  if (!args.traffic.empty()) flag("traffic.pattern", args.traffic, "--traffic");
+  if (args.rate >= 0) flag("traffic.rate", fmt::format("{}", args.rate), "--rate");
+  if (args.packet_size > 0) flag("traffic.packet_size", std::to_string(args.packet_size), "--packet-size");
+  if (!args.rates.empty()) {
+    const std::vector<double> given = parse_rates(args.rates);
+    overrides.add(flag_override("sweep.rates", fmt::format("[{}]", fmt::join(given, ", ")), "--rates " + args.rates));
   }
-  if (args.rate >= 0) config.traffic.rate = args.rate;
-  if (args.packet_size > 0) config.traffic.packet_size = args.packet_size;
   if (args.cycles > 0) {
-    config.measurement.warmup_cycles = 0;
-    config.measurement.measure_cycles = args.cycles;
-    config.measurement.max_drain_cycles = 0;
-    config.measurement.stop_when_saturated = false;
+    const std::string origin = fmt::format("--cycles {}", args.cycles);
+    overrides.add(flag_override("measurement.warmup_cycles", "0", origin));
+    overrides.add(flag_override("measurement.measure_cycles", std::to_string(args.cycles), origin));
+    overrides.add(flag_override("measurement.max_drain_cycles", "0", origin));
   }
-  std::vector<double> rates = config.sweep_rates;
-  if (!args.rates.empty()) rates = parse_rates(args.rates);
+  sim::NocConfig config = sim::NocConfig::load(args.config_file, ConfigMount::root());
+  overrides.check_all_taken();
+  config.threads = args.threads;
+  if (args.cycles > 0) config.measurement.stop_when_saturated = false;
+  const std::vector<double>& rates = config.sweep_rates;
   if (args.sweep && rates.empty()) throw InputError(config.file.string() + ": --sweep needs sweep.rates in the config or --rates");
   if (args.sweep && config.traffic.pattern == "trace") throw InputError("--sweep: a trace has no injection rate to sweep");
 

@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "cli/commands.hpp"
+#include "core/config_overrides.hpp"
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
 #include "core/json_file.hpp"
@@ -15,12 +16,10 @@
 namespace wafersim::cli {
 
 int run_route_command(const RouteArgs& args) {
-  mesh::SystemConfig config = mesh::SystemConfig::load(args.config_file);
-  if (!args.algorithm.empty()) {
-    const auto& registry = mesh::RoutingRegistry::instance();
-    if (!registry.find(args.algorithm)) throw InputError("--algorithm: " + registry.unknown(args.algorithm, "routing algorithm"));
-    config.routing.algorithm = args.algorithm;
-  }
+  if (!args.algorithm.empty())
+    command_overrides().add(flag_override("routing.algorithm", args.algorithm, "--algorithm " + args.algorithm));
+  const mesh::SystemConfig config = mesh::SystemConfig::load(args.config_file, ConfigMount::root());
+  command_overrides().check_all_taken();
   const mesh::Wafer wafer(config.wafer);
   std::filesystem::create_directories(args.out_dir);
   const mesh::WaferSample s = mesh::sample_wafer(config, wafer, args.seed, 0);

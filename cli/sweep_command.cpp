@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "core/config_overrides.hpp"
 #include "core/csv.hpp"
 #include "core/interrupt.hpp"
 #include "core/progress.hpp"
@@ -68,7 +69,8 @@ int run_sweep_command(const SweepArgs& args) {
   const SweepPlan plan = SweepPlan::load(args.sweep_file, [](const YamlNode& n) {
     const mesh::SystemConfig c = mesh::SystemConfig::from_yaml(n);
     return c.defects.map_file ? std::vector<std::filesystem::path>{*c.defects.map_file} : std::vector<std::filesystem::path>{};
-  });
+  }, ConfigMount::root());
+  command_overrides().check_all_taken();
   const mesh::StudyOptions options = mesh::StudyOptions::from_yaml(plan.evaluate());
   const std::filesystem::path maps_dir = args.out_dir / "plots" / "maps";
   std::filesystem::create_directories(maps_dir);

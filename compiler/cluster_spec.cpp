@@ -59,6 +59,8 @@ ClusterSpec ClusterSpec::from_yaml(const YamlNode& node) {
   return c;
 }
 
-ClusterSpec ClusterSpec::load(const std::filesystem::path& file) { return from_yaml(YamlNode::load_file(file)); }
+ClusterSpec ClusterSpec::load(const std::filesystem::path& file, const ConfigMount& mount) {
+  return from_yaml(YamlNode::load_file(file, mount));
+}
 
 }  // namespace wafersim::compiler

@@ -100,7 +100,7 @@ struct ClusterSpec {
   WaferTerms wafer;
 
   static ClusterSpec from_yaml(const YamlNode& node);
-  static ClusterSpec load(const std::filesystem::path& file);
+  static ClusterSpec load(const std::filesystem::path& file, const ConfigMount& mount = {});  // mount: for --set
 };
 
 }  // namespace wafersim::compiler

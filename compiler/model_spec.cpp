@@ -100,7 +100,9 @@ ModelSpec ModelSpec::from_yaml(const YamlNode& node) {
   return m;
 }
 
-ModelSpec ModelSpec::load(const std::filesystem::path& file) { return from_yaml(YamlNode::load_file(file)); }
+ModelSpec ModelSpec::load(const std::filesystem::path& file, const ConfigMount& mount) {
+  return from_yaml(YamlNode::load_file(file, mount));
+}
 
 void ModelSpec::override_shape(std::int64_t new_sequence, std::int64_t new_micro_batch) {
   if (new_sequence > 0) {

@@ -86,7 +86,7 @@ struct ModelSpec {
 
   static ModelSpec from_yaml(const YamlNode& node);
   static const std::vector<std::string>& keys();  // the top-level keys a model file may have
-  static ModelSpec load(const std::filesystem::path& file);
+  static ModelSpec load(const std::filesystem::path& file, const ConfigMount& mount = {});  // mount: for --set
   // The --sequence / --micro-batch overrides (0 keeps the model's), under the rules the YAML
   // loader applies: throws InputError naming the flag.
   void override_shape(std::int64_t new_sequence, std::int64_t new_micro_batch);

@@ -7,6 +7,7 @@
 #include <fstream>
 
 #include "compiler/onnx_import.hpp"
+#include "core/config_overrides.hpp"
 #include "core/input_error.hpp"
 #include "core/json_file.hpp"
 
@@ -25,7 +26,11 @@ CompiledStep compile_step(const std::filesystem::path& model_file, const std::fi
                                  "transformer layers by their structure, which an ONNX graph does not state. `wafersim graph --model {}` "
                                  "shows the ONNX graph's ops, parameters and FLOPs",
                                  model_file.string(), model_file.string()));
-  return compile_step(ModelSpec::load(model_file), WaferSystem::load(system_file), o);
+  // The command's files: its --set overrides land in them (model.*, system.*).
+  const ModelSpec model = ModelSpec::load(model_file, ConfigMount::at("model"));
+  const WaferSystem system = WaferSystem::load(system_file, ConfigMount::at("system"));
+  command_overrides().check_all_taken();
+  return compile_step(model, system, o);
 }
 
 CompiledStep compile_step(const ModelSpec& model, const WaferSystem& system, const StepOptions& o) {

@@ -19,7 +19,7 @@ double WaferClusterSpec::collective_bytes_per_s() const {
   return (topology == "torus_2d" ? 2.0 : 4.0) * edge.bytes_per_s;
 }
 
-WaferClusterSpec WaferClusterSpec::from_yaml(const YamlNode& node, const std::filesystem::path& dir) {
+WaferClusterSpec WaferClusterSpec::from_yaml(const YamlNode& node, const std::filesystem::path& dir, const ConfigMount& mount) {
   node.expect_map();
   node.check_keys({"name", "description", "kind", "wafer", "wafers", "yield", "off_wafer", "external_memory", "power", "cost", "calibration"});
   WaferClusterSpec c;
@@ -28,9 +28,10 @@ WaferClusterSpec WaferClusterSpec::from_yaml(const YamlNode& node, const std::fi
   const YamlNode kind = node.require("kind");
   if (kind.as_string() != "wafer_cluster") kind.fail("'" + kind.as_string() + "': expected kind: wafer_cluster");
   const YamlNode wf = node.require("wafer");
-  c.wafer_file = dir / wf.as_string();
+  c.wafer_file = wf.from_command_line() ? std::filesystem::path(wf.as_string()) : dir / wf.as_string();
   if (!std::filesystem::exists(c.wafer_file)) wf.fail(fmt::format("wafer system file {} does not exist", c.wafer_file.string()));
-  c.wafer = WaferSystem::load(c.wafer_file);
+  c.wafer_mount = mount.child("wafer");
+  c.wafer = WaferSystem::load(c.wafer_file, c.wafer_mount);
   c.wafers = node.require("wafers").as_int(Range::closed(1, 1e8));
 
   const YamlNode y = node.child("yield");
@@ -75,8 +76,8 @@ WaferClusterSpec WaferClusterSpec::from_yaml(const YamlNode& node, const std::fi
   return c;
 }
 
-WaferClusterSpec WaferClusterSpec::load(const std::filesystem::path& file) {
-  return from_yaml(YamlNode::load_file(file), file.parent_path());
+WaferClusterSpec WaferClusterSpec::load(const std::filesystem::path& file, const ConfigMount& mount) {
+  return from_yaml(YamlNode::load_file(file, mount), file.parent_path(), mount);
 }
 
 bool is_wafer_cluster_file(const std::filesystem::path& file) {

@@ -65,6 +65,7 @@ namespace wafersim::compiler {
 struct WaferClusterSpec {
   std::string name, description;
   std::filesystem::path wafer_file;
+  ConfigMount wafer_mount;  // where the wafer file sits for --set (read again for the sensitivity's variants)
   WaferSystem wafer;
   std::int64_t wafers = 1;
   int yield_samples = 8;
@@ -79,8 +80,10 @@ struct WaferClusterSpec {
   // Bytes per second a wafer gives a ring collective (both directions of a torus ring, or all
   // four edges into a switch).
   double collective_bytes_per_s() const;
-  static WaferClusterSpec from_yaml(const YamlNode& node, const std::filesystem::path& dir);
-  static WaferClusterSpec load(const std::filesystem::path& file);
+  // `mount`: where the file sits in the command's config tree, for --set; its wafer file is under
+  // mount.wafer.
+  static WaferClusterSpec from_yaml(const YamlNode& node, const std::filesystem::path& dir, const ConfigMount& mount = {});
+  static WaferClusterSpec load(const std::filesystem::path& file, const ConfigMount& mount = {});
 };
 
 // Does this YAML describe a wafer cluster (kind: wafer_cluster)?

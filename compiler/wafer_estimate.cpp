@@ -132,7 +132,7 @@ namespace {
 
 // The wafer's repair section with a different spare count.
 mesh::RepairSpec with_spares(const WaferClusterSpec& c, int spares) {
-  const YamlNode rep = YamlNode::load_file(c.wafer_file).child("repair");
+  const YamlNode rep = YamlNode::load_file(c.wafer_file, c.wafer_mount).child("repair");
   const std::string strategy = rep.get_string("strategy", "none");
   const std::int64_t window = rep.get_int("window", 100);
   return mesh::RepairSpec::from_yaml(
@@ -162,7 +162,7 @@ std::vector<SensitivityRow> sensitivity(const ModelSpec& model, const WaferClust
       vs.push_back(v);
     }
   }
-  const YamlNode rep = YamlNode::load_file(base.wafer_file).child("repair");
+  const YamlNode rep = YamlNode::load_file(base.wafer_file, base.wafer_mount).child("repair");
   if (rep.get_string("strategy", "none") != "none") {
     const std::int64_t spares = rep.get_int("spares", 1);
     for (std::int64_t k : {std::int64_t{0}, 2 * std::max<std::int64_t>(1, spares)}) {

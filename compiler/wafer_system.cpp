@@ -52,6 +52,8 @@ WaferSystem WaferSystem::from_yaml(const YamlNode& root) {
   return s;
 }
 
-WaferSystem WaferSystem::load(const std::filesystem::path& file) { return from_yaml(YamlNode::load_file(file)); }
+WaferSystem WaferSystem::load(const std::filesystem::path& file, const ConfigMount& mount) {
+  return from_yaml(YamlNode::load_file(file, mount));
+}
 
 }  // namespace wafersim::compiler

@@ -61,7 +61,7 @@ struct WaferSystem {
 
   double frequency_hz() const { return clock.frequency_ghz * 1e9; }
   static WaferSystem from_yaml(const YamlNode& root);
-  static WaferSystem load(const std::filesystem::path& file);
+  static WaferSystem load(const std::filesystem::path& file, const ConfigMount& mount = {});  // mount: for --set
 };
 
 }  // namespace wafersim::compiler

@@ -14,14 +14,6 @@
 namespace wafersim {
 namespace {
 
-std::vector<std::string> split_path(const std::string& key) {
-  std::vector<std::string> parts;
-  std::stringstream ss(key);
-  std::string part;
-  while (std::getline(ss, part, '.')) parts.push_back(part);
-  return parts;
-}
-
 // Does a config error at `error_path` concern the axis `key`? (the key itself, a key below it, or
 // a missing parent of it)
 bool concerns(const std::string& error_path, const std::string& key) {
@@ -35,25 +27,8 @@ bool concerns(const std::string& error_path, const std::string& key) {
 
 YAML::Node with_value(const YAML::Node& config, const std::string& key, const YAML::Node& value) {
   YAML::Node root = YAML::Clone(config);
-  if (!root.IsDefined() || root.IsNull()) root.reset(YAML::Node(YAML::NodeType::Map));
-  const std::vector<std::string> parts = split_path(key);
-  if (parts.empty()) throw InputError("empty axis key");
-  std::vector<YAML::Node> chain{root};
-  std::string walked;
-  for (std::size_t i = 0; i + 1 < parts.size(); ++i) {
-    walked = join_path(walked, parts[i]);
-    YAML::Node current = chain.back();
-    if (!current.IsMap()) throw InputError(fmt::format("'{}' is not a map, so it has no key '{}'", walked, parts[i + 1]));
-    YAML::Node next = current[parts[i]];
-    if (!next.IsDefined() || next.IsNull()) {
-      current[parts[i]] = YAML::Node(YAML::NodeType::Map);
-      next = current[parts[i]];
-    }
-    chain.push_back(next);
-  }
-  YAML::Node parent = chain.back();
-  if (!parent.IsMap()) throw InputError(fmt::format("'{}' is not a map, so it has no key '{}'", walked, parts.back()));
-  parent[parts.back()] = YAML::Clone(value);
+  if (const std::string scalar = place_at_path(root, key, value).blocked_at; !scalar.empty())
+    throw InputError(fmt::format("'{}' is not a map, so it has no key '{}'", scalar, key.substr(scalar.size() + 1)));
   return root;
 }
 
@@ -97,18 +72,18 @@ std::string SweepPlan::describe(const SweepPoint& point) const {
   return out;
 }
 
-SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigValidator& validate) {
-  YamlNode sweep = YamlNode::load_file(sweep_file);
+SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigValidator& validate, const ConfigMount& mount) {
+  YamlNode sweep = YamlNode::load_file(sweep_file, mount);
   if (sweep.is_null()) sweep.fail("the sweep file is empty");
   sweep.check_keys({"name", "description", "system", "seed", "replicates", "evaluate", "axes"});
 
   const YamlNode system_key = sweep.require("system");
   std::filesystem::path system_file = system_key.as_string();
-  if (system_file.is_relative()) system_file = sweep_file.parent_path() / system_file;
+  if (system_file.is_relative() && !system_key.from_command_line()) system_file = sweep_file.parent_path() / system_file;
   if (!std::filesystem::exists(system_file)) {
     system_key.fail(fmt::format("system config '{}' not found (paths are relative to the sweep file)", system_file.string()));
   }
-  YamlNode base = YamlNode::load_file(system_file);
+  YamlNode base = YamlNode::load_file(system_file, mount.child("system"));
   validate(base);
 
   SweepPlan plan(base, sweep.child("evaluate"));
@@ -152,7 +127,7 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
           key_node.fail(fmt::format("'{}' is not a key of the system config: {}", axis.key, e.what()));
         }
         try {
-          validate(YamlNode(config, system_file.string(), ""));
+          validate(base.with_tree(config));
         } catch (const ConfigError& e) {
           if (!concerns(e.key_path(), axis.key)) throw;
           if (e.problem().rfind("unknown key", 0) == 0) {
@@ -189,7 +164,7 @@ SweepPlan SweepPlan::load(const std::filesystem::path& sweep_file, const ConfigV
       config.reset(with_value(config, plan.axes_[a].key, plan.axes_[a].values[pick[a]].raw()));
       point.labels.push_back(plan.axes_[a].labels[pick[a]]);
     }
-    point.config = YamlNode(config, system_file.string(), "");
+    point.config = base.with_tree(config);
     std::vector<std::filesystem::path> inputs;
     try {
       inputs = validate(point.config);

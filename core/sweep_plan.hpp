@@ -44,7 +44,9 @@ using ConfigValidator = std::function<std::vector<std::filesystem::path>(const Y
 
 class SweepPlan {
  public:
-  static SweepPlan load(const std::filesystem::path& sweep_file, const ConfigValidator& validate);
+  // `mount`: where the sweep file sits in the command's config tree, for --set; its system file is
+  // under mount.system.
+  static SweepPlan load(const std::filesystem::path& sweep_file, const ConfigValidator& validate, const ConfigMount& mount = {});
 
   const std::string& name() const { return name_; }
   const std::filesystem::path& sweep_file() const { return sweep_file_; }

@@ -74,6 +74,12 @@ std::string describe_kind(const YAML::Node& node) {
 
 }  // namespace
 
+// Is `path` the key path `at`, or one below it ("a.b.c" and "a.b[2]" are below "a.b")?
+static bool is_at_or_under(const std::string& path, const std::string& at) {
+  return path == at ||
+         (path.size() > at.size() && path.compare(0, at.size(), at) == 0 && (path[at.size()] == '.' || path[at.size()] == '['));
+}
+
 // yaml-cpp answers a lookup of a missing key with an "invalid" node that throws on most queries
 // (and on assignment); a plain null node behaves.
 static YAML::Node valid_or_null(YAML::Node node) { return node.IsDefined() ? node : YAML::Node(); }
@@ -92,13 +98,61 @@ YamlNode YamlNode::parse(const std::string& text, const std::string& file_name) 
   }
 }
 
-YamlNode YamlNode::load_file(const std::filesystem::path& file) {
-  return parse(read_input_file(file), file.string());
+YamlNode YamlNode::load_file(const std::filesystem::path& file, const ConfigMount& mount) {
+  YamlNode doc = parse(read_input_file(file), file.string());
+  if (!mount.takes_overrides || command_overrides().empty()) return doc;
+  YAML::Node tree = doc.node_;
+  std::vector<AppliedOverride> applied;
+  try {
+    applied = command_overrides().apply(tree, mount);
+  } catch (const InputError& e) {
+    throw InputError(fmt::format("{} (in {})", e.what(), file.string()));
+  }
+  YamlNode out(tree, doc.file_, "");
+  if (!applied.empty()) out.overrides_ = std::make_shared<const std::vector<AppliedOverride>>(std::move(applied));
+  return out;
 }
 
-ConfigError YamlNode::error(const std::string& problem) const {
-  return ConfigError(file_, line_, col_, path_, problem);
+YamlNode YamlNode::with_tree(YAML::Node tree) const {
+  YamlNode out(std::move(tree), file_, "");
+  out.overrides_ = overrides_;
+  return out;
 }
+
+YamlNode YamlNode::descendant(YAML::Node node, std::string path) const {
+  YamlNode out(std::move(node), file_, std::move(path));
+  if (out.line_ == 0) {
+    out.line_ = line_;
+    out.col_ = col_;
+  }
+  out.overrides_ = overrides_;
+  // Reading the key an override wrote, or one below it, uses the override.
+  if (overrides_)
+    for (const AppliedOverride& o : *overrides_)
+      if (is_at_or_under(out.path_, o.local_path)) command_overrides().mark_read(o.index);
+  return out;
+}
+
+const AppliedOverride* YamlNode::override_at(const std::string& key_path) const {
+  if (!overrides_) return nullptr;
+  const AppliedOverride* found = nullptr;
+  for (const AppliedOverride& o : *overrides_)
+    if (is_at_or_under(key_path, o.created_path)) found = &o;  // the last one written wins, as in the tree
+  return found;
+}
+
+bool YamlNode::from_command_line() const { return override_at(path_) != nullptr; }
+
+ConfigError YamlNode::located_error(int line, int col, const std::string& key_path, const std::string& problem) const {
+  if (const AppliedOverride* o = override_at(key_path)) return ConfigError(o->origin, 0, 0, key_path, problem);
+  if (!overrides_) return ConfigError(file_, line, col, key_path, problem);
+  // A rule that relates two keys can fail at the one the user did not change.
+  std::string with;
+  for (const AppliedOverride& o : *overrides_) with += (with.empty() ? "" : ", ") + o.origin;
+  return ConfigError(file_, line, col, key_path, problem + " (with " + with + ")");
+}
+
+ConfigError YamlNode::error(const std::string& problem) const { return located_error(line_, col_, path_, problem); }
 
 void YamlNode::fail(const std::string& problem) const { throw error(problem); }
 
@@ -116,15 +170,14 @@ void YamlNode::check_keys(const std::vector<std::string>& allowed) const {
     mark_of(it->first, line, col);
     const std::string key = scalar_text(it->first);
     const std::string where = join_path(path_, key);
-    if (!it->first.IsScalar()) throw ConfigError(file_, line, col, path_, "keys must be plain names");
-    if (!seen.insert(key).second) throw ConfigError(file_, line, col, where, "duplicate key");
+    if (!it->first.IsScalar()) throw located_error(line, col, path_, "keys must be plain names");
+    if (!seen.insert(key).second) throw located_error(line, col, where, "duplicate key");
     bool known = false;
     for (const auto& a : allowed) known = known || a == key;
     if (!known) {
       std::string allowed_list;
       for (const auto& a : allowed) allowed_list += (allowed_list.empty() ? "" : ", ") + a;
-      throw ConfigError(file_, line, col, where,
-                        "unknown key" + did_you_mean(key, allowed) + "; allowed here: " + allowed_list);
+      throw located_error(line, col, where, "unknown key" + did_you_mean(key, allowed) + "; allowed here: " + allowed_list);
     }
   }
 }
@@ -138,12 +191,7 @@ bool YamlNode::has(std::string_view key) const {
 YamlNode YamlNode::child(std::string_view key) const {
   expect_map();
   const YAML::Node c = node_.IsMap() ? node_[std::string(key)] : YAML::Node();
-  YamlNode result(c, file_, join_path(path_, key));
-  if (result.line_ == 0) {
-    result.line_ = line_;
-    result.col_ = col_;
-  }
-  return result;
+  return descendant(c, join_path(path_, key));
 }
 
 YamlNode YamlNode::require(std::string_view key) const {
@@ -156,14 +204,7 @@ std::vector<YamlNode> YamlNode::items() const {
   if (!node_.IsSequence()) fail("expected a list, got " + describe_kind(node_));
   std::vector<YamlNode> out;
   std::size_t i = 0;
-  for (const auto& element : node_) {
-    YamlNode item(element, file_, fmt::format("{}[{}]", path_, i++));
-    if (item.line_ == 0) {
-      item.line_ = line_;
-      item.col_ = col_;
-    }
-    out.push_back(std::move(item));
-  }
+  for (const auto& element : node_) out.push_back(descendant(element, fmt::format("{}[{}]", path_, i++)));
   return out;
 }
 

@@ -12,10 +12,12 @@
 #include <cstdint>
 #include <filesystem>
 #include <limits>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "core/config_overrides.hpp"
 #include "core/input_error.hpp"
 
 namespace wafersim {
@@ -42,9 +44,15 @@ class YamlNode {
   YamlNode() = default;
   YamlNode(YAML::Node node, std::string file, std::string path);
 
-  // Parses a file / a string. Syntax errors become ConfigError with the file and position.
-  static YamlNode load_file(const std::filesystem::path& file);
+  // Parses a file / a string. Syntax errors become ConfigError with the file and position. A file
+  // read at a mount that takes overrides gets the command's --set overrides below that mount
+  // (core/config_overrides.hpp) before anything reads it; errors at an overridden key then name
+  // the override, and other errors in the file list the overrides after the problem.
+  static YamlNode load_file(const std::filesystem::path& file, const ConfigMount& mount = {});
   static YamlNode parse(const std::string& text, const std::string& file_name);
+  // Another tree standing for the same file (a sweep point: the base config with axis values),
+  // keeping this node's file name and overrides.
+  YamlNode with_tree(YAML::Node tree) const;
 
   const YAML::Node& raw() const { return node_; }
   const std::string& file() const { return file_; }
@@ -53,6 +61,9 @@ class YamlNode {
   bool is_sequence() const { return node_.IsSequence(); }
   bool is_scalar() const { return node_.IsScalar(); }
   bool is_null() const { return !node_.IsDefined() || node_.IsNull(); }
+  // Was this node written by a command-line override? Then a relative path in it is relative to
+  // the working directory, not to the file.
+  bool from_command_line() const;
 
   // Throws unless this node is a map (a missing or null node counts as an empty map).
   void expect_map() const;
@@ -95,6 +106,11 @@ class YamlNode {
   std::string path_;
   int line_ = 0;  // of the nearest located ancestor when this node has no mark
   int col_ = 0;
+  std::shared_ptr<const std::vector<AppliedOverride>> overrides_;  // null when none landed in this file
+  // The override that wrote `key_path` or a map above it, if any.
+  const AppliedOverride* override_at(const std::string& key_path) const;
+  ConfigError located_error(int line, int col, const std::string& key_path, const std::string& problem) const;
+  YamlNode descendant(YAML::Node node, std::string path) const;
   friend class YamlNodeAccess;
 };
 

@@ -17,6 +17,8 @@ SystemConfig SystemConfig::from_yaml(const YamlNode& root) {
   return c;
 }
 
-SystemConfig SystemConfig::load(const std::filesystem::path& file) { return from_yaml(YamlNode::load_file(file)); }
+SystemConfig SystemConfig::load(const std::filesystem::path& file, const ConfigMount& mount) {
+  return from_yaml(YamlNode::load_file(file, mount));
+}
 
 }  // namespace wafersim::mesh

@@ -30,7 +30,8 @@ struct SystemConfig {
   RoutingSpec routing;
 
   static SystemConfig from_yaml(const YamlNode& root);
-  static SystemConfig load(const std::filesystem::path& file);
+  // `mount`: where the file sits in the command's config tree, for --set (core/config_overrides.hpp).
+  static SystemConfig load(const std::filesystem::path& file, const ConfigMount& mount = {});
 };
 
 }  // namespace wafersim::mesh

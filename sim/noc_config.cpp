@@ -1,5 +1,7 @@
 #include "sim/noc_config.hpp"
 
+#include <fmt/format.h>
+
 #include <cmath>
 
 namespace wafersim::sim {
@@ -10,7 +12,8 @@ MeasurementSpec MeasurementSpec::from_yaml(const YamlNode& node) {
   MeasurementSpec m;
   const double kMax = 1e9;
   m.warmup_cycles = static_cast<std::uint64_t>(node.get_int("warmup_cycles", static_cast<std::int64_t>(m.warmup_cycles), Range::closed(0, kMax)));
-  m.measure_cycles = static_cast<std::uint64_t>(node.get_int("measure_cycles", static_cast<std::int64_t>(m.measure_cycles), Range::closed(1, kMax)));
+  m.measure_cycles = static_cast<std::uint64_t>(node.get_int("measure_cycles", static_cast<std::int64_t>(m.measure_cycles),
+                                                                  Range::closed(1, static_cast<double>(kMaxMeasureCycles))));
   m.max_drain_cycles =
       static_cast<std::uint64_t>(node.get_int("max_drain_cycles", static_cast<std::int64_t>(m.max_drain_cycles), Range::closed(0, kMax)));
   if (node.has("latency_threshold_cycles") && !(node.child("latency_threshold_cycles").is_scalar() &&
@@ -20,8 +23,8 @@ MeasurementSpec MeasurementSpec::from_yaml(const YamlNode& node) {
   return m;
 }
 
-NocConfig NocConfig::load(const std::filesystem::path& file) {
-  const YamlNode root = YamlNode::load_file(file);
+NocConfig NocConfig::load(const std::filesystem::path& file, const ConfigMount& mount) {
+  const YamlNode root = YamlNode::load_file(file, mount);
   root.expect_map();
   root.check_keys({"name", "description", "system", "routing", "seed", "router", "channels", "clock", "traffic", "measurement", "sweep"});
   NocConfig c;
@@ -31,9 +34,10 @@ NocConfig NocConfig::load(const std::filesystem::path& file) {
   const std::filesystem::path dir = file.parent_path();
   const YamlNode sys = root.require("system");
   c.system_file = sys.as_string();
-  if (c.system_file.is_relative()) c.system_file = dir / c.system_file;
+  // Relative to this file, or to the working directory when the command line named it (--system).
+  if (c.system_file.is_relative() && !sys.from_command_line()) c.system_file = dir / c.system_file;
   if (!std::filesystem::exists(c.system_file)) sys.fail("no such system config: " + c.system_file.string());
-  c.system = mesh::SystemConfig::load(c.system_file);
+  c.system = mesh::SystemConfig::load(c.system_file, mount.child("system"));
   if (root.has("routing")) {
     c.routing_override = mesh::RoutingSpec::from_yaml(root.child("routing"));
     c.system.routing = *c.routing_override;
@@ -68,13 +72,20 @@ NocConfig NocConfig::load(const std::filesystem::path& file) {
       for (int i = 0; i <= n; ++i) c.sweep_rates.push_back(from + i * step);
     }
   }
+  // A sweep runs the config's traffic at each rate, so each must pass the rules the traffic's own
+  // rate does: a bursty source cannot offer more on average than it offers while on.
+  if (c.traffic.injection == TrafficSpec::Injection::kBursty) {
+    const std::vector<YamlNode> written = sweep.has("rates") && sweep.child("rates").is_sequence() ? sweep.child("rates").items()
+                                                                                                     : std::vector<YamlNode>{};
+    for (std::size_t i = 0; i < c.sweep_rates.size(); ++i) {
+      if (c.sweep_rates[i] <= c.traffic.on_rate) continue;
+      const YamlNode at = i < written.size() ? written[i] : sweep.child("rates");
+      at.fail(fmt::format("rate {:g} is above traffic.on_rate ({:g}): a bursty source offers on_rate while on, so its mean rate "
+                          "cannot exceed it; raise on_rate or stop the sweep below it",
+                          c.sweep_rates[i], c.traffic.on_rate));
+    }
+  }
   return c;
-}
-
-void NocConfig::use_system(const std::filesystem::path& file) {
-  system_file = file;
-  system = mesh::SystemConfig::load(file);
-  if (routing_override) system.routing = *routing_override;
 }
 
 }  // namespace wafersim::sim

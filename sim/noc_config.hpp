@@ -44,6 +44,7 @@ struct MeasurementSpec {
   std::uint64_t latency_threshold_cycles = 0;  // 0 = auto
   std::uint64_t deadlock_cycles = 5000;
   bool stop_when_saturated = true;  // false: run every cycle asked for and only report (--cycles)
+  static constexpr std::uint64_t kMaxMeasureCycles = 4'000'000'000;  // a scale run's window (--cycles)
   static MeasurementSpec from_yaml(const YamlNode& node);
 };
 
@@ -64,9 +65,9 @@ struct NocConfig {
   bool stop_at_saturation = true;
   int threads = 1;  // engine threads: a property of the run, not the system (CLI --threads)
 
-  static NocConfig load(const std::filesystem::path& file);
-  // The same, with the system config replaced (CLI --system).
-  void use_system(const std::filesystem::path& system_file);
+  // `mount`: where the file sits in the command's config tree, for --set; its system file is under
+  // mount.system.
+  static NocConfig load(const std::filesystem::path& file, const ConfigMount& mount = {});
 };
 
 }  // namespace wafersim::sim

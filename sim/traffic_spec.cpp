@@ -25,7 +25,7 @@ TrafficSpec TrafficSpec::from_yaml(const YamlNode& node, const std::filesystem::
   if (s.pattern == "trace") {
     const YamlNode t = node.require("trace");
     s.trace_file = t.as_string();
-    if (s.trace_file.is_relative()) s.trace_file = config_dir / s.trace_file;
+    if (s.trace_file.is_relative() && !t.from_command_line()) s.trace_file = config_dir / s.trace_file;
   } else if (node.has("trace")) {
     node.child("trace").fail("a trace file needs pattern: trace");
   }

@@ -185,6 +185,37 @@ TEST_F(Cli, SweepIsByteIdenticalForOneAndTwoJobsAndResumes) {
   EXPECT_EQ(wafersim::read_text_file(dir / "j2" / "results.csv"), a);
 }
 
+// --set on the other commands: the sweep's own keys, its system's (under system.), a model's and a
+// system's (under model. and system.).
+TEST_F(Cli, SetReachesEveryConfigACommandReads) {
+  system();
+  const std::string sweep = write("s.yaml", "system: sys.yaml\nseed: 3\nreplicates: 2\naxes:\n  - key: repair.spares\n    values: [0, 1]\n");
+  const Result r = run("sweep " + sweep + " --set replicates=3 --set system.defects.d0_per_cm2=0 --no-plots --out " + (dir / "s").string());
+  ASSERT_EQ(r.status, 0) << r.output;
+  const auto rows = wafersim::read_csv_file(dir / "s" / "results.csv").records;
+  ASSERT_EQ(rows.size(), 3u);
+  const auto& header = rows[0].fields;
+  const auto col = [&](const std::string& name) { return std::find(header.begin(), header.end(), name) - header.begin(); };
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(std::stod(rows[i].fields[col("tile_yield")]), 1.0);  // no defects at D0 = 0
+    EXPECT_EQ(rows[i].fields[col("replicates")], "3");
+  }
+  expect_bad_input(run("sweep " + sweep + " --set system.defects.d0_per_cm2=-1 --no-plots --out " + (dir / "b").string()),
+                   "--set system.defects.d0_per_cm2=-1: defects.d0_per_cm2: must be in [0, 10000], got -1");
+  expect_bad_input(run("defects " + system() + " --set wafer.rows=0 --out " + (dir / "d").string()), "--set wafer.rows=0: wafer.rows");
+  const std::string root = WAFERSIM_SOURCE_DIR;
+  expect_bad_input(run("graph --model " + root + "/workloads/gpt2-small.yaml --set model.layers=0"), "--set model.layers=0: layers");
+  expect_bad_input(run("graph --model " + root + "/workloads/gpt2-small.yaml --set layers=2"),
+                   "--set layers=2: no config this command reads is at 'layers'; key paths start at model.");
+  expect_bad_input(run("estimate --model " + root + "/workloads/gpt3-175b.yaml --system " + root +
+                       "/configs/systems/selene-a100.yaml --set system.device.peak_tflops=-3"),
+                   "--set system.device.peak_tflops=-3: device.peak_tflops");
+  const Result g = run("graph --model " + root + "/workloads/gpt2-small.yaml --set model.layers=2");
+  ASSERT_EQ(g.status, 0) << g.output;
+  const Result g12 = run("graph --model " + root + "/workloads/gpt2-small.yaml");
+  EXPECT_NE(g.output, g12.output);
+}
+
 TEST_F(Cli, RouteProvesDeadlockFreedomOrShowsACycle) {
   const std::string cfg = write("m.yaml",
                                 "wafer: {tile: {width_mm: 1, height_mm: 1}, placement: rectangle, rows: 8, cols: 8}\n"
@@ -200,7 +231,7 @@ TEST_F(Cli, RouteProvesDeadlockFreedomOrShowsACycle) {
   EXPECT_THAT(bad.output, HasSubstr("NOT deadlock-free"));
   EXPECT_THAT(bad.output, HasSubstr("cycle: ("));
   expect_bad_input(run("route " + cfg + " --algorithm duatto --out " + (dir / "c").string()),
-                   "--algorithm: unknown routing algorithm 'duatto' (did you mean 'duato'?)");
+                   "--algorithm duatto: routing.algorithm: unknown routing algorithm 'duatto' (did you mean 'duato'?)");
   expect_bad_input(run("route " + write("n.yaml", "wafer: {tile: {width_mm: 1, height_mm: 1}}\nrouting: {algoritm: xy}\n") + " --out " +
                        (dir / "d").string()),
                    "routing.algoritm: unknown key (did you mean 'algorithm'?)");
@@ -273,12 +304,46 @@ TEST_F(NocCli, ADeadlockDuringWarmUpIsReportedAsOne) {
   }
 }
 
+// --set changes any key before the config is validated, and the flags that stand for keys go the
+// same way: a bursty source's on_rate >= rate holds for --set, --rate, --rates and sweep.rates (the
+// engine used to clamp silently).
+TEST_F(NocCli, SetChangesAnyKeyAndTheConfigsRulesSeeIt) {
+  const std::string out = " --no-plots --out " + (dir / "x").string();
+  const std::string bursty = noc("traffic: {pattern: uniform, rate: 0.1, injection: bursty, burst_length: 4, on_rate: 0.5}\n");
+  expect_bad_input(run("noc " + bursty + " --set traffic.rate=0.6" + out),
+                   "noc.yaml:3:85: traffic.on_rate: must be >= rate (0.600000): a bursty source offers on_rate while on (with --set traffic.rate=0.6)");
+  expect_bad_input(run("noc " + bursty + " --rate 0.6" + out), "traffic.on_rate: must be >= rate (0.600000)");
+  expect_bad_input(run("noc " + bursty + " --rate 0.6" + out), "(with --rate 0.6)");
+  expect_bad_input(run("noc " + bursty + " --sweep --rates 0.1,0.7" + out), "--rates 0.1,0.7: sweep.rates[1]: rate 0.7 is above traffic.on_rate (0.5)");
+  expect_bad_input(run("noc " + bursty + " --set traffic.rate=2" + out), "--set traffic.rate=2: traffic.rate: must be in [0, 1], got 2");
+  expect_bad_input(run("noc " + bursty + " --set traffic.rte=0.2" + out), "--set traffic.rte=0.2: traffic.rte: unknown key (did you mean 'rate'?)");
+  // A key of the system file, which the NoC config names under system:.
+  expect_bad_input(run("noc " + bursty + " --set system.routing.algorithm=duatoo" + out), "--set system.routing.algorithm=duatoo: routing.algorithm");
+  // A key the file allows but this command never reads would change nothing: refused, not ignored.
+  expect_bad_input(run("noc " + bursty + " --set system.compute.ghz=2" + out), "this command does not use 'system.compute.ghz'");
+  expect_bad_input(run("noc " + bursty + " --set traffic.rate.x=1" + out), "'traffic.rate' is a value, not a section of keys");
+  expect_bad_input(run("noc " + bursty + " --set traffic.rate" + out), "expected key.path=value");
+
+  // Accepted changes are the run's: the system's routing, the traffic's rate, the seed.
+  const Result ok = run("noc " + bursty + " --set traffic.rate=0.2 --set system.routing.algorithm=duato --set seed=7" + out);
+  ASSERT_EQ(ok.status, 0) << ok.output;
+  EXPECT_THAT(ok.output, HasSubstr("duato routing"));
+  std::ifstream in(dir / "x" / "noc.json");
+  const auto json = nlohmann::json::parse(in);
+  EXPECT_EQ(json.at("traffic").at("rate"), 0.2);
+  EXPECT_EQ(json.at("seed"), 7);
+  // The config's own sweep.rates meet the same rule, reported where they are written.
+  expect_bad_input(run("noc " + noc("traffic: {pattern: uniform, rate: 0.1, injection: bursty, on_rate: 0.5}\nsweep: {rates: [0.1, 0.8]}\n") +
+                       " --sweep" + out),
+                   "noc.yaml:4:22: sweep.rates[1]: rate 0.8 is above traffic.on_rate (0.5)");
+}
+
 TEST_F(NocCli, BadNocInputsGiveOneLineAndExitCode2) {
   const std::string out = " --out " + (dir / "x").string();
   expect_bad_input(run("noc " + noc("router: {num_vc: 2}\n") + out), "noc.yaml:3:10: router.num_vc: unknown key (did you mean 'num_vcs'?)");
   expect_bad_input(run("noc " + noc("router: {num_vcs: 9}\n") + out), "router.num_vcs: must be in [1, 8]");
   expect_bad_input(run("noc " + noc("traffic: {pattern: uniformm}\n") + out), "traffic.pattern");
-  expect_bad_input(run("noc " + noc() + " --traffic tornado" + out), "--traffic: unknown traffic pattern 'tornado'");
+  expect_bad_input(run("noc " + noc() + " --traffic tornado" + out), "--traffic tornado: traffic.pattern: 'tornado' is not one of");
   expect_bad_input(run("noc " + noc("", "xy", "{dead_tile_fraction: 0.2}") + out), "xy cannot route around the holes");
   // Every routing that needs a whole mesh says so (minimal_adaptive ended in "internal error: ...
   // has no output" at its first dead end).
