@@ -7,8 +7,12 @@
 //     extra_latency_per_tile: 1   # added cycles per tile of length beyond one (repair's bypass
 //                                 #   links are longer; the total is rounded up)
 //     reticle_stitch_latency: 0   # added cycles on a link that crosses a reticle-field boundary
-//     injection_latency: 1        # tile -> router channel
-//     ejection_latency: 1         # router -> tile channel
+//     injection_latency: 1        # tile -> router: from the cycle the source sends a flit (a head:
+//                                 #   its creation cycle, if the source queue is empty) to the
+//                                 #   flit being usable in the router (BookSim2: its injection
+//                                 #   channel latency + 1, docs/noc.md "Side by side with BookSim2")
+//     ejection_latency: 1         # router -> tile: from the flit entering the channel after ST to
+//                                 #   its ejection (BookSim2: its ejection channel latency)
 //     energy_pj_per_bit_mm: 0.1   # reported link energy (not a timing input)
 //
 // Latencies are in cycles of the sending router's clock and must be >= 1: a flit sent at a cycle

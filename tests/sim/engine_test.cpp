@@ -48,7 +48,8 @@ void expect_zero_load(const RouterSpec& router, int k, int flits) {
 }
 
 TEST(Engine, ZeroLoadLatencyIsThePipelineFormula) {
-  // Hand-worked: booksim-like, 3 hops, 1 flit: 1 + 4 * 3 + 3 * 1 + 1 + 0 = 17 cycles; the formula
+  // Hand-worked: the booksim router with default channels (injection 1; booksim-like.yaml has 2,
+  // tests/sim/booksim_test.cpp), 3 hops, 1 flit: 1 + 4 * 3 + 3 * 1 + 1 + 0 = 17 cycles; the formula
   // and the engine's own copy of it (used for reports) agree with that.
   EXPECT_EQ(formula(testing::booksim_router(), ChannelSpec{}, 3, 1), 17);
   EXPECT_EQ(Engine::zero_load_latency(testing::booksim_router(), ChannelSpec{}, 3, 1), 17.0);
