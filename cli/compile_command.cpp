@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "cli/commands.hpp"
+#include "core/provenance.hpp"
 #include "compiler/silicon_bounds.hpp"
 #include "compiler/step.hpp"
 #include "compiler/timeline.hpp"
@@ -23,6 +24,7 @@ compiler::CompiledStep compile(const StepArgs& a) {
   o.sequence = a.sequence;
   o.micro_batch = a.micro_batch;
   o.seed = static_cast<std::uint64_t>(a.seed);
+  RunProvenance::current().set_seed(o.seed);
   o.dead_fraction = a.dead_fraction;
   o.quantum_cycles = a.quantum;
   compiler::parse_matmul_mappings(a.matmul_mappings, o.matmul_mapping, o.matmul_overrides);

@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "core/provenance.hpp"
 #include "core/config_overrides.hpp"
 #include "core/duration_text.hpp"
 #include "compiler/mapper.hpp"
@@ -214,6 +215,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   const compiler::RunLosses losses = losses_of(a);
   const auto spec = compiler::WaferClusterSpec::load(a.system_file, ConfigMount::at("system"));
   command_overrides().check_all_taken();
+  RunProvenance::current().set_seed(a.seed);
   if (model.mode != compiler::Mode::kTraining) throw InputError(fmt::format("{}: the model is in inference mode; the estimate is for training", a.model_file.string()));
   const auto w = compiler::characterize_wafers(spec, a.seed);
   const bool explicit_layout = a.tp > 0 || a.pp > 0;

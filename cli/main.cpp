@@ -19,6 +19,7 @@
 #include "core/build_info.hpp"
 #include "core/config_overrides.hpp"
 #include "core/did_you_mean.hpp"
+#include "core/provenance.hpp"
 
 #include "cli/commands.hpp"
 #include "core/input_error.hpp"
@@ -312,7 +313,7 @@ int main(int argc, char** argv) {
     cmd->add_option("--set", set_args,
                     "Change one key of the config before it is validated, KEY.PATH=VALUE (repeatable; VALUE is YAML, null removes the "
                     "key). Paths start at the command's config; files given by --model/--system or named in it sit under that name, "
-                    "e.g. system.noc.vcs=4 (docs/configs.md)")
+                    "e.g. system.routing.algorithm=duato (docs/configs.md)")
         ->type_name("KEY=VALUE");
 
   if (argc == 1) {
@@ -341,6 +342,7 @@ int main(int argc, char** argv) {
   }
 
   try {
+    RunProvenance::current().set_command_line(std::vector<std::string>(argv, argv + argc));
     for (const std::string& a : set_args) command_overrides().add(parse_override(a));
     if (*sweep_cmd) return cli::run_sweep_command(sweep);
     if (*defects_cmd) return cli::run_defects_command(defects);

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/commands.hpp"
+#include "core/provenance.hpp"
 #include "core/config_overrides.hpp"
 #include "core/allocator.hpp"
 #include "core/build_info.hpp"
@@ -124,7 +125,15 @@ int run_noc_command(const NocArgs& args) {
   };
   if (!args.system_file.empty()) flag("system", args.system_file.string(), "--system");
   if (args.seed >= 0) flag("seed", std::to_string(args.seed), "--seed");
-  if (!args.traffic.empty()) flag("traffic.pattern", args.traffic, "--traffic");
+  if (!args.traffic.empty()) {
+    // Another pattern: the section's keys that only its own pattern took go (a hotspot list, a
+    // trace file), so that the new one runs with its defaults and the config's rate and sizes.
+    const YamlNode traffic = YamlNode::load_file(args.config_file).child("traffic");
+    if (traffic.is_map())
+      for (const std::string& k : sim::TrafficSpec::keys_not_taken_by(traffic, args.traffic))
+        overrides.add(flag_override("traffic." + k, "null", "--traffic " + args.traffic));
+    flag("traffic.pattern", args.traffic, "--traffic");
+  }
   if (args.rate >= 0) flag("traffic.rate", fmt::format("{}", args.rate), "--rate");
   if (args.packet_size > 0) flag("traffic.packet_size", std::to_string(args.packet_size), "--packet-size");
   if (!args.rates.empty()) {
@@ -139,6 +148,7 @@ int run_noc_command(const NocArgs& args) {
   }
   sim::NocConfig config = sim::NocConfig::load(args.config_file, ConfigMount::root());
   overrides.check_all_taken();
+  RunProvenance::current().set_seed(config.seed);
   config.threads = args.threads;
   if (args.cycles > 0) config.measurement.stop_when_saturated = false;
   const std::vector<double>& rates = config.sweep_rates;

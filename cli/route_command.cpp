@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "cli/commands.hpp"
+#include "core/provenance.hpp"
 #include "core/config_overrides.hpp"
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
@@ -20,6 +21,7 @@ int run_route_command(const RouteArgs& args) {
     command_overrides().add(flag_override("routing.algorithm", args.algorithm, "--algorithm " + args.algorithm));
   const mesh::SystemConfig config = mesh::SystemConfig::load(args.config_file, ConfigMount::root());
   command_overrides().check_all_taken();
+  RunProvenance::current().set_seed(args.seed);
   const mesh::Wafer wafer(config.wafer);
   std::filesystem::create_directories(args.out_dir);
   const mesh::WaferSample s = mesh::sample_wafer(config, wafer, args.seed, 0);

@@ -4,6 +4,7 @@
 #include <map>
 
 #include "cli/commands.hpp"
+#include "core/provenance.hpp"
 #include "core/config_overrides.hpp"
 #include "core/csv.hpp"
 #include "core/interrupt.hpp"
@@ -71,6 +72,7 @@ int run_sweep_command(const SweepArgs& args) {
     return c.defects.map_file ? std::vector<std::filesystem::path>{*c.defects.map_file} : std::vector<std::filesystem::path>{};
   }, ConfigMount::root());
   command_overrides().check_all_taken();
+  RunProvenance::current().set_seed(plan.seed());
   const mesh::StudyOptions options = mesh::StudyOptions::from_yaml(plan.evaluate());
   const std::filesystem::path maps_dir = args.out_dir / "plots" / "maps";
   std::filesystem::create_directories(maps_dir);

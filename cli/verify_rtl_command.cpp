@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "core/provenance.hpp"
 #include "rtl/verify.hpp"
 
 namespace wafersim::cli {
@@ -12,6 +13,7 @@ int run_verify_rtl_command(const VerifyRtlArgs& a) {
   o.block = a.block;
   o.cycles = a.cycles;
   o.seed = a.seed;
+  RunProvenance::current().set_seed(a.seed);
   o.out_dir = a.out_dir.string();
   o.inject_bug = a.inject_bug;
   o.progress = isatty(STDERR_FILENO) != 0;  // as every command: progress only to a terminal

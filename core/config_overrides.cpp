@@ -82,12 +82,21 @@ PlaceResult place_at_path(YAML::Node& root, std::string_view path, const YAML::N
         throw InputError(fmt::format("key path '{}': '{}' is a list; name an element, as {}[0]", path, walked, walked));
     }
     if (last) {
+      if (!s.is_index() && value.IsNull()) {  // null removes the key: its default applies
+        node.remove(s.key);
+        if (result.created.empty()) result.created = std::string(path);
+        return result;
+      }
       if (s.is_index()) node[s.index] = YAML::Clone(value);
       else node[s.key] = YAML::Clone(value);
       if (result.created.empty()) result.created = std::string(path);
       return result;
     }
     YAML::Node next = s.is_index() ? node[s.index] : node[s.key];
+    if (is_empty(next) && value.IsNull()) {  // removing a key of a section that is not there
+      result.created = std::string(path);
+      return result;
+    }
     if (is_empty(next)) {
       if (result.created.empty()) result.created = step_text(walked, s);
       if (s.is_index()) {
@@ -179,6 +188,7 @@ std::vector<AppliedOverride> ConfigOverrides::apply(YAML::Node& tree, const Conf
       continue;
     }
     taken_[i] = 1;
+    if (o.value.IsNull()) read_[i] = 1;  // a removal has done its work: nothing is left to read
     applied.push_back({i, local, placed.created, o.origin});
   }
   return applied;

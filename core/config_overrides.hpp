@@ -8,10 +8,12 @@
 //
 // Key paths start at the command's own config. A file the command reads through a flag or that a
 // config names is mounted under that name:
-//   wafersim noc configs/noc/booksim-like.yaml --set traffic.rate=0.3 --set system.noc.vcs=4
-//   wafersim compile --model M --system S --set model.layers=2 --set system.defects.d0_per_cm2=0
-//   wafersim estimate --model M --system C --set system.wafer.clock.ghz=1.2   (C names its wafer)
-// A value is YAML: 0.3, true, duato, [0.1, 0.2], {strategy: none}. A segment may index a list:
+//   wafersim noc configs/noc/booksim-like.yaml --set traffic.rate=0.3 --set system.routing.algorithm=duato
+//   wafersim compile --model M --system S --set model.layers=2 --set system.noc.router.num_vcs=4
+//   wafersim estimate --model M --system C --set system.wafer.defects.d0_per_cm2=0.05   (C names its wafer)
+// A value is YAML: 0.3, true, duato, [0.1, 0.2], {strategy: none}; null removes the key, so that
+// its default applies (and a rule that refuses the key for another setting no longer sees it). A
+// segment may index a list:
 // axes[0].values. A path whose parent is missing creates it; a path that runs through a scalar is
 // left for the file that scalar names; an override that no file of the command takes is an error.
 #include <yaml-cpp/yaml.h>
@@ -25,10 +27,10 @@
 namespace wafersim {
 
 struct ConfigOverride {
-  std::string path;    // from the command's config root: "system.noc.vcs"
+  std::string path;    // from the command's config root: "system.noc.router.num_vcs"
   std::string text;    // the value as typed
   YAML::Node value;    // the value parsed as YAML
-  std::string origin;  // how the user wrote it, for errors: "--set system.noc.vcs=4", "--rate 0.3"
+  std::string origin;  // how the user wrote it, for errors: "--set system.noc.router.num_vcs=4", "--rate 0.3"
 };
 
 // Parses "key.path=value" as typed after --set. Throws InputError naming the argument.

@@ -1,6 +1,7 @@
 #include "core/json_file.hpp"
 
 #include "core/build_info.hpp"
+#include "core/provenance.hpp"
 #include "core/csv.hpp"
 
 namespace wafersim {
@@ -11,7 +12,7 @@ void write_json_file(const std::filesystem::path& file, const nlohmann::ordered_
     return;
   }
   nlohmann::ordered_json with = value;
-  with["provenance"] = {{"wafersim", version()}, {"git_hash", git_hash()}};
+  with["provenance"] = RunProvenance::current().to_json();
   write_file_atomically(file, with.dump(2) + "\n");
 }
 

@@ -1,7 +1,8 @@
 #pragma once
 // JSON results are nlohmann::json values written atomically (temporary file, then rename). An
-// object gets a "provenance" member, {"wafersim": version, "git_hash": the build's commit},
-// unless it has one of its own: every JSON the tool writes says which build wrote it.
+// object gets a "provenance" member (core/provenance.hpp: the build, the command line, the seed
+// and the resolved configs) unless it has one of its own: every JSON the tool writes says what
+// made it.
 #include <filesystem>
 #include <nlohmann/json.hpp>
 

@@ -16,6 +16,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/sweep_plan.hpp"
+#include "core/yaml_json.hpp"
 
 namespace wafersim {
 
@@ -44,8 +45,5 @@ SweepOutcome run_sweep(const SweepPlan& plan, const std::vector<std::string>& me
 
 // The header results.csv gets for this plan and these metric columns.
 std::vector<std::string> sweep_header(const SweepPlan& plan, const std::vector<std::string>& metric_columns);
-
-// YAML -> JSON, with numbers and booleans recognised in plain scalars.
-nlohmann::ordered_json yaml_to_json(const YAML::Node& node);
 
 }  // namespace wafersim

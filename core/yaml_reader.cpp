@@ -11,6 +11,7 @@
 
 #include "core/did_you_mean.hpp"
 #include "core/input_file.hpp"
+#include "core/provenance.hpp"
 
 namespace wafersim {
 
@@ -100,7 +101,11 @@ YamlNode YamlNode::parse(const std::string& text, const std::string& file_name) 
 
 YamlNode YamlNode::load_file(const std::filesystem::path& file, const ConfigMount& mount) {
   YamlNode doc = parse(read_input_file(file), file.string());
-  if (!mount.takes_overrides || command_overrides().empty()) return doc;
+  if (!mount.takes_overrides) return doc;
+  if (command_overrides().empty()) {
+    RunProvenance::current().record_config(mount.path, file, doc.node_);
+    return doc;
+  }
   YAML::Node tree = doc.node_;
   std::vector<AppliedOverride> applied;
   try {
@@ -108,6 +113,7 @@ YamlNode YamlNode::load_file(const std::filesystem::path& file, const ConfigMoun
   } catch (const InputError& e) {
     throw InputError(fmt::format("{} (in {})", e.what(), file.string()));
   }
+  RunProvenance::current().record_config(mount.path, file, tree);
   YamlNode out(tree, doc.file_, "");
   if (!applied.empty()) out.overrides_ = std::make_shared<const std::vector<AppliedOverride>>(std::move(applied));
   return out;

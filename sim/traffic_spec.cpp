@@ -2,7 +2,29 @@
 
 #include "sim/traffic_pattern.hpp"
 
+#include <algorithm>
+
 namespace wafersim::sim {
+
+namespace {
+
+// The keys every pattern takes, and those of one pattern.
+std::vector<std::string> keys_of(const std::string& pattern) {
+  std::vector<std::string> keys = {"pattern", "rate", "packet_size", "injection", "burst_length", "on_rate"};
+  if (pattern == "trace") keys.push_back("trace");
+  if (const auto* e = TrafficPatternRegistry::instance().find(pattern)) keys.insert(keys.end(), e->keys.begin(), e->keys.end());
+  return keys;
+}
+
+}  // namespace
+
+std::vector<std::string> TrafficSpec::keys_not_taken_by(const YamlNode& traffic, const std::string& pattern) {
+  const std::vector<std::string> taken = keys_of(pattern);
+  std::vector<std::string> out;
+  for (const std::string& k : traffic.keys())
+    if (std::find(taken.begin(), taken.end(), k) == taken.end()) out.push_back(k);
+  return out;
+}
 
 TrafficSpec TrafficSpec::from_yaml(const YamlNode& node, const std::filesystem::path& config_dir) {
   node.expect_map();
@@ -12,8 +34,8 @@ TrafficSpec TrafficSpec::from_yaml(const YamlNode& node, const std::filesystem::
   std::vector<std::string> patterns = registry.names();
   patterns.push_back("trace");
   s.pattern = node.get_choice("pattern", s.pattern, patterns);
-  std::vector<std::string> keys = {"pattern", "rate", "packet_size", "injection", "burst_length", "on_rate", "trace"};
-  if (const auto* e = registry.find(s.pattern)) keys.insert(keys.end(), e->keys.begin(), e->keys.end());
+  std::vector<std::string> keys = keys_of(s.pattern);
+  if (s.pattern != "trace") keys.push_back("trace");  // allowed, to say below that it needs pattern: trace
   node.check_keys(keys);
   s.rate = node.get_double("rate", s.rate, Range::closed(0.0, 1.0));
   s.packet_size = static_cast<int>(node.get_int("packet_size", s.packet_size, Range::closed(1, 65535)));

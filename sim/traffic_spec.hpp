@@ -18,6 +18,7 @@
 // results do not depend on the order nodes are stepped in.
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "core/yaml_reader.hpp"
 
@@ -34,6 +35,9 @@ struct TrafficSpec {
   std::filesystem::path trace_file;
   YamlNode node;  // the section itself, for the pattern's own keys
 
+  // The keys of a traffic section that `pattern` does not take: what belonged to the section's
+  // own pattern (hotspots, self_destinations, a trace file). `noc --traffic P` removes them.
+  static std::vector<std::string> keys_not_taken_by(const YamlNode& traffic, const std::string& pattern);
   static TrafficSpec from_yaml(const YamlNode& node, const std::filesystem::path& config_dir);
 };
 

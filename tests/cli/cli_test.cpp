@@ -332,6 +332,20 @@ TEST_F(NocCli, SetChangesAnyKeyAndTheConfigsRulesSeeIt) {
   const auto json = nlohmann::json::parse(in);
   EXPECT_EQ(json.at("traffic").at("rate"), 0.2);
   EXPECT_EQ(json.at("seed"), 7);
+  // --traffic switches the pattern: the keys only the config's own pattern took (booksim-like's
+  // self_destinations, which transpose refuses) go with it.
+  const std::string booksim = std::string(WAFERSIM_SOURCE_DIR) + "/configs/noc/booksim-like.yaml";
+  const Result t = run("noc " + booksim + " --traffic transpose --set measurement.measure_cycles=1000" + out);
+  ASSERT_EQ(t.status, 0) << t.output;
+  EXPECT_THAT(t.output, HasSubstr("booksim-like: transpose on"));
+  expect_bad_input(run("noc " + booksim + " --set traffic.pattern=transpose" + out), "traffic.self_destinations: unknown key");
+  EXPECT_EQ(run("noc " + booksim + " --set traffic.pattern=transpose --set traffic.self_destinations=null --set measurement.measure_cycles=1000" + out).status, 0);
+  // The JSON records what made it: the command line, the seed, each config as resolved.
+  const auto& prov = json.at("provenance");
+  EXPECT_EQ(prov.at("seed"), 7);
+  EXPECT_EQ(prov.at("command").at(1), "noc");
+  EXPECT_EQ(prov.at("configs").at("config").at("resolved").at("traffic").at("rate"), 0.2);
+  EXPECT_EQ(prov.at("configs").at("system").at("resolved").at("routing").at("algorithm"), "duato");
   // The config's own sweep.rates meet the same rule, reported where they are written.
   expect_bad_input(run("noc " + noc("traffic: {pattern: uniform, rate: 0.1, injection: bursty, on_rate: 0.5}\nsweep: {rates: [0.1, 0.8]}\n") +
                        " --sweep" + out),

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "core/input_error.hpp"
+#include "core/provenance.hpp"
 #include "core/yaml_reader.hpp"
 
 namespace wafersim {
@@ -125,9 +126,12 @@ TEST_F(Overrides, LandBeforeValidationAndErrorsNameThem) {
 TEST_F(Overrides, NullRemovesAKeySoItsDefaultApplies) {
   const fs::path f = write("c.yaml", "traffic: {rate: 0.1, on_rate: 0.5}\n");
   command_overrides().add(parse_override("traffic.on_rate=null"));
+  command_overrides().add(parse_override("nothere.x=null"));  // removing what is not there is a no-op
   const YamlNode root = YamlNode::load_file(f, ConfigMount::root());
   EXPECT_FALSE(root.child("traffic").has("on_rate"));
   EXPECT_EQ(root.child("traffic").get_double("on_rate", 1.0), 1.0);
+  EXPECT_NO_THROW(root.child("traffic").check_keys({"rate"}));  // gone, not a null value
+  EXPECT_NO_THROW(root.check_keys({"traffic"}));
 }
 
 TEST_F(Overrides, GoToTheFileMountedUnderTheirFirstKey) {
@@ -162,6 +166,25 @@ TEST_F(Overrides, OneThatNothingTakesOrReadsIsAnError) {
   EXPECT_THAT(message_of([] { command_overrides().check_all_taken(); }), HasSubstr("this command does not use 'model.notes.a'"));
   m.child("notes").child("a").as_int();
   EXPECT_NO_THROW(command_overrides().check_all_taken());
+}
+
+// The provenance every JSON carries records each file the command read as resolved, at its mount.
+TEST_F(Overrides, ProvenanceRecordsTheResolvedConfigs) {
+  RunProvenance::current().clear();
+  const fs::path sys = write("sys.yaml", "noc: {vcs: 2}\nname: \"007\"\n");
+  command_overrides().add(parse_override("system.noc.vcs=4"));
+  YamlNode::load_file(sys, ConfigMount::at("system"));
+  YamlNode::load_file(sys);  // a library read: not the command's config
+  RunProvenance::current().set_seed(12);
+  const nlohmann::ordered_json j = RunProvenance::current().to_json();
+  EXPECT_EQ(j.at("seed"), 12);
+  ASSERT_EQ(j.at("configs").size(), 1u);
+  EXPECT_EQ(j.at("configs").at("system").at("file"), sys.string());
+  const auto& resolved = j.at("configs").at("system").at("resolved");
+  EXPECT_TRUE(resolved.at("noc").at("vcs").is_number_integer());
+  EXPECT_EQ(resolved.at("noc").at("vcs"), 4);       // after the override
+  EXPECT_EQ(resolved.at("name"), "007");           // a quoted scalar stays a string
+  RunProvenance::current().clear();
 }
 
 }  // namespace
