@@ -27,7 +27,7 @@ class Quantity {
   Rep value_{};
 };
 
-// Time is integer picoseconds everywhere in the engine (../shared/DESIGN.md, engine principles).
+// Time is integer picoseconds everywhere in the engine (docs/architecture.md, engine principles).
 using Picoseconds = Quantity<struct PicosecondsTag, std::int64_t>;
 using Bytes = Quantity<struct BytesTag, std::int64_t>;
 using Flops = Quantity<struct FlopsTag, double>;

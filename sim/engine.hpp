@@ -3,7 +3,7 @@
 // (sim/channel_spec.hpp) on a repaired Fabric, each router clocked by its ClockDomain, with a
 // traffic source and sink at every working tile.
 //
-// How it is laid out, and why it is fast (../shared/DESIGN.md, engine principles):
+// How it is laid out, and why it is fast (docs/architecture.md, engine principles):
 // - Flat arrays of small records. Input VC v of port p at node n is index (n * 5 + p) * num_vcs + v
 //   into flat arrays. Its 32-byte record holds the buffer counters, the pipeline state and the
 //   front flit itself (16 bytes: packet, usable cycle in the receiver's clock, destination, hops,
