@@ -5,6 +5,8 @@
 #include <sys/wait.h>
 
 #include <array>
+#include <map>
+#include <regex>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -693,3 +695,67 @@ TEST_F(Cli, VerifyRtlPassesReportsAndShowsAnInjectedBugsCycle) {
 
 }  // namespace
 }  // namespace wafersim
+
+// Every command and flag that README.md and the docs show in a command line exists: for each
+// `wafersim CMD ...` (in code blocks, with continuation lines joined, and in inline code), CMD is a
+// command and each --flag is in `wafersim CMD --help`.
+TEST(Docs, EveryCommandAndFlagTheyNameExists) {
+  const fs::path root = WAFERSIM_SOURCE_DIR;
+  std::vector<fs::path> files = {root / "README.md"};
+  for (const auto& e : fs::directory_iterator(root / "docs"))
+    if (e.path().extension() == ".md") files.push_back(e.path());
+  std::map<std::string, std::string> help;  // command -> its --help
+  std::size_t checked = 0;
+  const std::regex command_re(R"((?:^|[\s`(])(?:\./build/|\$P/bin/|[\w/.-]*/bin/)?wafersim\s+([a-z][a-z-]*)([^`]*))");
+  const std::regex flag_re(R"((?:^|[\s\[|(])(--[a-z][a-z0-9-]*))");
+  for (const fs::path& f : files) {
+    std::ifstream in(f);
+    std::vector<std::string> logical;  // command lines: code-block lines joined over '\' and indented continuations
+    std::string line;
+    bool in_code = false;
+    while (std::getline(in, line)) {
+      if (line.rfind("```", 0) == 0) {
+        in_code = !in_code;
+        continue;
+      }
+      if (in_code && !logical.empty() && (logical.back().ends_with("\\") || (!line.empty() && line[0] == ' ' && logical.back().find("wafersim") != std::string::npos))) {
+        if (logical.back().ends_with("\\")) logical.back().pop_back();
+        logical.back() += " " + line;
+        continue;
+      }
+      if (in_code) {
+        logical.push_back(line);
+        continue;
+      }
+      // Prose: each inline code span on its own.
+      for (std::size_t a = line.find('`'); a != std::string::npos; a = line.find('`', a + 1)) {
+        const std::size_t b = line.find('`', a + 1);
+        if (b == std::string::npos) break;
+        logical.push_back(line.substr(a + 1, b - a - 1));
+        a = b;
+      }
+    }
+    for (const std::string& l : logical) {
+      if (l.find_first_not_of(' ') != std::string::npos && l[l.find_first_not_of(' ')] == '#') continue;  // a comment line
+      for (std::sregex_iterator m(l.begin(), l.end(), command_re), end; m != end; ++m) {
+        const std::string cmd = (*m)[1];
+        if (!help.count(cmd)) {
+          const Result r = run(cmd + " --help");
+          ASSERT_EQ(r.status, 0) << f.filename() << ": `wafersim " << cmd << "` is not a command (in: " << l << ")";
+          help[cmd] = r.output;
+        }
+        // The flags up to the next command on the line (a pipe, `&&`, or another wafersim).
+        std::string rest = (*m)[2];
+        for (const char* stop : {"|", "&&", ";", " wafersim ", " 2>", " >"})
+          if (const std::size_t at = rest.find(stop); at != std::string::npos) rest = rest.substr(0, at);
+        for (std::sregex_iterator fl(rest.begin(), rest.end(), flag_re); fl != end; ++fl) {
+          const std::string flag = (*fl)[1];
+          ++checked;
+          EXPECT_TRUE(std::regex_search(help[cmd], std::regex("(^|[\\s,])" + flag + "([\\s,={]|$)")))
+              << f.filename() << ": `wafersim " << cmd << " " << flag << "` is not a flag of " << cmd << " (in: " << l << ")";
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 100u);  // the docs do name flags: the parse found them
+}
