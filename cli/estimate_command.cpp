@@ -374,7 +374,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   {
     const auto& b = r.ranked.front();
     if (b.days > 0)
-      fmt::print("answer (ESTIMATED): {} wafers train {} in {} at {:.1f}% MFU, {:.0f} MW, ${:.3g} of wafers (${:.3g} with systems); "
+      fmt::print("answer (ESTIMATED): {} wafers train {} in {} at {:.1f}% MFU, {:.3g} MW, ${:.3g} of wafers (${:.3g} with systems); "
                  "limited by {}\n",
                  n, model.name, duration_text(b.days * 86400), 100 * b.mfu, b.power_mw, static_cast<double>(n) * cluster.wafer.wafer_usd, b.capital_usd,
                  bounds.limited_by());

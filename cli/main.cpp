@@ -28,6 +28,8 @@
 #include "compiler/moe_mapping.hpp"
 #include "compiler/matmul_mapping.hpp"
 #include "sim/noc_config.hpp"
+#include "sim/traffic_pattern.hpp"
+#include "mesh/routing.hpp"
 
 namespace {
 
@@ -45,6 +47,15 @@ std::string layer_mapping_help(const std::string& what) {
   std::string h = what + ": auto (default: each costed, the fastest that fits in SRAM kept) or one of:";
   const auto& reg = wafersim::Registry<Entry>::instance();
   for (const auto& n : reg.names()) h += " " + n + " (" + reg.find(n)->summary + ");";
+  return h;
+}
+
+// "a (what a does), b (...)": the entries of a registry.
+template <typename Entry>
+std::string registry_names() {
+  std::string h;
+  const auto& reg = wafersim::Registry<Entry>::instance();
+  for (const auto& n : reg.names()) h += (h.empty() ? "" : ", ") + n + " (" + reg.find(n)->summary + ")";
   return h;
 }
 
@@ -156,7 +167,7 @@ int main(int argc, char** argv) {
   route_cmd->add_option("config", route.config_file, "System YAML")->required();
   route_cmd->add_option("--seed", route.seed, "Seed of the defect draw")->check(CLI::Range(0LL, kMaxSeed))->default_val(1);
   route_cmd->add_option("--out", route.out_dir, "Output directory")->check(output_dir)->required();
-  route_cmd->add_option("--algorithm", route.algorithm, "Routing algorithm (overrides routing.algorithm)");
+  route_cmd->add_option("--algorithm", route.algorithm, "Routing algorithm (overrides routing.algorithm): " + registry_names<wafersim::mesh::RoutingEntry>());
   route_cmd->add_option("--destinations", route.destinations,
                         "Destinations for the metrics: 0 = all (exact); default all up to 1024 nodes, else 32 (estimate)")
       ->check(CLI::Range(0L, 100000000L));
@@ -167,7 +178,8 @@ int main(int argc, char** argv) {
   noc_cmd->add_option("config", noc.config_file, "NoC YAML (e.g. configs/noc/booksim-like.yaml)")->required()->check(CLI::ExistingFile);
   noc_cmd->add_option("--out", noc.out_dir, "Output directory")->check(output_dir)->required();
   noc_cmd->add_option("--system", noc.system_file, "System YAML (overrides the config's system)")->check(CLI::ExistingFile);
-  noc_cmd->add_option("--traffic", noc.traffic, "Traffic pattern (uniform, transpose, bitcomp, bitrev, hotspot, neighbor, trace)");
+  noc_cmd->add_option("--traffic", noc.traffic, "Traffic pattern (overrides traffic.pattern): " + registry_names<wafersim::sim::TrafficPatternEntry>() +
+                                                    ", or trace (the config's traffic.trace)");
   noc_cmd->add_option("--rate", noc.rate, "Offered load, flits/node/cycle")->check(CLI::Range(0.0, 1.0));
   noc_cmd->add_option("--packet-size", noc.packet_size, "Flits per packet")->check(CLI::Range(1, 65535));
   noc_cmd->add_option("--seed", noc.seed, "Seed (defect map, clock phases, traffic)")->check(CLI::Range(0LL, kMaxSeed));

@@ -605,7 +605,8 @@ SearchResult search_parallelism(const ModelSpec& model, const ClusterSpec& clust
   SearchResult r;
   std::map<std::tuple<std::int64_t, Recompute, bool>, std::unique_ptr<BuiltGraph>> graphs;
   std::map<std::tuple<std::int64_t, Recompute, bool, std::int64_t, std::int64_t, std::int64_t, bool>, GraphSums> timed;
-  // Flash attention is a GPU kernel; the wafer's representative layer keeps each head's K/V whole.
+  // Flash attention is a GPU kernel; on a wafer the representative layer's attention mapping
+  // (gathered or streamed K/V blocks) decides where keys and values live and what they cost.
   const std::vector<bool> flash_options = cluster.wafer.enabled ? std::vector<bool>{false} : std::vector<bool>{false, true};
   const std::vector<bool> fp8_options = cluster.device.fp8_peak_flops > 0 ? std::vector<bool>{false, true} : std::vector<bool>{false};
   for (std::int64_t tp : divisors(devices)) {

@@ -47,6 +47,7 @@ WaferSystem WaferSystem::from_yaml(const YamlNode& root) {
     if (noc.has("clock")) s.clock = sim::ClockSpec::from_yaml(noc.child("clock"));
     s.packet_flits = static_cast<int>(noc.get_int("packet_flits", s.packet_flits, Range::closed(1, 65535)));
   }
+  s.router.check_vc_classes(s.mesh.routing.algorithm, noc.child("router"));
   s.compute = TileComputeSpec::from_yaml(root.child("compute"));
   s.io = IoSpec::from_yaml(root.child("io"));
   return s;

@@ -1,5 +1,7 @@
 #include "mesh/routing.hpp"
 
+#include <stdexcept>
+
 namespace wafersim::mesh {
 
 const char* port_name(int p) {
@@ -60,7 +62,11 @@ RoutingSpec RoutingSpec::from_yaml(const YamlNode& node) {
 }
 
 std::unique_ptr<Routing> RoutingSpec::build(const Fabric& fabric) const {
-  return RoutingRegistry::instance().find(algorithm)->create(fabric);
+  const RoutingEntry* entry = RoutingRegistry::instance().find(algorithm);
+  std::unique_ptr<Routing> routing = entry->create(fabric);
+  if (routing->vc_classes() != entry->vc_classes)  // the configs check VC counts against the entry
+    throw std::logic_error(algorithm + ": the registry entry's vc_classes differs from the routing's");
+  return routing;
 }
 
 }  // namespace wafersim::mesh

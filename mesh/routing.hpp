@@ -136,6 +136,7 @@ struct RoutingEntry {
   std::string summary;
   std::vector<std::string> keys;
   RoutingFactory create;
+  int vc_classes = 1;  // what the routing's vc_classes() returns: a router's VCs must split evenly among them
 };
 using RoutingRegistry = Registry<RoutingEntry>;
 using RegisterRouting = Registration<RoutingEntry>;

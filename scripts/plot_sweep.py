@@ -104,7 +104,9 @@ def main():
         ax_w.legend(fontsize=7, loc="lower left")
         fig.suptitle(f"{rows[0]['replicates']} wafers per point, 95% intervals; seed {rows[0]['seed']}", fontsize=9)
         fig.tight_layout()
-        name = "yield_vs_d0" + (f"_{re.sub(r'[^A-Za-z0-9_.-]+', '_', facet)}" if facet is not None else "") + ".png"
+        # Named after the x axis: yield_vs_d0 for D0, yield_vs_dead_tile_fraction for that axis.
+        x_name = "d0" if x_axis.endswith("d0_per_cm2") else re.sub(r"[^A-Za-z0-9_.-]+", "_", x_axis.split(".")[-1])
+        name = f"yield_vs_{x_name}" + (f"_{re.sub(r'[^A-Za-z0-9_.-]+', '_', facet)}" if facet is not None else "") + ".png"
         fig.savefig(os.path.join(plots_dir, name), dpi=110)
         plt.close(fig)
         written.append(name)

@@ -44,6 +44,7 @@ NocConfig NocConfig::load(const std::filesystem::path& file, const ConfigMount& 
   }
   c.seed = static_cast<std::uint64_t>(root.get_int("seed", 1, Range::closed(0, 9.0e18)));
   c.router = RouterSpec::from_yaml(root.child("router"));
+  c.router.check_vc_classes(c.system.routing.algorithm, root.child("router"));
   c.channels = ChannelSpec::from_yaml(root.child("channels"));
   c.clock = ClockSpec::from_yaml(root.child("clock"));
   c.traffic = TrafficSpec::from_yaml(root.child("traffic"), dir);

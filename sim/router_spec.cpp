@@ -1,5 +1,9 @@
 #include "sim/router_spec.hpp"
 
+#include <fmt/format.h>
+
+#include "mesh/routing.hpp"
+
 #include "sim/allocator.hpp"
 
 namespace wafersim::sim {
@@ -26,6 +30,13 @@ RouterSpec RouterSpec::from_yaml(const YamlNode& node) {
   s.wait_for_tail_credit = node.get_bool("wait_for_tail_credit", s.wait_for_tail_credit);
   if (s.input_speedup > s.num_vcs) node.child("input_speedup").fail("must be <= num_vcs (" + std::to_string(s.num_vcs) + "): each crossbar input serves its own VCs");
   return s;
+}
+
+void RouterSpec::check_vc_classes(const std::string& routing_algorithm, const YamlNode& node) const {
+  const auto* r = mesh::RoutingRegistry::instance().find(routing_algorithm);
+  if (!r || num_vcs % r->vc_classes == 0) return;
+  (node.has("num_vcs") ? node.child("num_vcs") : node)
+      .fail(fmt::format("{} VCs cannot be split evenly among the {} VC classes of {} routing", num_vcs, r->vc_classes, routing_algorithm));
 }
 
 }  // namespace wafersim::sim

@@ -61,6 +61,9 @@ struct RouterSpec {
   // Cycles a head flit spends in one router at zero load.
   int hop_delay() const { return routing_delay + vc_alloc_delay + sw_alloc_delay + st_final_delay; }
 
+  // Each VC class of the routing (duato: escape and adaptive) gets the same number of VCs: throws
+  // ConfigError at `node` (the router section) when num_vcs does not split evenly among them.
+  void check_vc_classes(const std::string& routing_algorithm, const YamlNode& node) const;
   static RouterSpec from_yaml(const YamlNode& node);
 };
 

@@ -87,7 +87,7 @@ class MinimalAdaptiveRouting final : public Routing {
 };
 
 const RegisterRouting kDuato{{"duato", "minimal adaptive on VC class 1, escape on class 0 (Duato 1993): XY on a whole mesh, up*/down* around holes", {},
-                              [](const Fabric& f) { return std::make_unique<DuatoRouting>(f); }}};
+                              [](const Fabric& f) { return std::make_unique<DuatoRouting>(f); }, 2}};
 const RegisterRouting kMinimal{{"minimal_adaptive", "minimal adaptive with no escape: NOT deadlock-free, for comparison", {},
                                 [](const Fabric& f) { return std::make_unique<MinimalAdaptiveRouting>(f); }}};
 

@@ -364,7 +364,7 @@ TEST_F(NocCli, BadNocInputsGiveOneLineAndExitCode2) {
   // Every routing that needs a whole mesh says so (minimal_adaptive ended in "internal error: ...
   // has no output" at its first dead end).
   expect_bad_input(run("noc " + noc("", "minimal_adaptive", "{dead_tile_fraction: 0.2}") + out), "minimal_adaptive cannot route around the holes");
-  expect_bad_input(run("noc " + noc("router: {num_vcs: 3}\n", "duato") + out), "cannot be split evenly among the 2 VC classes");
+  expect_bad_input(run("noc " + noc("router: {num_vcs: 3}\n", "duato") + out), "noc.yaml:3:19: router.num_vcs: 3 VCs cannot be split evenly among the 2 VC classes of duato");
   expect_bad_input(run("noc " + noc() + " --sweep" + out), "--sweep needs sweep.rates");
   expect_bad_input(run("noc " + noc() + " --sweep --rates 0.1,abc" + out), "--rates: 'abc' is not a rate");
   expect_bad_input(run("noc " + noc("traffic: {pattern: transpose}\n") + " --system " + write("r.yaml",
