@@ -76,13 +76,13 @@ void print_summary(const sim::NocConfig& c, const sim::NocNetwork& net, const si
   fmt::print("{}: {} on {} ({} x {} fabric, {} working tiles), {} routing, {} clock domain(s)\n", c.name, c.traffic.pattern, c.system.name,
              net.sample.fabric.rows(), net.sample.fabric.cols(), net.sample.fabric.endpoint_count(), net.routing->name(), net.clocks->size());
   fmt::print("  status            {}{}\n", r.status, r.status_detail.empty() ? "" : " (" + r.status_detail + ")");
-  if (c.traffic.pattern == "trace") fmt::print("  offered           {:.4g} flits/node/cycle (trace {})\n", r.offered, c.traffic.trace_file.string());
+  if (c.traffic.is_trace()) fmt::print("  offered           {:.4g} flits/node/cycle (trace {})\n", r.offered, c.traffic.trace_file.string());
   else fmt::print("  offered           {:.4f} flits/node/cycle (rate {:.4g})\n", r.offered, rate);
   fmt::print("  accepted          {:.4f} flits/node/cycle\n", r.accepted);
   fmt::print("  packet latency    mean {:.2f}  p50 {:.0f}  p99 {:.0f}  max {:.0f} cycles ({} of {} measured packets delivered)\n",
              r.latency_mean, r.latency_p50, r.latency_p99, r.latency_max, r.packets_delivered, r.packets_measured);
   fmt::print("  network latency   mean {:.2f} cycles; hops mean {:.3f}", r.network_latency_mean, r.hops_mean);
-  if (c.traffic.pattern != "trace" && net.clocks->size() == 1)
+  if (!c.traffic.is_trace() && net.clocks->size() == 1)
     fmt::print("; zero-load formula at that distance {:.2f}", r.zero_load_latency);
   fmt::print("\n");
   fmt::print("  links             utilization max {:.3f}, mean {:.3f} flits/cycle; energy {:.4g} pJ ({:.4g} mW)\n", r.link_utilization_max,
@@ -153,7 +153,7 @@ int run_noc_command(const NocArgs& args) {
   if (args.cycles > 0) config.measurement.stop_when_saturated = false;
   const std::vector<double>& rates = config.sweep_rates;
   if (args.sweep && rates.empty()) throw InputError(config.file.string() + ": --sweep needs sweep.rates in the config or --rates");
-  if (args.sweep && config.traffic.pattern == "trace") throw InputError("--sweep: a trace has no injection rate to sweep");
+  if (args.sweep && config.traffic.is_trace()) throw InputError("--sweep: a trace has no injection rate to sweep");
 
   std::filesystem::create_directories(args.out_dir);
   install_interrupt_handler();

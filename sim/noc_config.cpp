@@ -51,7 +51,7 @@ NocConfig NocConfig::load(const std::filesystem::path& file, const ConfigMount& 
   c.measurement = MeasurementSpec::from_yaml(root.child("measurement"));
   // A trace is the workload itself, not a steady state to warm up to: its packets from cycle 0
   // are measured unless a warm-up is asked for.
-  if (c.traffic.pattern == "trace" && !root.child("measurement").has("warmup_cycles")) c.measurement.warmup_cycles = 0;
+  if (c.traffic.is_trace() && !root.child("measurement").has("warmup_cycles")) c.measurement.warmup_cycles = 0;
   const YamlNode sweep = root.child("sweep");
   sweep.expect_map();
   sweep.check_keys({"rates", "stop_at_saturation"});

@@ -39,7 +39,7 @@ NocResult run_noc(const NocNetwork& net, const NocConfig& config, const TrafficS
   opt.seed = config.seed;
   opt.threads = config.threads;
   Engine engine(fabric, *net.routing, *net.clocks, opt);
-  if (traffic.pattern == "trace") engine.set_trace(load_trace(traffic.trace_file, net.ctx));
+  if (traffic.is_trace()) engine.set_trace(load_trace(traffic.trace_file, net.ctx));
   else engine.set_traffic(traffic, net.ctx);
 
   const MeasurementSpec& m = config.measurement;

@@ -32,13 +32,18 @@ struct TrafficSpec {
   Injection injection = Injection::kBernoulli;
   double burst_length = 8.0;
   double on_rate = 1.0;
-  std::filesystem::path trace_file;
+  std::filesystem::path trace_file;  // set when the traffic is a trace (pattern: trace)
   YamlNode node;  // the section itself, for the pattern's own keys
 
   // The keys of a traffic section that `pattern` does not take: what belonged to the section's
   // own pattern (hotspots, self_destinations, a trace file). `noc --traffic P` removes them.
   static std::vector<std::string> keys_not_taken_by(const YamlNode& traffic, const std::string& pattern);
   static TrafficSpec from_yaml(const YamlNode& node, const std::filesystem::path& config_dir);
+
+  // A trace replays recorded packets instead of drawing them from a pattern at a rate: it has no
+  // rate to sweep or warm up to. "trace" is the one pattern name that is not a registry entry.
+  static constexpr const char* kTracePattern = "trace";
+  bool is_trace() const { return !trace_file.empty(); }
 };
 
 }  // namespace wafersim::sim
