@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "compiler/layout_request.hpp"
 #include "core/provenance.hpp"
 #include "core/config_overrides.hpp"
 #include "core/duration_text.hpp"
@@ -101,48 +102,21 @@ void print_header(const compiler::ModelSpec& model, const std::string& system, c
 }
 
 // The items of a comma-separated flag value ("a,b,c"; an empty item stays, to be refused).
-std::vector<std::string> comma_items(const std::string& value) {
-  std::vector<std::string> items;
-  for (std::size_t start = 0; start <= value.size();) {
-    const std::size_t end = std::min(value.find(',', start), value.size());
-    items.push_back(value.substr(start, end - start));
-    start = end + 1;
-  }
-  return items;
-}
-
-// --overlap: all, none, or a comma list of tp, dp, pp.
-compiler::Parallelism::Overlap overlap_of(const EstimateArgs& a) {
-  if (a.overlap == "all") return {};
-  compiler::Parallelism::Overlap o{false, false, false};
-  if (a.overlap == "none") return o;
-  for (const std::string& item : comma_items(a.overlap)) {
-    if (item == "tp") o.tp = true;
-    else if (item == "dp") o.dp = true;
-    else if (item == "pp") o.pp = true;
-    else throw InputError(fmt::format("--overlap {}: '{}' is not tp, dp or pp (or give all or none)", a.overlap, item));
-  }
-  return o;
-}
-
-// The flags a given layout takes beyond its degrees: --cp, --fp8, --overlap, --stage-layers.
-void apply_layout_flags(const EstimateArgs& a, compiler::Parallelism& p) {
-  p.cp = a.cp;
-  p.fp8 = a.fp8;
-  p.overlap = overlap_of(a);
-  if (a.stage_layers.empty()) return;
-  for (const std::string& item : comma_items(a.stage_layers)) {
-    std::size_t used = 0;
-    long long n = 0;
-    try {
-      n = std::stoll(item, &used);
-    } catch (const std::exception&) {
-      used = 0;
-    }
-    if (used != item.size() || item.empty() || n < 1)
-      throw InputError(fmt::format("--stage-layers {}: '{}' is not a positive layer count", a.stage_layers, item));
-    p.stage_layers.push_back(n);
-  }
+// The layout the flags give (--tp, --pp, ...); `attention` is a GPU cluster's.
+compiler::LayoutRequest request_of(const EstimateArgs& a) {
+  compiler::LayoutRequest r;
+  r.tp = a.tp > 0 ? a.tp : 1;
+  r.pp = a.pp > 0 ? a.pp : 1;
+  r.dp = a.dp;
+  r.ep = a.ep, r.cp = a.cp, r.micro_batch = a.micro_batch, r.interleave = a.interleave;
+  r.sequence_parallel = a.sequence_parallel;
+  r.zero_stage = a.zero;
+  r.recompute = a.recompute;
+  r.flash_attention = a.attention == "flash";
+  r.fp8 = a.fp8;
+  r.overlap = a.overlap;
+  r.stage_layers = a.stage_layers;
+  return r;
 }
 
 // A search chooses cp, FP8 and the stages itself.
@@ -248,15 +222,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
     r = {};
     searched = 0, counts = 1, n = wafers;
     if (explicit_layout) {
-      compiler::Parallelism p;
-      p.tp = a.tp > 0 ? a.tp : 1;
-      p.pp = a.pp > 0 ? a.pp : 1;
-      if (a.dp > 0) p.dp = a.dp;
-      else if (wafers % (p.tp * p.pp) != 0) throw InputError(fmt::format("--tp {} x --pp {} does not divide the {} wafers", p.tp, p.pp, wafers));
-      else p.dp = wafers / (p.tp * p.pp);
-      p.ep = a.ep, p.micro_batch = a.micro_batch, p.interleave = a.interleave, p.sequence_parallel = a.sequence_parallel, p.zero_stage = a.zero;
-      p.recompute = compiler::parse_recompute(a.recompute);
-      apply_layout_flags(a, p);
+      const compiler::Parallelism p = compiler::layout_of(request_of(a), wafers, "wafers");
       cluster.devices = wafers;
       auto e = compiler::estimate_training(model, cluster, p);
       compiler::apply_run_losses(e, losses);
@@ -264,11 +230,11 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
       r.considered = 1;
     } else if (a.target_days > 0) {
       refuse_layout_flags_in_search(a);
-      auto s = compiler::wafers_for_days(model, cluster, a.target_days, losses, 1'000'000, overlap_of(a));
+      auto s = compiler::wafers_for_days(model, cluster, a.target_days, losses, 1'000'000, compiler::parse_overlap(a.overlap));
       n = s.wafers, r = std::move(s.search), searched = s.layouts_searched, counts = s.counts_tried;
     } else {
       refuse_layout_flags_in_search(a);
-      r = compiler::search_wafers(model, cluster, wafers, losses, overlap_of(a));
+      r = compiler::search_wafers(model, cluster, wafers, losses, compiler::parse_overlap(a.overlap));
       searched = r.considered;
       if (r.ranked.empty())
         throw InputError(fmt::format("{} does not fit on {} wafers of '{}' in any layout (memory or divisibility)", model.name, wafers, spec.name));
@@ -483,24 +449,7 @@ int run_estimate_command(const EstimateArgs& a) {
   j["devices"] = cluster.devices;
   if (model.training_tokens > 0) j["dense_training_flops"] = compiler::dense_training_flops(model, model.training_tokens);
   if (a.tp > 0 || a.pp > 0) {
-    compiler::Parallelism p;
-    p.tp = a.tp > 0 ? a.tp : 1;
-    p.pp = a.pp > 0 ? a.pp : 1;
-    if (a.dp > 0) {
-      p.dp = a.dp;
-    } else {
-      if (cluster.devices % (p.tp * a.cp * p.pp) != 0)
-        throw InputError(fmt::format("--tp {} x --cp {} x --pp {} does not divide the {} devices", p.tp, a.cp, p.pp, cluster.devices));
-      p.dp = cluster.devices / (p.tp * a.cp * p.pp);
-    }
-    p.ep = a.ep;
-    p.micro_batch = a.micro_batch;
-    p.interleave = a.interleave;
-    p.sequence_parallel = a.sequence_parallel;
-    p.zero_stage = a.zero;
-    p.recompute = compiler::parse_recompute(a.recompute);
-    p.flash_attention = a.attention == "flash";
-    apply_layout_flags(a, p);
+    const compiler::Parallelism p = compiler::layout_of(request_of(a), cluster.devices, "devices");
     auto e = compiler::estimate_training(model, cluster, p);
     compiler::apply_run_losses(e, losses);
     header();
@@ -511,7 +460,7 @@ int run_estimate_command(const EstimateArgs& a) {
     if (a.attention != "standard") throw InputError("--attention sets the kernel of a given layout (--tp, --pp); the search tries both kernels");
     const auto t0 = std::chrono::steady_clock::now();
     refuse_layout_flags_in_search(a);
-    const auto r = compiler::search_wafers(model, cluster, cluster.devices, losses, overlap_of(a));
+    const auto r = compiler::search_wafers(model, cluster, cluster.devices, losses, compiler::parse_overlap(a.overlap));
     const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (r.ranked.empty())
       throw InputError(fmt::format("{} does not fit on {} devices of '{}' in any layout (memory or divisibility)", model.name,
