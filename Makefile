@@ -4,15 +4,18 @@
 #               estimate on tiny-3nm beside the 3,450-wafer claim
 #   make test   the same build, then every test through CTest, then the tests again built with
 #               AddressSanitizer + UndefinedBehaviorSanitizer
-# Also: make build | bench | fuzz (FUZZ_SECONDS=60) | clean
+# Also: make build | bench | fuzz (FUZZ_SECONDS=60) | test-minimal | clean
+#   make test-minimal   build-minimal/ without the RTL and ONNX (-DWAFERSIM_RTL=OFF
+#                       -DWAFERSIM_ONNX=OFF: no SystemC, Verilator, libonnx), then its tests
 BUILD_DIR ?= build
 ASAN_DIR ?= build-asan
+MIN_DIR ?= build-minimal
 FUZZ_DIR ?= build-fuzz
 JOBS ?= $(shell nproc)
 FUZZ_SECONDS ?= 60
 DEMO_OUT ?= out/default
 
-.PHONY: all deps configure build demo test test-asan bench fuzz clean
+.PHONY: all deps configure build demo test test-asan test-minimal bench fuzz clean
 
 all: build
 
@@ -45,6 +48,11 @@ test-asan: deps
 	@cmake --build $(ASAN_DIR) -j $(JOBS)
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  ctest --test-dir $(ASAN_DIR) --output-on-failure -j $(JOBS)
+
+test-minimal: deps
+	@cmake -S . -B $(MIN_DIR) -DCMAKE_BUILD_TYPE=Release -DWAFERSIM_RTL=OFF -DWAFERSIM_ONNX=OFF -DWAFERSIM_BENCH=OFF > $(MIN_DIR).configure.log 2>&1 || (cat $(MIN_DIR).configure.log; exit 1)
+	@cmake --build $(MIN_DIR) -j $(JOBS)
+	ctest --test-dir $(MIN_DIR) --output-on-failure -j $(JOBS)
 
 bench: build
 	./$(BUILD_DIR)/bench/mesh_bench --benchmark_repetitions=5 --benchmark_report_aggregates_only=true
@@ -80,4 +88,4 @@ fuzz: deps
 	if [ -n "$$failed" ]; then echo "fuzz: findings in:$$failed (reproducers under $(FUZZ_DIR)/artifacts/)"; exit 1; fi
 
 clean:
-	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(BUILD_DIR).configure.log $(ASAN_DIR).configure.log $(FUZZ_DIR).configure.log
+	rm -rf $(BUILD_DIR) $(ASAN_DIR) $(FUZZ_DIR) $(MIN_DIR) $(BUILD_DIR).configure.log $(ASAN_DIR).configure.log $(FUZZ_DIR).configure.log $(MIN_DIR).configure.log

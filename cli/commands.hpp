@@ -134,5 +134,8 @@ struct VerifyRtlArgs {
   bool inject_bug = false;
 };
 int run_verify_rtl_command(const VerifyRtlArgs& args);
+// False in a build without the RTL (cmake -DWAFERSIM_RTL=OFF): verify-rtl is still a command, and
+// says so (one line, exit code 2) whatever its flags.
+extern const bool kVerifyRtlBuilt;
 
 }  // namespace wafersim::cli

@@ -297,7 +297,8 @@ int main(int argc, char** argv) {
 
   cli::VerifyRtlArgs verify;
   auto* verify_cmd = app.add_subcommand(
-      "verify-rtl", "Co-simulate the RTL tile blocks (Verilator + SystemC) against the C++ models: router, mixed mesh, CDC FIFO, PE");
+      "verify-rtl", std::string("Co-simulate the RTL tile blocks (Verilator + SystemC) against the C++ models: router, mixed mesh, CDC FIFO, PE") +
+                        (cli::kVerifyRtlBuilt ? "" : " (not in this build: cmake -DWAFERSIM_RTL=ON)"));
   verify_cmd->add_option("--block", verify.block, "router, mesh, cdc, pe or all")
       ->check(CLI::IsMember({"router", "mesh", "cdc", "pe", "all"}))
       ->default_val("all");
@@ -305,7 +306,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(std::uint64_t{1000}, std::uint64_t{4000000000}))
       ->default_val(1000000);
   verify_cmd->add_option("--seed", verify.seed, "Seed of the constrained-random stimulus")->check(CLI::Range(0LL, kMaxSeed));
-  verify_cmd->add_option("--out", verify.out_dir, "Output directory: report.json, and the waveform of a mismatch")->check(output_dir)->required();
+  auto* verify_out = verify_cmd->add_option("--out", verify.out_dir, "Output directory: report.json, and the waveform of a mismatch");
+  if (cli::kVerifyRtlBuilt) verify_out->check(output_dir)->required();
   verify_cmd->add_flag("--inject-bug", verify.inject_bug,
                        "Router: run the test-only RTL build with VCs 0 and 1's credits swapped, to see a failure reported");
 

@@ -13,6 +13,7 @@
 #include "core/build_info.hpp"
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
+#include "core/install_paths.hpp"
 #include "core/interrupt.hpp"
 #include "core/run_program.hpp"
 #include "core/json_file.hpp"
@@ -261,7 +262,7 @@ int run_noc_command(const NocArgs& args) {
   if (args.plots) {
     const char* python = std::getenv("WAFERSIM_PYTHON");
     std::fflush(stdout);
-    const ProgramResult p = run_program({python ? python : WAFERSIM_PYTHON, std::string(WAFERSIM_SCRIPTS_DIR) + "/plot_noc.py", args.out_dir.string()});
+    const ProgramResult p = run_program({python ? python : WAFERSIM_PYTHON, (scripts_dir() / "plot_noc.py").string(), args.out_dir.string()});
     if (!p.ok()) {
       plotted = false;
       fmt::print(stderr, "wafersim: plotting failed: {} (it needs python3-matplotlib); results.csv and meta.json are complete\n", p.why);

@@ -5,6 +5,7 @@
 
 #include "cli/commands.hpp"
 #include "core/input_error.hpp"
+#include "core/install_paths.hpp"
 #include "core/run_program.hpp"
 
 namespace wafersim::cli {
@@ -16,7 +17,7 @@ int run_plot_command(const std::filesystem::path& out_dir) {
   const char* python = std::getenv("WAFERSIM_PYTHON");
   const std::string interpreter = python ? python : WAFERSIM_PYTHON;
   std::fflush(stdout);  // our lines first, then the script's
-  const ProgramResult r = run_program({interpreter, std::string(WAFERSIM_SCRIPTS_DIR) + "/plot_sweep.py", out_dir.string()});
+  const ProgramResult r = run_program({interpreter, (scripts_dir() / "plot_sweep.py").string(), out_dir.string()});
   if (!r.ok()) {
     fmt::print(stderr,
                "wafersim: plotting failed: {} (the script's own message, if any, is above). It needs matplotlib "

@@ -8,6 +8,8 @@
 
 namespace wafersim::cli {
 
+const bool kVerifyRtlBuilt = true;
+
 int run_verify_rtl_command(const VerifyRtlArgs& a) {
   rtl::VerifyOptions o;
   o.block = a.block;

@@ -602,9 +602,16 @@ TEST_F(Cli, GraphShowsYamlAndOnnxModelsAlike) {
   const Result y = run("graph --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml");
   ASSERT_EQ(y.status, 0) << y.output;
   EXPECT_THAT(y.output, HasSubstr("parameters 124439808"));
+#if WAFERSIM_HAS_ONNX
   const Result o = run(std::string("graph --model ") + WAFERSIM_GPT2_BLOCK_ONNX);
   ASSERT_EQ(o.status, 0) << o.output;
   EXPECT_THAT(o.output, HasSubstr("(ONNX graph): 128 tokens per micro-batch"));
+#else
+  // Built without ONNX (cmake -DWAFERSIM_ONNX=OFF): one line saying so, whatever the file.
+  const std::string onnx = write("block.onnx", "not read");
+  expect_bad_input(run("graph --model " + onnx),
+                   onnx + ": this wafersim was built without ONNX support (cmake -DWAFERSIM_ONNX=ON, needs libonnx-dev)");
+#endif
 }
 
 // list is built from the registries: every family, an entry's own keys, JSON for scripts, and a
@@ -630,14 +637,18 @@ TEST_F(Cli, ListShowsEveryRegisteredImplementation) {
 TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
   const std::string sys = " --system " + std::string(WAFERSIM_SOURCE_DIR) + "/configs/systems/tiny-3nm-32x32.yaml";
   const std::string out = " --out " + (dir / "o").string();
+#if WAFERSIM_HAS_ONNX
   expect_bad_input(run("graph --model " + write("not.onnx", "name: gpt2-small\nd_model: 768\n")), "not an ONNX model");
+#endif
   expect_bad_input(run("compile --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt3-175b.yaml" + sys + out),
                    "does not fit system 'tiny-3nm-32x32' in any mapping style");
   expect_bad_input(run("graph --model " + write("heads.yaml", "name: x\nvocab: 100\nd_model: 100\nlayers: 1\nheads: 3\n"
                                                               "ffn: {size: 400, activation: gelu}\nsequence: 8\n")),
                    "heads.yaml:5:8: heads: 3 heads do not divide d_model 100");
+#if WAFERSIM_HAS_ONNX
   expect_bad_input(run(std::string("compile --model ") + WAFERSIM_GPT2_BLOCK_ONNX + sys + out), "compile and simulate take YAML model descriptions");
   expect_bad_input(run(std::string("graph --model ") + WAFERSIM_GPT2_BLOCK_ONNX + " --dim batch"), "--dim 'batch': expected NAME=N");
+#endif
   expect_bad_input(run("simulate --model " + std::string(WAFERSIM_SOURCE_DIR) + "/workloads/gpt2-small.yaml" + sys + " --layers 99"),
                    "--layers 99: the model has 12 layers");
   // A routing that cannot serve a fabric with holes is refused before anything is costed (the
@@ -673,6 +684,7 @@ TEST_F(Cli, BadCompilerInputsGiveOneLineAndExitCode2) {
 namespace wafersim {
 namespace {
 
+#if WAFERSIM_HAS_RTL
 TEST_F(Cli, VerifyRtlPassesReportsAndShowsAnInjectedBugsCycle) {
   const Result ok = run("verify-rtl --block cdc --out " + dir.string());
   EXPECT_EQ(ok.status, 0) << ok.output;
@@ -692,6 +704,20 @@ TEST_F(Cli, VerifyRtlPassesReportsAndShowsAnInjectedBugsCycle) {
   expect_bad_input(run("verify-rtl --block pe"), "--out");
   expect_bad_input(run("verify-rtl --cycles 10 --out " + dir.string()), "--cycles");
 }
+#else
+// Built without the RTL (cmake -DWAFERSIM_RTL=OFF): verify-rtl is still listed, and says what is
+// missing in one line with exit code 2, with or without its flags, writing nothing.
+TEST_F(Cli, VerifyRtlSaysThisBuildHasNoRtl) {
+  const std::string why = "verify-rtl: this wafersim was built without the RTL (cmake -DWAFERSIM_RTL=ON, needs SystemC and Verilator)";
+  expect_bad_input(run("verify-rtl"), why);
+  expect_bad_input(run("verify-rtl --block router --out " + (dir / "v").string()), why);
+  EXPECT_FALSE(fs::exists(dir / "v"));
+  const Result help = run("--help");
+  EXPECT_EQ(help.status, 0) << help.output;
+  EXPECT_THAT(help.output, HasSubstr("verify-rtl"));
+  EXPECT_THAT(help.output, HasSubstr("(not in this build: cmake -DWAFERSIM_RTL=ON)"));
+}
+#endif
 
 }  // namespace
 }  // namespace wafersim
