@@ -220,7 +220,9 @@ int run_noc_command(const NocArgs& args) {
     for (std::size_t i = 0; i < load.size(); ++i) load[i] = static_cast<float>(r.stats.link_flits[i] / r.window_cycles);
     mesh::SvgOptions svg;
     svg.title = fmt::format("{} - {} traffic at {:.4g} flits/node/cycle: link utilization", config.name, config.traffic.pattern, config.traffic.rate);
-    svg.notes.push_back(fmt::format("measured over {:.0f} cycles; status {}", r.window_cycles, r.status));
+    svg.notes.push_back(fmt::format("sampled: flits counted in cycles {}..{:.0f} (after {} cycles of warm-up), per cycle; status {}",
+                                    config.measurement.warmup_cycles, config.measurement.warmup_cycles + r.window_cycles,
+                                    config.measurement.warmup_cycles, r.status));
     svg.link_load = &load;
     svg.link_load_unit = "flits/cycle";
     write_file_atomically(args.out_dir / "links.svg", mesh::render_wafer_svg(net.wafer, net.sample.map, &net.sample.fabric, svg));

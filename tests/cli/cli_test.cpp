@@ -258,6 +258,8 @@ TEST_F(NocCli, RunsMeasuresAndWritesItsResults) {
   ASSERT_EQ(r.status, 0) << r.output;
   EXPECT_THAT(r.output, HasSubstr("status            ok"));
   for (const char* f : {"noc.json", "latency_histogram.csv", "links.svg"}) EXPECT_TRUE(fs::exists(dir / "o" / f)) << f;
+  // The heat map says when its link loads were sampled: the window after the warm-up.
+  EXPECT_THAT(wafersim::read_text_file(dir / "o" / "links.svg"), HasSubstr("flits counted in cycles 1000..4000 (after 1000 cycles of warm-up)"));
   std::ifstream in(dir / "o" / "noc.json");
   const std::string json((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   EXPECT_THAT(json, HasSubstr("\"status\": \"ok\""));
