@@ -1,5 +1,7 @@
 #include "mesh/wafer_svg.hpp"
 
+#include "core/xml_text.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -42,16 +44,6 @@ const char* colour_of(TileRole r, bool heatmap = false) {
   return "#ffffff";
 }
 
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    if (c == '<') out += "&lt;";
-    else if (c == '>') out += "&gt;";
-    else if (c == '&') out += "&amp;";
-    else out += c;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -233,7 +225,7 @@ std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fab
   const double x = cx + V + margin + 4 * k;
   double y = cy - V + 4 * k;
   auto text = [&](double tx, double ty, double size, const std::string& t, const char* extra = "") {
-    svg += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-size=\"{:.3f}\"{}>{}</text>\n", tx, ty, size * k, extra, escape(t));
+    svg += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-size=\"{:.3f}\"{}>{}</text>\n", tx, ty, size * k, extra, xml_escape(t));
   };
   text(x, y, 5, fmt::format("Tiles ({})", wafer.site_count()));
   y += 8 * k;
@@ -278,10 +270,10 @@ std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fab
   }
   // Title last, so that nothing is drawn over it.
   svg += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-size=\"{:.3f}\">{}</text>\n", cx - V, cy - V - margin - header + 9 * k,
-                     7 * k, escape(options.title));
+                     7 * k, xml_escape(options.title));
   for (std::size_t i = 0; i < options.notes.size(); ++i) {
     svg += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-size=\"{:.3f}\" fill=\"#333\">{}</text>\n", cx - V,
-                       cy - V - margin - header + (16 + 6.0 * i) * k, 4 * k, escape(options.notes[i]));
+                       cy - V - margin - header + (16 + 6.0 * i) * k, 4 * k, xml_escape(options.notes[i]));
   }
   svg += "</svg>\n";
   return svg;

@@ -1,0 +1,30 @@
+// The tornado chart's geometry worked out by hand: the log axis from x0.5 to x2 spans 420 px from
+// x = 430, so the base (x1) sits at 640 and a doubled answer ends at 850.
+#include "compiler/sensitivity_chart.hpp"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace wafersim::compiler {
+namespace {
+
+using ::testing::HasSubstr;
+
+TEST(SensitivityChart, BarsRunFromTheBaseOnALogScale) {
+  std::vector<SensitivityRow> rows(3);
+  rows[0] = {"base", "as configured", 10.0};
+  rows[1] = {"defect density D0", "0.2 /cm2 (x2)", 20.0};
+  rows[2] = {"clock", "x0.8 <slow>", 0.0};
+  rows[2].limit = "no layout fits";
+  const std::string svg = sensitivity_svg(rows, "gpt & co <test>", "days");
+  EXPECT_THAT(svg, HasSubstr("gpt &amp; co &lt;test&gt;"));
+  EXPECT_THAT(svg, HasSubstr(R"(<rect x="640.0" y="64" width="210.0" height="16" fill="#c0504d"/>)"));  // second row: 40 + 22 + 2; x1 -> x2, slower: red
+  EXPECT_THAT(svg, HasSubstr(">20 days</text>"));
+  EXPECT_THAT(svg, HasSubstr("clock: x0.8 &lt;slow&gt;"));
+  EXPECT_THAT(svg, HasSubstr(">no layout fits</text>"));
+  EXPECT_THAT(svg, HasSubstr(">x0.5</text>"));
+  EXPECT_THAT(svg, HasSubstr(">x2</text>"));
+}
+
+}  // namespace
+}  // namespace wafersim::compiler
