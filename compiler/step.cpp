@@ -10,6 +10,7 @@
 #include "core/config_overrides.hpp"
 #include "core/input_error.hpp"
 #include "core/json_file.hpp"
+#include "core/svg.hpp"
 
 namespace wafersim::compiler {
 
@@ -104,7 +105,8 @@ sim::WorkloadResult simulate_step(const CompiledStep& s, const std::function<voi
 
 namespace {
 
-// One colour per region, dead tiles black, unused working tiles light grey.
+// One colour per region, dead tiles black, unused working tiles light grey; row and column
+// indices of the logical fabric along the left and bottom edges.
 std::string placement_svg(const CompiledStep& s) {
   const mesh::Fabric& f = s.net->sample.fabric;
   std::vector<int> region(f.nodes(), -1);
@@ -112,14 +114,16 @@ std::string placement_svg(const CompiledStep& s) {
     for (auto t : s.plan.regions[r].grid.tiles) region[t] = static_cast<int>(r);
   const double cell = std::max(1.0, 800.0 / std::max(f.rows(), f.cols()));
   const double W = cell * f.cols(), H = cell * f.rows();
-  std::string out = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" font-family="sans-serif">)" "\n",
-                                W + 260, std::max(H, 40.0 + 18.0 * s.plan.regions.size()) + 40);
-  out += fmt::format(R"(<text x="4" y="16" font-size="13">{} on {} ({}), {} x {} fabric</text>)" "\n", s.model.name, s.system.mesh.name,
-                     s.plan.style, f.rows(), f.cols());
+  const double left = 70, top = 40;
+  const std::size_t legend_rows = std::min<std::size_t>(s.plan.regions.size(), 60) + 2;
+  svg::Document doc(left + W + 300, top + std::max(H + 60, 20.0 + 18.0 * static_cast<double>(legend_rows)));
+  doc.text(left, 22, fmt::format("{} on {} ({}), {} x {} fabric", s.model.name, s.system.mesh.name, s.plan.style, f.rows(), f.cols()),
+           {.size_px = 15});
   auto colour = [](int r) {
     if (r < 0) return std::string("#e4e4e4");
     return fmt::format("hsl({},65%,{}%)", (r * 137) % 360, 45 + (r % 3) * 10);
   };
+  doc.raw("<g shape-rendering=\"crispEdges\">\n");
   for (int row = 0; row < f.rows(); ++row) {
     for (int c = 0; c < f.cols();) {
       const auto n = f.node(row, c);
@@ -132,22 +136,30 @@ std::string placement_svg(const CompiledStep& s) {
         if ((d2 ? "#000000" : colour(region[m])) != fill) break;
         ++e;
       }
-      out += fmt::format(R"(<rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}"/>)" "\n", c * cell, 24 + row * cell,
-                         (e - c) * cell, cell, fill);
+      doc.rect(left + c * cell, top + row * cell, (e - c) * cell, cell, fill);
       c = e;
     }
   }
-  double y = 40;
+  doc.raw("</g>\n");
+  svg::Axis cols{.side = svg::Side::kBottom, .at = top + H + 3, .from_px = left, .to_px = left + W, .title = "column (logical tile index)"};
+  for (const double c : svg::nice_ticks(0, f.cols() - 1, 10, 1)) cols.ticks.push_back({left + (c + 0.5) * cell, svg::number_label(c)});
+  doc.axis(cols);
+  svg::Axis rows{.side = svg::Side::kLeft, .at = left - 3, .from_px = top, .to_px = top + H, .title = "row (logical tile index)"};
+  for (const double r : svg::nice_ticks(0, f.rows() - 1, 10, 1)) rows.ticks.push_back({top + (r + 0.5) * cell, svg::number_label(r)});
+  doc.axis(rows);
+  const double lx = left + W + 16;
+  double y = top + 12;
+  const svg::TextStyle item{.size_px = 12};
   for (std::size_t r = 0; r < s.plan.regions.size() && r < 60; ++r, y += 18) {
     const Region& g = s.plan.regions[r];
-    out += fmt::format(R"(<rect x="{:.0f}" y="{:.0f}" width="12" height="12" fill="{}"/><text x="{:.0f}" y="{:.0f}" font-size="12">{}: {} x {} tiles</text>)" "\n",
-                       W + 10, y - 10, colour(static_cast<int>(r)), W + 28, y, g.name, g.grid.pr, g.grid.pc);
+    doc.rect(lx, y - 10, 12, 12, colour(static_cast<int>(r)));
+    doc.text(lx + 18, y, fmt::format("{}: {} x {} tiles", g.name, g.grid.pr, g.grid.pc), item);
   }
-  out += fmt::format(R"(<rect x="{:.0f}" y="{:.0f}" width="12" height="12" fill="#000000"/><text x="{:.0f}" y="{:.0f}" font-size="12">dead</text>)" "\n",
-                     W + 10, y - 10, W + 28, y);
-  out += fmt::format(R"(<rect x="{:.0f}" y="{:.0f}" width="12" height="12" fill="#e4e4e4"/><text x="{:.0f}" y="{:.0f}" font-size="12">working, unused</text>)" "\n",
-                     W + 10, y + 8, W + 28, y + 18);
-  return out + "</svg>\n";
+  doc.rect(lx, y - 10, 12, 12, "#000000");
+  doc.text(lx + 18, y, "dead", item);
+  doc.rect(lx, y + 8, 12, 12, "#e4e4e4");
+  doc.text(lx + 18, y + 18, "working, unused", item);
+  return doc.str();
 }
 
 }  // namespace

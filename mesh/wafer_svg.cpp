@@ -1,6 +1,6 @@
 #include "mesh/wafer_svg.hpp"
 
-#include "core/xml_text.hpp"
+#include "core/svg.hpp"
 
 #include <fmt/format.h>
 
@@ -44,8 +44,17 @@ const char* colour_of(TileRole r, bool heatmap = false) {
   return "#ffffff";
 }
 
-
 }  // namespace
+
+MapLayout map_layout(double half_view_mm, std::size_t notes) {
+  MapLayout l;
+  l.px_per_mm = l.side / (2 * half_view_mm);
+  l.title_baseline = 30;
+  l.top = l.title_baseline + 20.0 * static_cast<double>(notes) + 22;
+  l.width = l.left + l.side + 24 + l.legend_width;
+  l.height = l.top + l.side + l.scale_bar_below + 34;
+  return l;
+}
 
 std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fabric* fabric, const SvgOptions& options) {
   const WaferSpec& spec = wafer.spec();
@@ -53,20 +62,25 @@ std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fab
   const double pitch_x = spec.pitch_x_mm(), pitch_y = spec.pitch_y_mm();
   const double w = spec.tile_width_mm, h = spec.tile_height_mm;
   // The view: the whole wafer, or, when the tile array covers under half of it, the array alone
-  // (a 16 x 16 test mesh would be a dot on a 300 mm disk). Text and strokes scale with the view.
+  // (a 16 x 16 test mesh would be a dot on a 300 mm disk). Strokes in mm scale with the view.
   const double array_left = wafer.tile_x_mm(0), array_right = wafer.tile_x_mm(wafer.cols() - 1) + w;
   const double array_bottom = wafer.tile_y_mm(wafer.rows() - 1), array_top = wafer.tile_y_mm(0) + h;
   const double array_half = std::max(array_right - array_left, array_top - array_bottom) / 2.0;
   const bool zoom = array_half < R / 2.0;
-  const double V = zoom ? array_half * 1.08 : R;  // half-size of the drawn square
+  const double V = zoom ? array_half * 1.08 : R;  // half-size of the drawn square, mm
   const double cx = zoom ? (array_left + array_right) / 2.0 : 0.0, cy = zoom ? -(array_top + array_bottom) / 2.0 : 0.0;
-  const double k = V / R;  // layout scale
-  const double margin = 8.0 * k, legend_width = 120.0 * k, header = (22.0 + 6.0 * options.notes.size()) * k;
-  const double min_x = cx - V - margin, min_y = cy - V - margin - header;
-  const double view_w = 2 * V + 2 * margin + legend_width, view_h = 2 * V + 2 * margin + header;
+  const double k = V / R;  // stroke scale in mm
   const bool markers = std::min(pitch_x, pitch_y) < 1.0 * k;  // tiles too small to see one by one
   const double marker_r = 0.9 * k;
   const bool heatmap = options.link_load && fabric;
+
+  // The page in px: the title and notes on top, the map square with row ticks on its left and
+  // column ticks and the scale bar under it, the legend on the right.
+  const MapLayout L = map_layout(V, options.notes.size());
+  svg::Document doc(L.width, L.height);
+  // mm (x right, y as svg: -y_mm) to px
+  auto px_x = [&](double x_mm) { return L.left + (x_mm - (cx - V)) * L.px_per_mm; };
+  auto px_y = [&](double svg_y_mm) { return L.top + (svg_y_mm - (cy - V)) * L.px_per_mm; };
 
   auto role_of = [&](TileId t) {
     if (fabric) return fabric->role(t);
@@ -75,16 +89,15 @@ std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fab
     return TileRole::kWorking;
   };
   auto is_dead = [](TileRole r) { return r == TileRole::kDeadCompute || r == TileRole::kDeadRouter; };
-  // svg y of the top edge of a row
+  // svg y of the top edge of a row, mm
   auto top_y = [&](int row) { return -(wafer.tile_y_mm(row) + h); };
 
   std::string svg;
-  svg += fmt::format(
-      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"{:.3f} {:.3f} {:.3f} {:.3f}\" width=\"{:.0f}\" height=\"{:.0f}\" "
-      "font-family=\"sans-serif\">\n",
-      min_x, min_y, view_w, view_h, view_w / k * 3, view_h / k * 3);
-  svg += fmt::format("<rect x=\"{:.3f}\" y=\"{:.3f}\" width=\"{:.3f}\" height=\"{:.3f}\" fill=\"white\"/>\n", min_x, min_y, view_w, view_h);
-  svg += fmt::format("<defs><clipPath id=\"disk\"><circle cx=\"0\" cy=\"0\" r=\"{:.3f}\"/></clipPath></defs>\n", R);
+  // The wafer in mm, scaled into the map square.
+  svg += fmt::format("<defs><clipPath id=\"disk\"><circle cx=\"0\" cy=\"0\" r=\"{:.3f}\"/></clipPath>"
+                     "<clipPath id=\"square\"><rect x=\"{:.2f}\" y=\"{:.2f}\" width=\"{:.2f}\" height=\"{:.2f}\"/></clipPath></defs>\n",
+                     R, L.left, L.top, L.side, L.side);
+  svg += fmt::format("<g clip-path=\"url(#square)\"><g transform=\"translate({:.4f} {:.4f}) scale({:.6f})\">\n", px_x(0), px_y(0), L.px_per_mm);
   svg += fmt::format("<circle cx=\"0\" cy=\"0\" r=\"{:.3f}\" fill=\"#eceff1\" stroke=\"#37474f\" stroke-width=\"{:.3f}\"/>\n", R, 0.6 * k);
   svg += fmt::format("<circle cx=\"0\" cy=\"0\" r=\"{:.3f}\" fill=\"none\" stroke=\"#90a4ae\" stroke-width=\"{:.3f}\" stroke-dasharray=\"{:.3f} {:.3f}\"/>\n",
                      spec.usable_radius_mm(), 0.3 * k, 2 * k, 1.5 * k);
@@ -131,7 +144,8 @@ std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fab
 
   // Link-load heatmap, per cell of `cell` x `cell` tiles: the busiest output link in the cell.
   double max_load = 0.0;
-  if (options.link_load && fabric) {
+  const int cell = std::max(1, std::max(wafer.rows(), wafer.cols()) / 160);
+  if (heatmap) {
     std::vector<float> tile_load(wafer.cells(), -1.0f);
     for (NodeId n = 0; n < fabric->nodes(); ++n) {
       const TileId t = fabric->physical(n);
@@ -141,7 +155,6 @@ std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fab
       tile_load[t] = v;
       max_load = std::max(max_load, static_cast<double>(v));
     }
-    const int cell = std::max(1, std::max(wafer.rows(), wafer.cols()) / 160);
     svg += "<g shape-rendering=\"crispEdges\">\n";
     for (int r0 = 0; r0 < wafer.rows(); r0 += cell) {
       int run_start = -1;
@@ -221,62 +234,76 @@ std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fab
                      grid_right - grid_left, grid_bottom - grid_top);
   svg += "</g>\n";
 
+  svg += "</g></g>\n";
+  doc.raw(svg);
+
+  // Row and column ticks: tile indices at the tile centres, along the left and bottom edges.
+  const double square_right = L.left + L.side, square_bottom = L.top + L.side;
+  auto clamp_x = [&](double x) { return std::clamp(x, L.left, square_right); };
+  auto clamp_y = [&](double y) { return std::clamp(y, L.top, square_bottom); };
+  svg::Axis cols_axis{.side = svg::Side::kBottom, .at = square_bottom + 4, .from_px = clamp_x(px_x(array_left)),
+                      .to_px = clamp_x(px_x(array_right)), .title = "column (tile index)"};
+  for (const double c : svg::nice_ticks(0, wafer.cols() - 1, 10, 1)) {
+    const double x = px_x(wafer.tile_x_mm(static_cast<int>(c)) + w / 2);
+    if (x >= L.left && x <= square_right) cols_axis.ticks.push_back({x, svg::number_label(c)});
+  }
+  doc.axis(cols_axis);
+  svg::Axis rows_axis{.side = svg::Side::kLeft, .at = L.left - 4, .from_px = clamp_y(px_y(top_y(0))),
+                      .to_px = clamp_y(px_y(top_y(wafer.rows() - 1) + h)), .title = "row (tile index)"};
+  for (const double r : svg::nice_ticks(0, wafer.rows() - 1, 10, 1)) {
+    const double y = px_y(top_y(static_cast<int>(r)) + h / 2);
+    if (y >= L.top && y <= square_bottom) rows_axis.ticks.push_back({y, svg::number_label(r)});
+  }
+  doc.axis(rows_axis);
+  // The scale bar, under the column axis at the left: a round length of at most a quarter of the map.
+  const svg::ScaleBarSize bar_size = svg::scale_bar_size(L.px_per_mm, L.side / 4);
+  doc.scale_bar(L.left, square_bottom + L.scale_bar_below, bar_size, "mm");
+
   // Legend.
-  const double x = cx + V + margin + 4 * k;
-  double y = cy - V + 4 * k;
-  auto text = [&](double tx, double ty, double size, const std::string& t, const char* extra = "") {
-    svg += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-size=\"{:.3f}\"{}>{}</text>\n", tx, ty, size * k, extra, xml_escape(t));
-  };
-  text(x, y, 5, fmt::format("Tiles ({})", wafer.site_count()));
-  y += 8 * k;
+  const double x = square_right + 24;
+  double y = L.top + 14;
+  const svg::TextStyle heading{.size_px = 15}, item{.size_px = 12}, note{.size_px = 11, .fill = "#555555"};
+  doc.text(x, y, fmt::format("Tiles ({})", wafer.site_count()), heading);
+  y += 24;
   for (const auto& st : kStyles) {
     const std::size_t n = count[static_cast<std::size_t>(st.role)];
     if (!fabric && (st.role == TileRole::kShifted || st.role == TileRole::kIdleSpare || st.role == TileRole::kUnused)) continue;
-    svg += fmt::format("<rect x=\"{:.3f}\" y=\"{:.3f}\" width=\"{:.3f}\" height=\"{:.3f}\" fill=\"{}\" stroke=\"#555\" stroke-width=\"{:.3f}\"/>\n",
-                       x, y - 3.5 * k, 5 * k, 4 * k, colour_of(st.role, heatmap), 0.2 * k);
-    text(x + 7 * k, y, 3.6, fmt::format("{}: {}", role_name(st.role), n));
-    y += 6 * k;
+    doc.rect(x, y - 10, 16, 12, colour_of(st.role, heatmap), "stroke=\"#555555\" stroke-width=\"0.6\"");
+    doc.text(x + 22, y, fmt::format("{}: {}", role_name(st.role), n), item);
+    y += 18;
   }
-  svg += fmt::format("<line x1=\"{:.3f}\" y1=\"{:.3f}\" x2=\"{:.3f}\" y2=\"{:.3f}\" stroke=\"#212121\" stroke-width=\"{:.3f}\"/>\n", x,
-                     y - 1.5 * k, x + 5 * k, y - 1.5 * k, 1 * k);
-  text(x + 7 * k, y, 3.6, fmt::format("dead link: {}", dead_links));
-  y += 6 * k;
-  svg += fmt::format("<line x1=\"{:.3f}\" y1=\"{:.3f}\" x2=\"{:.3f}\" y2=\"{:.3f}\" stroke=\"#263238\" stroke-width=\"{:.3f}\"/>\n", x,
-                     y - 1.5 * k, x + 5 * k, y - 1.5 * k, 0.4 * k);
-  text(x + 7 * k, y, 3.6, fmt::format("reticle field {} x {} mm", spec.reticle_width_mm, spec.reticle_height_mm));
-  y += 6 * k;
-  text(x, y, 3.2, fmt::format("tile {} x {} mm, pitch {:.3f} mm", w, h, pitch_x), " fill=\"#555\"");
+  doc.line(x, y - 4, x + 16, y - 4, "#212121", 3);
+  doc.text(x + 22, y, fmt::format("dead link: {}", dead_links), item);
+  y += 18;
+  doc.line(x, y - 4, x + 16, y - 4, "#263238", 1.2);
+  doc.text(x + 22, y, fmt::format("reticle field {} x {} mm", spec.reticle_width_mm, spec.reticle_height_mm), item);
+  y += 18;
+  doc.text(x, y, fmt::format("tile {} x {} mm, pitch {:.3f} mm", w, h, pitch_x), note);
   if (markers) {
-    y += 5 * k;
-    text(x, y, 3.2, "dead tiles drawn enlarged", " fill=\"#555\"");
+    y += 15;
+    doc.text(x, y, "dead tiles drawn enlarged", note);
   }
   if (zoom) {
-    y += 5 * k;
-    text(x, y, 3.2, fmt::format("view: the tile array ({:.1f} mm across) of a {} mm wafer", 2 * array_half, spec.diameter_mm), " fill=\"#555\"");
+    y += 15;
+    doc.text(x, y, fmt::format("view: the tile array ({:.1f} mm across)", 2 * array_half), note);
+    y += 15;
+    doc.text(x, y, fmt::format("of a {} mm wafer", spec.diameter_mm), note);
   }
-  if (options.link_load && fabric) {
-    y += 10 * k;
-    text(x, y, 4, "Busiest link per cell");
-    y += 3 * k;
-    for (int i = 0; i <= 20; ++i) {
-      svg += fmt::format("<rect x=\"{:.3f}\" y=\"{:.3f}\" width=\"{:.3f}\" height=\"{:.3f}\" fill=\"{}\"/>\n", x + i * 4 * k, y, 4.2 * k,
-                         5 * k, heat_colour(i / 20.0));
+  if (heatmap) {
+    y += 30;
+    doc.text(x, y, "Busiest output link per cell", heading);
+    if (cell > 1) {
+      y += 16;
+      doc.text(x, y, fmt::format("cell: {} x {} tiles", cell, cell), note);
     }
-    y += 10 * k;
-    text(x, y, 3.4, "0");
-    text(x + 84 * k, y, 3.4, fmt::format("{:.3g}", max_load), " text-anchor=\"end\"");
-    y += 5 * k;
-    text(x, y, 3.2, options.link_load_unit, " fill=\"#555\"");
+    y += 34;
+    doc.colour_bar(x, y, 260, 14, max_load, heat_colour, fmt::format("link load ({})", options.link_load_unit));
   }
-  // Title last, so that nothing is drawn over it.
-  svg += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-size=\"{:.3f}\">{}</text>\n", cx - V, cy - V - margin - header + 9 * k,
-                     7 * k, xml_escape(options.title));
-  for (std::size_t i = 0; i < options.notes.size(); ++i) {
-    svg += fmt::format("<text x=\"{:.3f}\" y=\"{:.3f}\" font-size=\"{:.3f}\" fill=\"#333\">{}</text>\n", cx - V,
-                       cy - V - margin - header + (16 + 6.0 * i) * k, 4 * k, xml_escape(options.notes[i]));
-  }
-  svg += "</svg>\n";
-  return svg;
+  // Title and notes last, so that nothing is drawn over them.
+  doc.text(L.left, L.title_baseline, options.title, {.size_px = 18});
+  for (std::size_t i = 0; i < options.notes.size(); ++i)
+    doc.text(L.left, L.title_baseline + 20.0 * static_cast<double>(i + 1), options.notes[i], {.size_px = 12, .fill = "#333333"});
+  return doc.str();
 }
 
 }  // namespace wafersim::mesh
