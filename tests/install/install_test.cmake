@@ -69,7 +69,7 @@ set(wafersim "${prefix}/${BINDIR}/wafersim")
 must_exist(${BINDIR}/wafersim
            ${INCLUDEDIR}/wafersim/core/build_info.hpp ${INCLUDEDIR}/wafersim/mesh/wafer.hpp ${INCLUDEDIR}/wafersim/mesh/yield_model.hpp
            ${INCLUDEDIR}/wafersim/sim/engine.hpp ${INCLUDEDIR}/wafersim/compiler/onnx_import.hpp
-           ${DATADIR}/wafersim/scripts/plot_sweep.py ${DATADIR}/wafersim/scripts/plot_noc.py
+           ${DATADIR}/wafersim/scripts/plot_sweep.py ${DATADIR}/wafersim/scripts/plot_noc.py ${DATADIR}/wafersim/scripts/wafersim_labels.py
            ${DATADIR}/wafersim/configs/systems/mesh-8x8.yaml ${DATADIR}/wafersim/workloads/gpt2-small.yaml
            ${LIBDIR}/cmake/wafersim/wafersimConfig.cmake ${LIBDIR}/cmake/wafersim/wafersimConfigVersion.cmake
            ${LIBDIR}/cmake/wafersim/wafersimTargets.cmake)
