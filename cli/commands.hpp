@@ -121,7 +121,9 @@ struct ValidateArgs {
 };
 int run_validate_command(const ValidateArgs& args);
 
-// Draws DIR/plots/*.png from DIR/results.csv with scripts/plot_sweep.py (matplotlib).
+// Draws DIR/plots/*.png from DIR/results.csv with the script for the folder's kind (meta.json's
+// "kind", else results.csv's columns): scripts/plot_sweep.py for a sweep, scripts/plot_noc.py for
+// a noc --sweep (matplotlib). An InputError naming DIR where there is nothing to plot.
 int run_plot_command(const std::filesystem::path& out_dir);
 
 // `wafersim verify-rtl`: exit 0 when every block passes, 1 when one fails (a verification

@@ -318,8 +318,8 @@ int main(int argc, char** argv) {
   list_cmd->add_flag("--json", list.json, "As JSON on stdout");
 
   std::filesystem::path plot_dir;
-  auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a finished sweep directory");
-  plot_cmd->add_option("dir", plot_dir, "Sweep output directory")->required();
+  auto* plot_cmd = app.add_subcommand("plot", "Redraw the charts of a sweep or noc --sweep directory");
+  plot_cmd->add_option("dir", plot_dir, "Output directory of wafersim sweep or wafersim noc --sweep")->required();
 
   // Any key of the configs a command reads (core/config_overrides.hpp), on every command that reads one.
   std::vector<std::string> set_args;

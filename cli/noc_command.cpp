@@ -13,9 +13,7 @@
 #include "core/build_info.hpp"
 #include "core/csv.hpp"
 #include "core/input_error.hpp"
-#include "core/install_paths.hpp"
 #include "core/interrupt.hpp"
-#include "core/run_program.hpp"
 #include "core/json_file.hpp"
 #include "core/progress.hpp"
 #include "core/thread_pool.hpp"
@@ -239,6 +237,7 @@ int run_noc_command(const NocArgs& args) {
   fmt::print("{:>8} {:>10} {:>9} {:>9} {:>9} {:>7} {:>7}\n", "rate", "status", "offered", "accepted", "latency", "p99", "wall_s");
   double saturation = 0.0;
   bool stopped = false;
+  std::size_t measured = 0;  // rates with a row in results.csv
   for (double rate : rates) {
     if (interrupted()) break;
     sim::TrafficSpec t = config.traffic;
@@ -246,6 +245,7 @@ int run_noc_command(const NocArgs& args) {
     const sim::NocResult r = sim::run_noc(net, config, t);
     if (r.status == "interrupted") break;
     csv.write_row(row(rate, r));
+    ++measured;
     progress.advance();
     fmt::print("{:>8.4f} {:>10} {:>9.4f} {:>9.4f} {:>9.2f} {:>7.0f} {:>7.2f}\n", rate, r.status, r.offered, r.accepted, r.latency_mean,
                r.latency_p99, r.wall_seconds);
@@ -258,19 +258,14 @@ int run_noc_command(const NocArgs& args) {
   progress.finish();
   if (stopped) fmt::print("stopped at the first saturated rate (sweep.stop_at_saturation)\n");
   fmt::print("highest accepted throughput below saturation: {:.4f} flits/node/cycle\n", saturation);
+  meta["kind"] = "noc_sweep";  // what `wafersim plot` draws from this folder
+  meta["traffic"] = {{"pattern", config.traffic.pattern}, {"packet_size", config.traffic.packet_size}};
   meta["sweep"] = {{"rates", rates}, {"saturation_throughput", saturation}, {"interrupted", interrupted()}};
   write_json_file(args.out_dir / "meta.json", meta);
-  bool plotted = true;
-  if (args.plots) {
-    const char* python = std::getenv("WAFERSIM_PYTHON");
-    std::fflush(stdout);
-    const ProgramResult p = run_program({python ? python : WAFERSIM_PYTHON, (scripts_dir() / "plot_noc.py").string(), args.out_dir.string()});
-    if (!p.ok()) {
-      plotted = false;
-      fmt::print(stderr, "wafersim: plotting failed: {} (it needs python3-matplotlib); results.csv and meta.json are complete\n", p.why);
-    }
-  }
-  fmt::print("wrote {}/results.csv, meta.json{}\n", args.out_dir.string(), args.plots && plotted ? ", plots/latency_throughput.png" : "");
+  // The chart through the one plotting path (`wafersim plot`), which says why if it cannot draw it.
+  const bool drawn = args.plots && measured > 0 && run_plot_command(args.out_dir) == 0;
+  const bool plotted = drawn || !args.plots || measured == 0;
+  fmt::print("wrote {}/results.csv, meta.json{}\n", args.out_dir.string(), drawn ? ", plots/latency_throughput.png" : "");
   if (interrupted()) return 130;
   return plotted ? 0 : 1;
 }

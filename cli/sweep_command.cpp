@@ -83,6 +83,7 @@ int run_sweep_command(const SweepArgs& args) {
   run_options.out_dir = args.out_dir;
   run_options.jobs = args.jobs;
   run_options.show_progress = Progress::stderr_is_terminal();
+  run_options.extra_meta["kind"] = "sweep";  // what `wafersim plot` draws from this folder
   run_options.extra_meta["metrics_doc"] = "README.md#sweep-results";
   run_options.extra_meta["estimated"] =
       "Monte Carlo means over the replicate wafers with 95% intervals (Student t; Wilson for wafer_yield); "

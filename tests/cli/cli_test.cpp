@@ -39,6 +39,20 @@ Result run_shell(const std::string& line) {
 
 Result run(const std::string& args) { return run_shell(std::string(WAFERSIM_BIN) + " " + args); }
 
+// A path quoted for the test's own shell.
+std::string quoted(const std::string& s) {
+  std::string q = "'";
+  for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+// The charts need matplotlib in the interpreter wafersim starts; where it is missing the chart
+// tests are skipped (the rest of each CLI check runs with WAFERSIM_PYTHON=/bin/echo).
+bool matplotlib_importable() {
+  static const bool ok = run_shell(std::string(WAFERSIM_PYTHON) + " -c 'import matplotlib' >/dev/null").status == 0;
+  return ok;
+}
+
 struct Cli : ::testing::Test {
   fs::path dir;
   void SetUp() override {
@@ -125,12 +139,7 @@ TEST_F(Cli, NonFiniteNumbersAndEmptyValuesInAnyFlagAreRefused) {
 TEST_F(Cli, PlotScriptsGetTheirDirectoryAsOneArgumentWithoutAShell) {
   const fs::path odd = dir / "a'b $(touch pwned) `touch pwned2`";
   fs::create_directories(odd);
-  { std::ofstream(odd / "results.csv") << "x\n"; }
-  auto quoted = [](const std::string& s) {  // for the test's own shell
-    std::string q = "'";
-    for (const char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return q + "'";
-  };
+  { std::ofstream(odd / "results.csv") << "point,defects.d0_per_cm2,replicates,seed,wafer_yield,hash\n0,0.1,4,1,0.5,ab\n"; }
   const Result ok = run_shell("cd " + quoted(dir.string()) + " && env WAFERSIM_PYTHON=/bin/echo " + WAFERSIM_BIN + " plot " + quoted(odd.string()));
   EXPECT_EQ(ok.status, 0) << ok.output;
   EXPECT_THAT(ok.output, HasSubstr("/plot_sweep.py " + odd.string()));
@@ -142,6 +151,61 @@ TEST_F(Cli, PlotScriptsGetTheirDirectoryAsOneArgumentWithoutAShell) {
   const Result missing = run_shell("env WAFERSIM_PYTHON=/nonexistent/python " + std::string(WAFERSIM_BIN) + " plot " + quoted(odd.string()));
   EXPECT_EQ(missing.status, 1) << missing.output;
   EXPECT_THAT(missing.output, HasSubstr("cannot start '/nonexistent/python'"));
+}
+
+// Where there is nothing to plot, plot says so in one line naming the folder, exit code 2: an
+// empty folder, one of a command whose pictures are SVGs it drew already, a missing folder, a
+// results.csv without rows or of another shape, a kind without charts.
+TEST_F(Cli, PlotWhereThereIsNothingToPlotSaysSoInOneLine) {
+  const fs::path empty = dir / "empty 'one'";
+  fs::create_directories(empty);
+  expect_bad_input(run("plot " + quoted(empty.string())), empty.string() + ": nothing to plot: no results.csv here");
+  ASSERT_EQ(run("defects " + system() + " --out " + quoted((dir / "d").string())).status, 0);
+  expect_bad_input(run("plot " + (dir / "d").string()), "its pictures are drawn already: wafer_map.svg");
+  expect_bad_input(run("plot " + (dir / "missing").string()), (dir / "missing").string() + ": no such directory");
+  fs::create_directories(dir / "h");
+  std::ofstream(dir / "h" / "results.csv") << "point,defects.d0_per_cm2,replicates,seed\n";
+  expect_bad_input(run("plot " + (dir / "h").string()), "nothing to plot: results.csv has no rows yet");
+  fs::create_directories(dir / "other");
+  std::ofstream(dir / "other" / "results.csv") << "a,b\n1,2\n";
+  expect_bad_input(run("plot " + (dir / "other").string()), "results.csv is not one that wafersim sweep or noc --sweep writes (it starts 'a')");
+  std::ofstream(dir / "other" / "meta.json") << R"({"kind": "frobnicate"})";
+  expect_bad_input(run("plot " + (dir / "other").string()), "nothing to plot: meta.json says kind 'frobnicate'");
+}
+
+// A sweep with a repair axis draws the repair strategies compared in one figure, besides one chart
+// per strategy; meta.json says it is a sweep, and plot redraws it with plot_sweep.py.
+TEST_F(Cli, SweepChartsCompareTheRepairStrategiesInOneFigure) {
+  system();
+  const std::string sweep = write("rs.yaml",
+                                  "name: repair-test\nsystem: sys.yaml\nseed: 3\nreplicates: 3\naxes:\n"
+                                  "  - key: defects.d0_per_cm2\n    values: [0.5, 5, 50]\n"
+                                  "  - key: repair\n    values: [{strategy: none}, {strategy: spare_rows, window: 10, spares: 1}]\n"
+                                  "    labels: [none, spare1]\n");
+  const fs::path out = dir / "s 'r'";
+  const Result r = run_shell("env WAFERSIM_PYTHON=/bin/echo " + std::string(WAFERSIM_BIN) + " sweep " + sweep + " --out " + quoted(out.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_THAT(r.output, HasSubstr("/plot_sweep.py " + out.string() + "\n"));
+  std::ifstream meta_in(out / "meta.json");
+  EXPECT_EQ(nlohmann::json::parse(meta_in).at("kind"), "sweep");
+  if (!matplotlib_importable()) GTEST_SKIP() << WAFERSIM_PYTHON << " has no matplotlib: the charts themselves are not drawn";
+  const Result drawn = run("plot " + quoted(out.string()));
+  ASSERT_EQ(drawn.status, 0) << drawn.output;
+  for (const char* chart : {"yield_vs_d0_by_repair.png", "yield_vs_d0_none.png", "yield_vs_d0_spare1.png"})
+    EXPECT_TRUE(fs::exists(out / "plots" / chart)) << chart << "\n" << drawn.output;
+}
+
+// The charts' words: known keys get labels with units, unknown ones stay as they are; log ticks
+// read as plain numbers (0.3, not 0.30000000000000004 or 3e-01); D0 over 0.03..1 is ticked 1-3.
+TEST(Charts, LabelsAreWordsWithUnitsAndLogTicksArePlainNumbers) {
+  const Result r = run_shell(std::string(WAFERSIM_PYTHON) + " -c \"import sys; sys.path.insert(0, '" + WAFERSIM_SOURCE_DIR +
+                             "/scripts'); import wafersim_labels as w; print('|'.join([w.label('defects.d0_per_cm2'), "
+                             "w.label('defects.alpha'), w.label('repair'), w.label('rates'), w.label('some.new_key'), "
+                             "w.short('defects.alpha'), w.tick_text(0.30000000000000004), w.tick_text(0.03), w.tick_text(3000), "
+                             "w.tick_text(1e-05), str(w.log_subs(0.03, 1))]))\"");
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_EQ(r.output, "D0 (defects/cm^2)|clustering alpha|repair strategy|offered load (flits/node/cycle)|some.new_key|alpha|"
+                      "0.3|0.03|3000|1e-05|(1.0, 3.0)\n");
 }
 
 TEST_F(Cli, DefectsWritesMapSvgAndSummaryAndALoadedMapReproducesIt) {
@@ -293,6 +357,40 @@ TEST_F(NocCli, SweepWritesALatencyThroughputCurveAndStopsAtSaturation) {
   EXPECT_EQ(rows[1].fields[1], "ok");
   EXPECT_EQ(rows[3].fields[1], "saturated");
   EXPECT_THAT(r.output, HasSubstr("stopped at the first saturated rate"));
+}
+
+// `wafersim plot` on a NoC sweep's folder draws its latency-throughput chart with plot_noc.py,
+// chosen by meta.json's kind, or, for a folder written before meta.json had one, by the columns of
+// results.csv. The folder's name has quotes and spaces. (Before, plot knew only sweep folders and
+// ran plot_sweep.py on a NoC sweep, which failed on its columns.)
+TEST_F(NocCli, PlotDrawsTheChartOfANocSweepInAFolderWithQuotes) {
+  const fs::path out = dir / "it's a \"noc\" sweep";
+  const std::string config = noc();
+  const Result r = run("noc " + config + " --sweep --rates 0.05,0.2 --no-plots --out " + quoted(out.string()));
+  ASSERT_EQ(r.status, 0) << r.output;
+  EXPECT_FALSE(fs::exists(out / "plots"));
+  std::ifstream meta_in(out / "meta.json");
+  nlohmann::json meta = nlohmann::json::parse(meta_in);
+  EXPECT_EQ(meta.at("kind"), "noc_sweep");
+  const std::string echo = "env WAFERSIM_PYTHON=/bin/echo " + std::string(WAFERSIM_BIN);
+  const Result by_kind = run_shell(echo + " plot " + quoted(out.string()));
+  EXPECT_EQ(by_kind.status, 0) << by_kind.output;
+  EXPECT_THAT(by_kind.output, HasSubstr("/plot_noc.py " + out.string() + "\n"));
+  meta.erase("kind");
+  std::ofstream(out / "meta.json") << meta.dump();
+  const Result by_columns = run_shell(echo + " plot " + quoted(out.string()));
+  EXPECT_EQ(by_columns.status, 0) << by_columns.output;
+  EXPECT_THAT(by_columns.output, HasSubstr("/plot_noc.py " + out.string() + "\n"));
+  // noc --sweep draws through the same path.
+  const Result swept = run_shell(echo + " noc " + config + " --sweep --rates 0.05 --out " + quoted((dir / "n2").string()));
+  EXPECT_EQ(swept.status, 0) << swept.output;
+  EXPECT_THAT(swept.output, HasSubstr("/plot_noc.py " + (dir / "n2").string() + "\n"));
+
+  if (!matplotlib_importable()) GTEST_SKIP() << WAFERSIM_PYTHON << " has no matplotlib: the chart itself is not drawn";
+  const Result drawn = run("plot " + quoted(out.string()));
+  EXPECT_EQ(drawn.status, 0) << drawn.output;
+  ASSERT_TRUE(fs::exists(out / "plots" / "latency_throughput.png")) << drawn.output;
+  EXPECT_GT(fs::file_size(out / "plots" / "latency_throughput.png"), 10000u);
 }
 
 // minimal_adaptive (no escape) deadlocks this network within a few hundred cycles. With the stall
