@@ -183,7 +183,8 @@ void Document::scale_bar(double x, double y, const ScaleBarSize& size, std::stri
 void Document::colour_bar(double x, double y, double w, double h, double max_value, const std::function<std::string(double)>& colour,
                           std::string_view title, int steps, double font_px) {
   text(x, y - 5, title, {.size_px = font_px});
-  if (max_value > 0) text(x + w, y - 5, fmt::format("max {}", number_label(max_value)), {.size_px = font_px, .anchor = Anchor::kEnd, .fill = "#333333"});
+  if (max_value > 0)  // right of the bar, clear of a long title
+    text(x + w + 5, y + h / 2, fmt::format("max {}", number_label(max_value)), {.size_px = font_px, .valign = VAlign::kMiddle, .fill = "#333333"});
   body_ += "<g shape-rendering=\"crispEdges\">\n";
   for (int i = 0; i < steps; ++i) {
     // Each band overlaps the next by half a px, so that no seam shows between them.

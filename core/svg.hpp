@@ -103,7 +103,7 @@ class Document {
   void scale_bar(double x, double y, const ScaleBarSize& size, std::string_view unit, double font_px = 11);
   // A horizontal colour bar of w x h px at (x, y) for values [0, max_value]: `colour(t)` for t in
   // [0, 1] in `steps` bands, ticks at nice values with labels under it, the title (with its
-  // unit) above it on the left and "max V" on the right.
+  // unit) above it and "max V" right of it.
   void colour_bar(double x, double y, double w, double h, double max_value, const std::function<std::string(double)>& colour,
                   std::string_view title, int steps = 32, double font_px = 11);
   // Markup written as it is (a group, a clip path, shapes in another coordinate system).

@@ -297,7 +297,7 @@ std::string render_wafer_svg(const Wafer& wafer, const DefectMap& map, const Fab
       doc.text(x, y, fmt::format("cell: {} x {} tiles", cell, cell), note);
     }
     y += 34;
-    doc.colour_bar(x, y, 260, 14, max_load, heat_colour, fmt::format("link load ({})", options.link_load_unit));
+    doc.colour_bar(x, y, 240, 14, max_load, heat_colour, fmt::format("link load ({})", options.link_load_unit));
   }
   // Title and notes last, so that nothing is drawn over them.
   doc.text(L.left, L.title_baseline, options.title, {.size_px = 18});

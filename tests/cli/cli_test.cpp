@@ -291,7 +291,8 @@ TEST_F(Cli, RouteProvesDeadlockFreedomOrShowsACycle) {
   EXPECT_THAT(ok.output, HasSubstr("duato: deadlock-free"));
   EXPECT_THAT(ok.output, HasSubstr("reachability        1.000000"));
   EXPECT_TRUE(fs::exists(dir / "r" / "route.json"));
-  EXPECT_THAT(wafersim::read_text_file(dir / "r" / "link_load.svg"), HasSubstr("Busiest link per cell"));
+  EXPECT_THAT(wafersim::read_text_file(dir / "r" / "link_load.svg"), HasSubstr("Busiest output link per cell"));
+  EXPECT_THAT(wafersim::read_text_file(dir / "r" / "link_load.svg"), HasSubstr(">link load (flits/cycle per flit/node/cycle)</text>"));
   const Result bad = run("route " + cfg + " --algorithm minimal_adaptive --exact-cdg --out " + (dir / "b").string());
   ASSERT_EQ(bad.status, 0) << bad.output;
   EXPECT_THAT(bad.output, HasSubstr("NOT deadlock-free"));

@@ -111,6 +111,7 @@ TEST(Svg, ColourBarTicksAtRoundValuesAlongItsLength) {
   EXPECT_THAT(svg, HasSubstr(R"(<line x1="160" y1="50" x2="160" y2="54")"));
   EXPECT_THAT(svg, HasSubstr(">0.4</text>"));
   EXPECT_THAT(svg, HasSubstr(">link load (flits/cycle)</text>"));
+  EXPECT_THAT(svg, HasSubstr(R"(<text x="205" y="45" dy="3.85")"));  // "max 0.5" right of the bar, centred on it
   EXPECT_THAT(svg, HasSubstr(">max 0.5</text>"));
   // Four bands of 50 px, coloured at their middles (0.125 .. 0.875).
   EXPECT_THAT(svg, HasSubstr(R"(<rect x="100" y="40" width="50.5" height="10" fill="#ffffff"/>)"));
