@@ -17,90 +17,15 @@
 #include "core/allocator.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
+#include "sim/impl/engine_records.hpp"
+#include "sim/impl/measurement.hpp"
+#include "sim/impl/packet_pool.hpp"
 
 namespace wafersim::sim {
+using namespace engine_impl;
 namespace {
 
-constexpr int kPorts = 5;
-constexpr std::uint32_t kNone = 0xffffffffu;
-constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
-constexpr std::uint8_t kNoVc = 0xff;
-// A flit's or packet's dst with this bit set names a multicast group (the rest is its index):
-// node ids stay below 2^31 (checked).
-constexpr std::uint32_t kMcBit = 0x80000000u;
-enum : std::uint8_t { kIdle = 0, kWaitVc = 1, kActive = 2 };
 constexpr std::uint64_t kWheel = 64;  // timing-wheel slots (cycles); a power of two
-// Cycle stamps are 32-bit; stop well before they wrap.
-constexpr std::uint64_t kMaxCycle = (std::uint64_t{1} << 32) - (std::uint64_t{1} << 24);
-
-// A packet's record, 28 bytes: a saturated wafer-scale network holds tens of millions of them.
-// Times are cycles of the source's clock.
-struct Packet {
-  std::uint32_t src = 0, dst = 0;
-  std::uint32_t created = 0;   // creation cycle
-  std::uint32_t injected = 0;  // cycle its head entered the injection channel
-  std::uint32_t seq = 0;       // per-source creation order (low 32 bits)
-  std::uint16_t size = 1;
-  std::uint16_t ejected_flits = 0;
-  std::uint16_t hops = 0;
-  std::uint8_t measured = 0;
-};
-static_assert(sizeof(Packet) == 20 + 8, "compact packet record");
-
-// A flit: its packet, the cycle from which it is usable, and what routing needs,
-// so that a packet's record is touched only when it is made and when it is ejected.
-struct Flit {
-  std::uint32_t pkt;
-  std::uint32_t ready;
-  std::uint32_t dst;
-  std::uint16_t hops;  // router-to-router links the packet's head has taken so far
-  std::uint8_t head, tail;
-};
-
-// One input VC's hot state in one record: the buffer's counters, the pipeline state of the packet
-// at its front, and the front flit itself. The ring `buf` holds only the flits behind the front, so
-// at low load (queues of 0 or 1 flit) a router reads and writes no buffer slot at all: the flit
-// arrives in, and leaves from, the record the router reads anyway.
-struct InVc {
-  std::uint32_t written = 0, read = 0;            // flits into / out of the VC (ring index by mask)
-  std::uint32_t elig = 0;                         // cycle from which the next stage may run
-  std::uint8_t state = 0;                         // kIdle / kWaitVc / kActive
-  std::uint8_t out = 0;                           // output VC (port * V + vc) once allocated
-  Flit front{};                                   // valid while written != read
-};
-static_assert(sizeof(InVc) == 32, "two input VCs per cache line");
-
-// The upstream's credit view of one downstream input VC, kept with the upstream (at its output VC
-// index) so that a router polling for credits reads only its own memory; the downstream writes
-// here once per credit. The local port's entries serve the tile's source (ejection needs none).
-struct OutVc {
-  std::uint32_t cred_written = 0, cred_read = 0;  // credits sent back / taken up
-  std::uint32_t cred_front = 0;                   // arrival cycle of the oldest credit in flight
-  std::int32_t credits = 0;                       // free slots downstream, as far as this side knows
-};
-
-// A registered multicast (Engine::add_multicast).
-struct McGroup {
-  std::uint32_t src;
-  DestinationSet set;
-};
-
-// The branches of the multicast packet at the front of an input VC: the output ports of its tree
-// here (bit per port, local included), those that have not yet taken the front flit, and the
-// output VC (router-local index) held on each port.
-struct McState {
-  std::uint8_t ports = 0, pending = 0;
-  std::uint8_t vc[kPorts] = {};
-};
-
-// A router's per-node summary.
-struct Node {
-  std::uint64_t nonempty = 0;   // input VCs holding flits
-  std::uint64_t ov_free = 0;       // output VCs free for allocation
-  std::uint64_t ov_releasing = 0;  // output VCs waiting for their tail's credit (wait_for_tail_credit)
-  std::uint32_t flits_held = 0;
-  std::uint8_t in_list = 0;     // marked in its domain's active or pending set
-};
 
 using WakeHeap = std::priority_queue<std::pair<std::uint64_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint32_t>>,
                                      std::greater<>>;
@@ -127,37 +52,6 @@ struct DomainPart {
   std::vector<std::vector<std::uint32_t>> wheel;
   std::size_t wheel_count = 0;
   WakeHeap sleepers;        // (cycle, node) wake-ups beyond the wheel, or into a domain not busy
-};
-
-// Packet records of one partition, in blocks that never move: other partitions read and update
-// the records of packets they eject while this one adds blocks.
-class PacketPool {
- public:
-  static constexpr unsigned kBlockBits = 14;
-  explicit PacketPool(std::size_t max_records) { blocks_.reserve((max_records >> kBlockBits) + 1); }
-  Packet& operator[](std::uint32_t i) { return blocks_[i >> kBlockBits][i & ((1u << kBlockBits) - 1)]; }
-  // A free record's index.
-  std::uint32_t take() {
-    if (!free_.empty()) {
-      const std::uint32_t i = free_.back();
-      free_.pop_back();
-      return i;
-    }
-    if ((used_ >> kBlockBits) == blocks_.size()) {
-      if (blocks_.size() == blocks_.capacity())
-        throw InputError(fmt::format("more than {:.3g} packets in flight at once in one engine partition (32-bit packet ids): "
-                                     "simulate a smaller fabric or shorter packets, or run more --threads", static_cast<double>(used_)));
-      blocks_.push_back(std::make_unique<Packet[]>(std::size_t{1} << kBlockBits));
-    }
-    return static_cast<std::uint32_t>(used_++);
-  }
-  void give_back(std::uint32_t i) { free_.push_back(i); }
-  std::size_t bytes() const { return blocks_.size() * (sizeof(Packet) << kBlockBits) + free_.capacity() * 4; }
-
- private:
-  std::vector<std::unique_ptr<Packet[]>> blocks_;  // capacity reserved up front: never reallocates
-  std::vector<std::uint32_t> free_;
-  std::size_t used_ = 0;
 };
 
 // A flit or credit for a router of another partition, delivered between steps.
@@ -188,7 +82,8 @@ struct Part {
 
 }  // namespace
 
-struct Engine::Impl {
+// Hidden, as everything in sim/impl/: no PLT hop for a call the compiler does not inline.
+struct [[gnu::visibility("hidden")]] Engine::Impl {
   Engine& eng;
   const mesh::Fabric& fabric;
   const mesh::Routing& routing;
@@ -249,7 +144,7 @@ struct Engine::Impl {
   std::vector<std::uint64_t> wake_cycle;  // earliest pending wake-up of a sleeping router
   bool single_domain = false;
   std::priority_queue<std::pair<std::int64_t, std::uint32_t>, std::vector<std::pair<std::int64_t, std::uint32_t>>, std::greater<>> schedule;
-  std::int64_t window_begin = 0, window_end = std::numeric_limits<std::int64_t>::max();
+  MeasurementWindow window;
 
   // Partitions: bands of rows, one per thread. A packet id is (index in its pool) << pbits | pool.
   std::vector<Part> parts;
@@ -385,7 +280,7 @@ struct Engine::Impl {
     wake_cycle.assign(N, kNever);
     eng.stats_.link_flits.assign(N * 4, 0);
     make_parts();
-    resize_domain_counters(eng.stats_);
+    size_domain_counters(eng.stats_, clk.size());
   }
 
   ~Impl() {
@@ -393,13 +288,6 @@ struct Engine::Impl {
     shutting_down = true;
     go_barrier->arrive_and_wait();
     for (auto& t : team) t.join();
-  }
-
-  void resize_domain_counters(Stats& s) const {
-    s.domain_flits_in.assign(clk.size(), 0);
-    s.domain_flits_out.assign(clk.size(), 0);
-    s.domain_credits_in.assign(clk.size(), 0);
-    s.domain_credits_out.assign(clk.size(), 0);
   }
 
   // Splits the rows into opt.threads bands of about equal router count and starts their threads.
@@ -423,7 +311,7 @@ struct Engine::Impl {
       W.returns.resize(P);
       W.flit_out.resize(P);
       W.credit_out.resize(P);
-      resize_domain_counters(W.stats);
+      size_domain_counters(W.stats, clk.size());
       for (std::uint32_t n = W.lo; n < W.hi; ++n) {
         const std::uint32_t d = dom[n];
         if (W.slot[d] == kNone) {
@@ -473,7 +361,7 @@ struct Engine::Impl {
 
   [[noreturn]] void broken(const std::string& what) const { throw InvariantError("engine invariant broken: " + what); }
 
-  bool in_window(std::int64_t t) const { return t >= window_begin && t < window_end; }
+  bool in_window(std::int64_t t) const { return window.contains(t); }
   std::int64_t edge(std::uint32_t n, std::uint64_t k) const { return clk.edge_ps(dom[n], k); }
 
   std::uint32_t stamp(std::uint64_t cycle) const {
@@ -487,15 +375,7 @@ struct Engine::Impl {
     const std::uint32_t ds = dom[from], dr = dom[to];
     if (ds == dr) return k;
     const std::int64_t t = clk.edge_ps(ds, k);
-    if (count) {
-      if (credit) {
-        ++W.stats.domain_credits_out[ds];
-        ++W.stats.domain_credits_in[dr];
-      } else {
-        ++W.stats.domain_flits_out[ds];
-        ++W.stats.domain_flits_in[dr];
-      }
-    }
+    if (count) count_crossing(W.stats, ds, dr, credit);
     return clk.first_edge_at_or_after(dr, t) + static_cast<std::uint64_t>(sync);
   }
 
@@ -746,16 +626,6 @@ struct Engine::Impl {
     --W.live;
   }
 
-  [[gnu::always_inline]] void count_delivery(Stats& stats, const Packet& p, std::int64_t created_ps, std::int64_t t, std::uint32_t hops) {
-    const auto lat = static_cast<std::uint64_t>(t - created_ps);
-    ++stats.packets_measured_done;
-    stats.latency_sum_ps += lat;
-    stats.network_latency_sum_ps += static_cast<std::uint64_t>(t - edge(p.src, p.injected));
-    stats.hops_sum += hops;
-    stats.max_latency_ps = std::max(stats.max_latency_ps, lat);
-    stats.latency_cycles.add(lat / static_cast<std::uint64_t>(eng.reference_period_ps()));
-  }
-
   // A multicast copy at member n. Each member's tail is one delivery (with its own latency and
   // hops); the record is freed by whichever partition ejects the last member's tail, so the count
   // of tails is atomic (partitions eject members of one packet in the same step). Everything the
@@ -769,7 +639,7 @@ struct Engine::Impl {
     if (opt.check_invariants && !g.set.contains(n)) broken("a multicast flit ejected at a node outside its set");
     if (!f.tail) return;
     const std::int64_t created_ps = edge(p.src, p.created);
-    if (p.measured) count_delivery(W.stats, p, created_ps, t, f.hops);
+    if (p.measured) count_delivery(W.stats, created_ps, edge(p.src, p.injected), t, f.hops, eng.reference_period_ps());
     if (opt.record_deliveries) W.deliveries.push_back({p.src, n, p.seq, created_ps, t, f.hops, p.size});
     const std::size_t members = g.set.size();
     const std::size_t tails = std::atomic_ref<std::uint16_t>(p.ejected_flits).fetch_add(1) + std::size_t{1};
@@ -798,7 +668,7 @@ struct Engine::Impl {
       if (tail && p.ejected_flits != p.size) broken("a tail ejected before all of its packet's flits");
     }
     if (!tail) return;
-    if (p.measured) count_delivery(stats, p, created_ps, t, p.hops);
+    if (p.measured) count_delivery(stats, created_ps, edge(p.src, p.injected), t, p.hops, eng.reference_period_ps());
     if (opt.record_deliveries) W.deliveries.push_back({p.src, p.dst, p.seq, created_ps, t, p.hops, p.size});
     finish_packet(W, id);
   }
@@ -1324,9 +1194,7 @@ struct Engine::Impl {
       eng.deliveries_.insert(eng.deliveries_.end(), W.deliveries.begin(), W.deliveries.end());
       W.deliveries.clear();
     }
-    std::sort(eng.deliveries_.begin() + static_cast<std::ptrdiff_t>(first), eng.deliveries_.end(), [](const Delivery& a, const Delivery& b) {
-      return std::tie(a.ejected_ps, a.dst, a.src, a.seq) < std::tie(b.ejected_ps, b.dst, b.src, b.seq);
-    });
+    sort_deliveries(eng.deliveries_, first);
   }
 
   void start_sources() {
@@ -1459,8 +1327,8 @@ void Engine::count_unmade_offered(std::int64_t until_ps) {
     const std::uint64_t limit = I.doms[I.dom[n]].create_limit;
     auto offered = [&](std::uint64_t x, std::uint32_t flits) {
       const std::int64_t t = I.edge(n, x);
-      if (t >= I.window_end || t >= until_ps) return false;
-      if (t >= I.window_begin) stats_.flits_offered_in_window += flits;
+      if (t >= I.window.end_ps || t >= until_ps) return false;
+      if (t >= I.window.begin_ps) stats_.flits_offered_in_window += flits;
       return true;
     };
     if (I.dynamic) {
@@ -1480,8 +1348,7 @@ void Engine::count_unmade_offered(std::int64_t until_ps) {
 }
 
 void Engine::set_window(std::int64_t begin_ps, std::int64_t end_ps) {
-  impl_->window_begin = begin_ps;
-  impl_->window_end = end_ps;
+  impl_->window = {begin_ps, end_ps};
 }
 
 void Engine::stop_creating_at(std::int64_t t_ps) {
