@@ -5,7 +5,6 @@
 #include <algorithm>
 #include <atomic>
 #include <barrier>
-#include <deque>
 #include <bit>
 #include <exception>
 #include <limits>
@@ -20,6 +19,7 @@
 #include "sim/impl/engine_records.hpp"
 #include "sim/impl/measurement.hpp"
 #include "sim/impl/packet_pool.hpp"
+#include "sim/impl/traffic_sources.hpp"
 
 namespace wafersim::sim {
 using namespace engine_impl;
@@ -123,21 +123,8 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   // Per node.
   std::vector<Node> node;
   std::vector<std::uint8_t> va_in_ptr, va_out_ptr, sa_in_ptr, sa_out_ptr, sa_vc_ptr;
-  // Sources.
-  std::vector<std::uint32_t> src_pkt, src_sent;
-  std::vector<std::uint8_t> src_vc, src_vc_ptr, src_on;
-  std::vector<std::uint64_t> src_next, src_seq;
-  std::vector<Rng> src_rng;
-  bool synthetic = false, bursty = false;
-  std::uint64_t p_thresh = 0, on_off_thresh = 0, off_on_thresh = 0;
-  bool p_always = false;
-  std::uint32_t packet_size = 1;
-  std::unique_ptr<TrafficPattern> pattern;
-  std::vector<TracePacket> trace;
-  std::vector<std::uint32_t> trace_pos, trace_end;
-  // Packets injected while running (Engine::inject), per source, in injection order.
-  std::vector<std::deque<TracePacket>> inbox;
-  bool dynamic = false;
+  // The traffic source at every tile (sim/impl/traffic_sources.hpp).
+  TrafficSources src;
 
   std::vector<Domain> doms;
   std::vector<std::uint32_t> index_in_domain;  // within its DomainPart
@@ -175,7 +162,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   std::atomic<bool> failed{false};
 
   Impl(Engine& e, const mesh::Fabric& f, const mesh::Routing& r, const ClockDomains& c, const EngineOptions& o)
-      : eng(e), fabric(f), routing(r), clk(c), opt(o), dom(c.domain_of_node()) {
+      : eng(e), fabric(f), routing(r), clk(c), opt(o), dom(c.domain_of_node()), src(f.nodes()) {
     const RouterSpec& rs = opt.router;
     V = rs.num_vcs;
     B = rs.vc_buf_size;
@@ -268,13 +255,6 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
     sa_in_ptr.assign(N * kPorts * S, 0);
     sa_out_ptr.assign(N * kPorts, 0);
     sa_vc_ptr.assign(N * kPorts * S, 0);
-    src_pkt.assign(N, kNone);
-    src_sent.assign(N, 0);
-    src_vc.assign(N, kNoVc);
-    src_vc_ptr.assign(N, 0);
-    src_on.assign(N, 0);
-    src_next.assign(N, kNever);
-    src_seq.assign(N, 0);
     doms.resize(clk.size());
     single_domain = clk.size() == 1;
     wake_cycle.assign(N, kNever);
@@ -430,59 +410,21 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
     }
   }
 
-  // ---- sources ----
-  std::uint64_t next_arrival(std::uint32_t n, std::uint64_t from) {
-    const std::uint64_t limit = doms[dom[n]].create_limit;
-    if (dynamic) {
-      if (inbox[n].empty()) return kNever;
-      const std::uint64_t c = inbox[n].front().cycle;
-      return c < limit ? c : kNever;
-    }
-    if (!synthetic) {
-      if (trace_pos[n] >= trace_end[n]) return kNever;
-      const std::uint64_t c = trace[trace_pos[n]].cycle;  // several packets may share a cycle
-      return c < limit ? c : kNever;
-    }
-    if (p_thresh == 0 && !p_always) return kNever;
-    Rng& rng = src_rng[n];
-    for (std::uint64_t x = from; x < limit && x < kMaxCycle; ++x) {
-      if (bursty) {
-        if (src_on[n]) {
-          if (rng.next_u64() < on_off_thresh) src_on[n] = 0;
-        } else if (rng.next_u64() < off_on_thresh) {
-          src_on[n] = 1;
-        }
-        if (!src_on[n]) continue;
-      }
-      if (p_always || rng.next_u64() < p_thresh) return x;
-    }
-    return kNever;
-  }
+  // ---- sources: the injection step (what is made and when: sim/impl/traffic_sources.hpp) ----
+  std::uint64_t create_limit(std::uint32_t n) const { return doms[dom[n]].create_limit; }
 
-  bool source_due(std::uint32_t n, std::uint64_t k) const {
-    return src_next[n] <= k && src_next[n] < doms[dom[n]].create_limit;
-  }
+  // Source n has a packet to make at cycle k (the limit is read only when one is due: this runs at
+  // every router step).
+  bool source_due(std::uint32_t n, std::uint64_t k) const { return src.next[n] <= k && src.next[n] < create_limit(n); }
 
   std::uint32_t new_packet(Part& W) { return W.pool->take() << pbits | W.index; }
 
   [[gnu::always_inline]] void source_step(Part& W, std::uint32_t n, std::uint64_t k) {
-    if (src_pkt[n] == kNone) {
+    if (src.pkt[n] == kNone) {
       while (source_due(n, k)) {
-        const std::uint64_t c = src_next[n];
+        const std::uint64_t c = src.next[n];
         std::uint32_t dst, size;
-        if (synthetic) {
-          dst = pattern->destination(n, src_rng[n]);
-          size = packet_size;
-        } else if (dynamic) {
-          dst = inbox[n].front().dst;
-          size = inbox[n].front().flits;
-          inbox[n].pop_front();
-        } else {
-          dst = trace[trace_pos[n]].dst;
-          size = trace[trace_pos[n]].flits;
-          ++trace_pos[n];
-        }
-        src_next[n] = next_arrival(n, c + 1);
+        src.take(n, create_limit(n), dst, size);
         if (dst == kNoDestination) {
           ++W.stats.packets_suppressed;
           continue;
@@ -494,7 +436,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
         p.dst = dst;
         p.size = static_cast<std::uint16_t>(size);
         p.created = stamp(c);
-        p.seq = static_cast<std::uint32_t>(src_seq[n]++);
+        p.seq = static_cast<std::uint32_t>(src.seq[n]++);
         p.measured = in_window(edge(n, c));
         ++W.stats.packets_created;
         ++W.live;
@@ -503,39 +445,39 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
           W.stats.packets_measured += copies;
           W.stats.flits_offered_in_window += size * copies;
         }
-        src_pkt[n] = id;
-        src_sent[n] = 0;
-        src_vc[n] = kNoVc;
+        src.pkt[n] = id;
+        src.sent[n] = 0;
+        src.vc[n] = kNoVc;
         break;
       }
-      if (src_pkt[n] == kNone) return;
+      if (src.pkt[n] == kNone) return;
     }
     const std::size_t base = static_cast<std::size_t>(n) * VP + mesh::kLocal * V;
-    if (src_vc[n] == kNoVc) {
+    if (src.vc[n] == kNoVc) {
       for (int i = 0; i < V; ++i) {
-        const int v = (src_vc_ptr[n] + i) % V;
+        const int v = (src.vc_ptr[n] + i) % V;
         pop_credits(base + v, k);
         const int c = ovc[base + v].credits;
         if (c > 0 && (!opt.router.wait_for_tail_credit || c == B)) {
-          src_vc[n] = static_cast<std::uint8_t>(v);
-          src_vc_ptr[n] = static_cast<std::uint8_t>((v + 1) % V);
+          src.vc[n] = static_cast<std::uint8_t>(v);
+          src.vc_ptr[n] = static_cast<std::uint8_t>((v + 1) % V);
           break;
         }
       }
-      if (src_vc[n] == kNoVc) return;
+      if (src.vc[n] == kNoVc) return;
     }
-    const std::size_t iv = base + src_vc[n];  // the local input VC; its credit view is at the same index
+    const std::size_t iv = base + src.vc[n];  // the local input VC; its credit view is at the same index
     pop_credits(iv, k);
     if (ovc[iv].credits <= 0) return;
-    Packet& p = pkt(src_pkt[n]);
-    const bool head = src_sent[n] == 0, tail = src_sent[n] + 1 == p.size;
+    Packet& p = pkt(src.pkt[n]);
+    const bool head = src.sent[n] == 0, tail = src.sent[n] + 1 == p.size;
     take_credit(iv);
-    receive_flit(iv, n, Flit{src_pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
+    receive_flit(iv, n, Flit{src.pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
     ++W.stats.flits_injected;
     if (head) p.injected = stamp(k);
-    if (++src_sent[n] == p.size) {
-      src_pkt[n] = kNone;
-      src_vc[n] = kNoVc;
+    if (++src.sent[n] == p.size) {
+      src.pkt[n] = kNone;
+      src.vc[n] = kNoVc;
     }
   }
 
@@ -839,7 +781,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   // unicast run steps exactly the code it did before multicast existed.
   template <bool kMc>
   void step_router(Part& W, std::uint32_t n, std::uint64_t k, std::int64_t t) {
-    if (src_pkt[n] != kNone || source_due(n, k)) source_step(W, n, k);
+    if (src.pkt[n] != kNone || source_due(n, k)) source_step(W, n, k);
     Node& nd = node[n];
     if (!nd.nonempty) return;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
@@ -980,8 +922,8 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   // move then (it may be waiting for an allocation or a credit: polled), else the earliest cycle a
   // flit becomes usable or a pipeline stage or the next packet comes due; kNever if none.
   std::uint64_t next_work(std::uint32_t n, std::uint64_t k) const {
-    if (src_pkt[n] != kNone) return k + 1;
-    std::uint64_t next = src_next[n] < doms[dom[n]].create_limit ? std::max(src_next[n], k + 1) : kNever;
+    if (src.pkt[n] != kNone) return k + 1;
+    std::uint64_t next = src.next[n] < doms[dom[n]].create_limit ? std::max(src.next[n], k + 1) : kNever;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
     for (std::uint64_t m = node[n].nonempty; m; m &= m - 1) {
       const InVc& q = ivc[base + std::countr_zero(m)];
@@ -1200,8 +1142,8 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   void start_sources() {
     for (std::uint32_t n = 0; n < N; ++n) {
       if (!fabric.endpoint(n) || !fabric.router_alive(n)) continue;
-      src_next[n] = next_arrival(n, 0);
-      if (src_next[n] != kNever) wake_at(part(n), n, src_next[n]);
+      src.next[n] = src.next_arrival(n, 0, create_limit(n));
+      if (src.next[n] != kNever) wake_at(part(n), n, src.next[n]);
     }
     apply_wakes();
   }
@@ -1216,48 +1158,13 @@ Engine::~Engine() = default;
 
 void Engine::set_traffic(const TrafficSpec& spec, const TrafficContext& ctx) {
   Impl& I = *impl_;
-  I.synthetic = true;
-  I.pattern = TrafficPatternRegistry::instance().find(spec.pattern)->create(ctx, spec.node);
-  I.packet_size = static_cast<std::uint32_t>(spec.packet_size);
-  I.bursty = spec.injection == TrafficSpec::Injection::kBursty;
-  auto threshold = [](double p) {
-    return p >= 1.0 ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(std::ldexp(p, 64));
-  };
-  double on_p = spec.rate / spec.packet_size;  // packets per cycle while on
-  double pi_on = 1.0;
-  if (I.bursty) {
-    on_p = spec.on_rate / spec.packet_size;
-    pi_on = spec.rate / spec.on_rate;  // stationary fraction of cycles on
-    const double beta = 1.0 / spec.burst_length;
-    const double alpha = pi_on >= 1.0 ? 1.0 : beta * pi_on / (1.0 - pi_on);
-    I.on_off_thresh = pi_on >= 1.0 ? 0 : threshold(beta);
-    I.off_on_thresh = threshold(std::min(alpha, 1.0));
-  }
-  I.p_always = on_p >= 1.0;
-  I.p_thresh = threshold(on_p);
-  const Rng root(I.opt.seed);
-  I.src_rng.clear();
-  I.src_rng.reserve(I.N);
-  for (std::uint32_t n = 0; n < I.N; ++n) {
-    I.src_rng.push_back(root.stream(n));
-    if (I.bursty) I.src_on[n] = I.src_rng[n].uniform01() < pi_on;
-  }
+  I.src.set_synthetic(spec, ctx, I.opt.seed);
   I.start_sources();
 }
 
 void Engine::set_trace(std::vector<TracePacket> packets) {
   Impl& I = *impl_;
-  I.synthetic = false;
-  I.trace = std::move(packets);
-  std::stable_sort(I.trace.begin(), I.trace.end(),
-                   [](const TracePacket& a, const TracePacket& b) { return a.src != b.src ? a.src < b.src : a.cycle < b.cycle; });
-  I.trace_pos.assign(I.N, 0);
-  I.trace_end.assign(I.N, 0);
-  for (std::size_t i = 0; i < I.trace.size(); ++i) {
-    const std::uint32_t s = I.trace[i].src;
-    if (I.trace_end[s] == 0) I.trace_pos[s] = static_cast<std::uint32_t>(i);
-    I.trace_end[s] = static_cast<std::uint32_t>(i + 1);
-  }
+  I.src.set_trace(std::move(packets));
   I.start_sources();
 }
 
@@ -1300,19 +1207,13 @@ void Engine::inject_multicast(std::uint32_t group, std::uint32_t flits, std::int
 
 void Engine::push_packet(std::uint32_t src, std::uint32_t dst, std::uint32_t flits, std::int64_t t_ps) {
   Impl& I = *impl_;
-  if (I.synthetic) throw std::logic_error("Engine::inject needs trace mode (set_trace)");
+  if (I.src.synthetic) throw std::logic_error("Engine::inject needs trace mode (set_trace)");
   if (flits == 0 || flits > 0xFFFF) throw std::invalid_argument("Engine::inject: a packet has 1 to 65535 flits");
-  if (!I.dynamic) {
-    I.dynamic = true;
-    I.inbox.assign(I.N, {});
-  }
   const std::uint32_t d = I.dom[src];
   const std::uint64_t cycle = clocks_.first_edge_at_or_after(d, std::max(t_ps, now_ps_));
-  auto& q = I.inbox[src];
-  q.push_back(TracePacket{cycle, src, dst, flits});
-  if (q.size() > 1) return;  // the source reaches it after the ones before
-  I.src_next[src] = cycle;
-  if (I.src_pkt[src] == kNone) {
+  if (!I.src.push(TracePacket{cycle, src, dst, flits})) return;  // the source reaches it after the ones before
+  I.src.next[src] = cycle;
+  if (I.src.pkt[src] == kNone) {
     I.wake_at(I.part(src), src, cycle);
     I.apply_wakes();
   }
@@ -1320,31 +1221,13 @@ void Engine::push_packet(std::uint32_t src, std::uint32_t dst, std::uint32_t fli
 
 void Engine::count_unmade_offered(std::int64_t until_ps) {
   Impl& I = *impl_;
-  // Every step of these loops consumes a packet (a trace line, an inbox entry or a random draw), so
-  // they end: a backlogged source's packets created before the window are passed over, not
-  // revisited (revisiting the same trace line once looped for ever).
-  for (std::uint32_t n = 0; n < I.N; ++n) {
-    const std::uint64_t limit = I.doms[I.dom[n]].create_limit;
-    auto offered = [&](std::uint64_t x, std::uint32_t flits) {
+  for (std::uint32_t n = 0; n < I.N; ++n)
+    I.src.drain_unmade(n, I.create_limit(n), [&](std::uint64_t x, std::uint32_t flits) {
       const std::int64_t t = I.edge(n, x);
       if (t >= I.window.end_ps || t >= until_ps) return false;
       if (t >= I.window.begin_ps) stats_.flits_offered_in_window += flits;
       return true;
-    };
-    if (I.dynamic) {
-      for (const TracePacket& p : I.inbox[n])
-        if (p.cycle >= limit || !offered(p.cycle, p.flits)) break;
-    } else if (!I.synthetic) {
-      for (; I.trace_pos[n] < I.trace_end[n]; ++I.trace_pos[n]) {
-        const TracePacket& p = I.trace[I.trace_pos[n]];
-        if (p.cycle >= limit || !offered(p.cycle, p.flits)) break;
-      }
-    } else {
-      for (std::uint64_t x = I.src_next[n]; x != kNever && x < limit; x = I.next_arrival(n, x + 1))
-        if (!offered(x, I.packet_size)) break;
-    }
-    I.src_next[n] = kNever;
-  }
+    });
 }
 
 void Engine::set_window(std::int64_t begin_ps, std::int64_t end_ps) {
@@ -1401,8 +1284,7 @@ std::size_t Engine::memory_bytes() const {
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   std::size_t b = bytes(I.ivc) + bytes(I.ovc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.node) +
                   bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) + bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) +
-                  bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) + bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) +
-                  bytes(I.src_seq) + bytes(I.src_rng) + bytes(I.link_lat) + bytes(I.link_mm) + bytes(stats_.link_flits) +
+                  I.src.bytes() + bytes(I.link_lat) + bytes(I.link_mm) + bytes(stats_.link_flits) +
                   bytes(I.index_in_domain) + bytes(I.wake_cycle) + bytes(I.part_of);
   for (const auto& W : I.parts) {
     b += W.pool->bytes() + bytes(W.slot);
