@@ -16,6 +16,7 @@
 #include "core/allocator.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
+#include "sim/impl/domain_schedule.hpp"
 #include "sim/impl/engine_records.hpp"
 #include "sim/impl/measurement.hpp"
 #include "sim/impl/packet_pool.hpp"
@@ -24,35 +25,6 @@
 namespace wafersim::sim {
 using namespace engine_impl;
 namespace {
-
-constexpr std::uint64_t kWheel = 64;  // timing-wheel slots (cycles); a power of two
-
-using WakeHeap = std::priority_queue<std::pair<std::uint64_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint32_t>>,
-                                     std::greater<>>;
-
-// A clock domain's schedule, shared by all partitions and changed only between steps.
-struct Domain {
-  std::uint64_t cycle = 0;  // next edge to step
-  bool scheduled = false;
-  bool stepping = false;    // being stepped at `cycle` in the current step
-  bool busy = false;        // scheduled edge by edge (routers listed or in a wheel): `cycle` only advances
-  std::uint64_t create_limit = kNever;  // sources make packets only at cycles below this
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> parts;  // (partition, its DomainPart slot)
-};
-
-// A clock domain's routers within one partition, and their stepping state.
-struct DomainPart {
-  // Its routers (ascending) and two bitmaps over them: active (stepped at the next edge) and pending
-  // (woken during this edge, joins active at the next). Stepping walks the bitmap, so routers are
-  // visited in node order, which suits the caches, at a cost of one word per 64 routers per edge.
-  std::vector<std::uint32_t> members;
-  std::vector<std::uint64_t> active, pending;
-  std::size_t listed = 0;   // routers marked in active or pending
-  // Wake-ups of sleeping routers: within kWheel cycles in a timing wheel, later in `sleepers`.
-  std::vector<std::vector<std::uint32_t>> wheel;
-  std::size_t wheel_count = 0;
-  WakeHeap sleepers;        // (cycle, node) wake-ups beyond the wheel, or into a domain not busy
-};
 
 // A flit or credit for a router of another partition, delivered between steps.
 struct FlitMail {
@@ -76,7 +48,7 @@ struct Part {
   std::vector<std::vector<std::uint32_t>> returns;  // [other partition]: its packet ids finished here
   std::vector<std::vector<FlitMail>> flit_out;      // [partition]
   std::vector<std::vector<CreditMail>> credit_out;  // [partition]
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> wakes_out;  // (domain, cycle): reschedule between steps
+  WakeList wakes_out;                        // domains to reschedule between steps
   std::exception_ptr error;
 };
 
@@ -126,11 +98,8 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   // The traffic source at every tile (sim/impl/traffic_sources.hpp).
   TrafficSources src;
 
-  std::vector<Domain> doms;
-  std::vector<std::uint32_t> index_in_domain;  // within its DomainPart
-  std::vector<std::uint64_t> wake_cycle;  // earliest pending wake-up of a sleeping router
-  bool single_domain = false;
-  std::priority_queue<std::pair<std::int64_t, std::uint32_t>, std::vector<std::pair<std::int64_t, std::uint32_t>>, std::greater<>> schedule;
+  // When each domain steps, and which routers (sim/impl/domain_schedule.hpp).
+  DomainSchedule sched;
   MeasurementWindow window;
 
   // Partitions: bands of rows, one per thread. A packet id is (index in its pool) << pbits | pool.
@@ -162,7 +131,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   std::atomic<bool> failed{false};
 
   Impl(Engine& e, const mesh::Fabric& f, const mesh::Routing& r, const ClockDomains& c, const EngineOptions& o)
-      : eng(e), fabric(f), routing(r), clk(c), opt(o), dom(c.domain_of_node()), src(f.nodes()) {
+      : eng(e), fabric(f), routing(r), clk(c), opt(o), dom(c.domain_of_node()), src(f.nodes()), sched(c, f.nodes()) {
     const RouterSpec& rs = opt.router;
     V = rs.num_vcs;
     B = rs.vc_buf_size;
@@ -255,9 +224,6 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
     sa_in_ptr.assign(N * kPorts * S, 0);
     sa_out_ptr.assign(N * kPorts, 0);
     sa_vc_ptr.assign(N * kPorts * S, 0);
-    doms.resize(clk.size());
-    single_domain = clk.size() == 1;
-    wake_cycle.assign(N, kNever);
     eng.stats_.link_flits.assign(N * 4, 0);
     make_parts();
     size_domain_counters(eng.stats_, clk.size());
@@ -279,7 +245,6 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
     pmask = (1u << pbits) - 1;
     parts.resize(P);
     part_of.assign(N, 0);
-    index_in_domain.resize(N);
     for (std::uint32_t p = 0; p < P; ++p) {
       Part& W = parts[p];
       W.index = p;
@@ -297,16 +262,14 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
         if (W.slot[d] == kNone) {
           W.slot[d] = static_cast<std::uint32_t>(W.doms.size());
           W.doms.emplace_back();
-          doms[d].parts.emplace_back(p, W.slot[d]);
+          sched.doms[d].parts.emplace_back(p, W.slot[d]);
         }
         DomainPart& DP = W.doms[W.slot[d]];
-        index_in_domain[n] = static_cast<std::uint32_t>(DP.members.size());
+        sched.index_in_domain[n] = static_cast<std::uint32_t>(DP.members.size());
         DP.members.push_back(n);
       }
       for (DomainPart& DP : W.doms) {
-        DP.wheel.resize(kWheel);
-        DP.active.assign((DP.members.size() + 63) / 64, 0);
-        DP.pending.assign(DP.active.size(), 0);
+        DP.finish_members();
       }
     }
     if (P == 1) return;
@@ -351,7 +314,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
 
   // The receiver's cycle at which something sent from `from` arriving at sender cycle `k` is usable.
   std::uint64_t to_receiver(Part& W, std::uint32_t from, std::uint32_t to, std::uint64_t k, bool credit, bool count) {
-    if (single_domain) return k;
+    if (sched.single_domain) return k;
     const std::uint32_t ds = dom[from], dr = dom[to];
     if (ds == dr) return k;
     const std::int64_t t = clk.edge_ps(ds, k);
@@ -361,43 +324,19 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
 
   void list(std::uint32_t n, DomainPart& DP) {
     node[n].in_list = 1;
-    const std::uint32_t i = index_in_domain[n];
-    DP.pending[i >> 6] |= std::uint64_t{1} << (i & 63);
-    ++DP.listed;
+    DP.list(sched.index_in_domain[n]);
   }
 
-  // Router m (of partition W) has something to do at cycle c of its clock (c is in the future).
-  // Domains are rescheduled only between steps: a domain stepped edge by edge (stepping now, or
-  // busy) reaches c by itself, so the wake-up goes into its wheel; any other one may need an
-  // earlier edge, which the step's end arranges from W.wakes_out.
+  // Router m (of partition W) has something to do at cycle c of its clock (c is in the future);
+  // nothing to note if it is listed already, or due to wake up as early.
   void wake_at(Part& W, std::uint32_t m, std::uint64_t c) {
-    if (node[m].in_list || c >= wake_cycle[m]) return;
-    wake_cycle[m] = c;
-    const std::uint32_t d = dom[m];
-    const Domain& D = doms[d];
-    DomainPart& DP = dpart(W, m);
-    if ((D.stepping || (D.scheduled && D.busy)) && c - D.cycle < kWheel) {
-      DP.wheel[c & (kWheel - 1)].push_back(m);
-      ++DP.wheel_count;
-      return;
-    }
-    DP.sleepers.emplace(c, m);
-    if (!D.scheduled || c < D.cycle) W.wakes_out.emplace_back(d, c);
+    if (node[m].in_list || !sched.wakes_earlier(m, c)) return;
+    sched.wake_at(dpart(W, m), W.wakes_out, dom[m], m, c);
   }
 
   // Between steps: domains woken for an earlier edge than they had.
   void apply_wakes() {
-    for (Part& W : parts) {
-      for (const auto& [d, c] : W.wakes_out) {
-        Domain& D = doms[d];
-        if (D.scheduled && c >= D.cycle) continue;
-        D.cycle = c;
-        D.scheduled = true;
-        D.busy = false;
-        schedule.emplace(clk.edge_ps(d, c), d);
-      }
-      W.wakes_out.clear();
-    }
+    for (Part& W : parts) sched.apply_wakes(W.wakes_out);
   }
 
   [[gnu::always_inline]] void pop_credits(std::size_t ov, std::uint64_t k) {
@@ -411,7 +350,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   }
 
   // ---- sources: the injection step (what is made and when: sim/impl/traffic_sources.hpp) ----
-  std::uint64_t create_limit(std::uint32_t n) const { return doms[dom[n]].create_limit; }
+  std::uint64_t create_limit(std::uint32_t n) const { return sched.doms[dom[n]].create_limit; }
 
   // Source n has a packet to make at cycle k (the limit is read only when one is due: this runs at
   // every router step).
@@ -923,7 +862,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   // flit becomes usable or a pipeline stage or the next packet comes due; kNever if none.
   std::uint64_t next_work(std::uint32_t n, std::uint64_t k) const {
     if (src.pkt[n] != kNone) return k + 1;
-    std::uint64_t next = src.next[n] < doms[dom[n]].create_limit ? std::max(src.next[n], k + 1) : kNever;
+    std::uint64_t next = src.next[n] < create_limit(n) ? std::max(src.next[n], k + 1) : kNever;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
     for (std::uint64_t m = node[n].nonempty; m; m &= m - 1) {
       const InVc& q = ivc[base + std::countr_zero(m)];
@@ -945,25 +884,11 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   // Steps partition W's routers of domain d at its cycle k (time t).
   void step_domain(Part& W, DomainPart& D, std::uint64_t k, std::int64_t t) {
     auto due = [&](std::uint32_t n, std::uint64_t c) {
-      if (node[n].in_list || wake_cycle[n] != c) return;  // superseded by an earlier wake-up
-      wake_cycle[n] = kNever;
+      if (node[n].in_list || sched.wake_cycle[n] != c) return;  // superseded by an earlier wake-up
+      sched.wake_cycle[n] = kNever;
       list(n, D);
     };
-    while (!D.sleepers.empty() && D.sleepers.top().first <= k) {
-      const auto [c, n] = D.sleepers.top();
-      D.sleepers.pop();
-      due(n, c);
-    }
-    auto& slot = D.wheel[k & (kWheel - 1)];
-    if (!slot.empty()) {
-      D.wheel_count -= slot.size();
-      for (const std::uint32_t n : slot) due(n, k);
-      slot.clear();
-    }
-    for (std::size_t w = 0; w < D.active.size(); ++w) {
-      D.active[w] |= D.pending[w];
-      D.pending[w] = 0;
-    }
+    D.take_wakeups(k, due);
     for (std::size_t w = 0; w < D.active.size(); ++w) {
       for (std::uint64_t bits = D.active[w]; bits; bits &= bits - 1) {
         const int b = std::countr_zero(bits);
@@ -981,30 +906,6 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
     }
   }
 
-  // Between steps: the domain's next edge, from the state of all its partitions.
-  void reschedule(std::uint32_t d) {
-    Domain& D = doms[d];
-    std::size_t listed = 0, wheeled = 0;
-    std::uint64_t first_sleeper = kNever;
-    for (const auto& [p, slot] : D.parts) {
-      const DomainPart& DP = parts[p].doms[slot];
-      listed += DP.listed;
-      wheeled += DP.wheel_count;
-      if (!DP.sleepers.empty()) first_sleeper = std::min(first_sleeper, DP.sleepers.top().first);
-    }
-    D.busy = listed > 0 || wheeled > 0;
-    if (D.busy) {
-      D.scheduled = true;
-    } else if (first_sleeper != kNever) {
-      D.cycle = std::max(D.cycle, first_sleeper);
-      D.scheduled = true;
-    } else {
-      D.scheduled = false;
-      return;
-    }
-    schedule.emplace(clk.edge_ps(d, D.cycle), d);
-  }
-
   // ---- stepping, on one thread or several ----
   // A step: every domain with an edge at the earliest scheduled time (before until_) is stepped by
   // every partition (each its own routers); then each partition takes in the flits and credits the
@@ -1018,23 +919,13 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
       stopped = true;
       return false;
     }
-    while (!schedule.empty()) {
-      const auto [t, d] = schedule.top();
-      if (t >= until_ || (!step_set.empty() && t != step_t)) break;
-      schedule.pop();
-      Domain& D = doms[d];
-      if (!D.scheduled || D.stepping || clk.edge_ps(d, D.cycle) != t) continue;  // superseded entry
-      D.stepping = true;
-      step_t = t;
-      step_set.push_back(d);
-    }
-    return !step_set.empty();
+    return sched.plan(until_, step_set, step_t);
   }
 
   void step_part(Part& W) {
     for (const std::uint32_t d : step_set) {
       const std::uint32_t slot = W.slot[d];
-      if (slot != kNone) step_domain(W, W.doms[slot], doms[d].cycle, step_t);
+      if (slot != kNone) step_domain(W, W.doms[slot], sched.doms[d].cycle, step_t);
     }
   }
 
@@ -1060,10 +951,10 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   void finish_step() {
     apply_wakes();
     for (const std::uint32_t d : step_set) {
-      Domain& D = doms[d];
+      Domain& D = sched.doms[d];
       D.stepping = false;
       ++D.cycle;
-      reschedule(d);
+      sched.reschedule(d, [&](std::uint32_t p, std::uint32_t slot) -> const DomainPart& { return parts[p].doms[slot]; });
     }
   }
 
@@ -1116,7 +1007,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
           std::exception_ptr e = W.error;
           for (Part& X : parts) X.error = nullptr;
           failed = false;
-          for (const std::uint32_t d : step_set) doms[d].stepping = false;
+          for (const std::uint32_t d : step_set) sched.doms[d].stepping = false;
           std::rethrow_exception(e);
         }
     }
@@ -1235,7 +1126,7 @@ void Engine::set_window(std::int64_t begin_ps, std::int64_t end_ps) {
 }
 
 void Engine::stop_creating_at(std::int64_t t_ps) {
-  for (std::uint32_t d = 0; d < impl_->doms.size(); ++d) impl_->doms[d].create_limit = clocks_.first_edge_at_or_after(d, t_ps);
+  for (std::uint32_t d = 0; d < impl_->sched.doms.size(); ++d) impl_->sched.doms[d].create_limit = clocks_.first_edge_at_or_after(d, t_ps);
 }
 
 int Engine::useful_threads(int requested, std::size_t routers, unsigned cpus) {
@@ -1246,7 +1137,7 @@ int Engine::useful_threads(int requested, std::size_t routers, unsigned cpus) {
 bool Engine::run_until(std::int64_t t_ps) {
   Impl& I = *impl_;
   I.run_until(t_ps);
-  const std::int64_t reached = I.stopped && !I.schedule.empty() ? std::min(t_ps, I.schedule.top().first) : t_ps;
+  const std::int64_t reached = I.stopped && !I.sched.heap.empty() ? std::min(t_ps, I.sched.heap.top().first) : t_ps;
   now_ps_ = std::max(now_ps_, reached);
   return !I.stopped;
 }
@@ -1285,7 +1176,7 @@ std::size_t Engine::memory_bytes() const {
   std::size_t b = bytes(I.ivc) + bytes(I.ovc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.node) +
                   bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) + bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) +
                   I.src.bytes() + bytes(I.link_lat) + bytes(I.link_mm) + bytes(stats_.link_flits) +
-                  bytes(I.index_in_domain) + bytes(I.wake_cycle) + bytes(I.part_of);
+                  bytes(I.sched.index_in_domain) + bytes(I.sched.wake_cycle) + bytes(I.part_of);
   for (const auto& W : I.parts) {
     b += W.pool->bytes() + bytes(W.slot);
     for (const auto& d : W.doms) b += bytes(d.members) + bytes(d.active) + bytes(d.pending) + d.sleepers.size() * 16;
