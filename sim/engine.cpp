@@ -4,14 +4,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <barrier>
 #include <bit>
-#include <exception>
 #include <limits>
-#include <queue>
-#include <system_error>
-#include <thread>
-#include <tuple>
 
 #include "core/allocator.hpp"
 #include "core/input_error.hpp"
@@ -20,39 +14,12 @@
 #include "sim/impl/engine_records.hpp"
 #include "sim/impl/measurement.hpp"
 #include "sim/impl/packet_pool.hpp"
+#include "sim/impl/partition.hpp"
+#include "sim/impl/step_team.hpp"
 #include "sim/impl/traffic_sources.hpp"
 
 namespace wafersim::sim {
 using namespace engine_impl;
-namespace {
-
-// A flit or credit for a router of another partition, delivered between steps.
-struct FlitMail {
-  std::uint32_t iv, m;
-  Flit f;
-};
-struct CreditMail {
-  std::uint32_t ov, at;
-};
-
-// One mesh partition (a band of whole rows), stepped by one thread. Everything a step writes is
-// the partition's own, except what goes out as mail; counters are merged when a run returns.
-struct Part {
-  std::uint32_t index = 0, lo = 0, hi = 0;  // routers [lo, hi)
-  std::vector<DomainPart> doms;              // the domains with routers here
-  std::vector<std::uint32_t> slot;           // [domain]: index into doms, or kNone
-  Stats stats;                               // all but link_flits (kept in the engine's: one writer per link)
-  std::int64_t live = 0;                     // packets made here minus packets finished here
-  std::vector<Delivery> deliveries;
-  std::unique_ptr<PacketPool> pool;
-  std::vector<std::vector<std::uint32_t>> returns;  // [other partition]: its packet ids finished here
-  std::vector<std::vector<FlitMail>> flit_out;      // [partition]
-  std::vector<std::vector<CreditMail>> credit_out;  // [partition]
-  WakeList wakes_out;                        // domains to reschedule between steps
-  std::exception_ptr error;
-};
-
-}  // namespace
 
 // Hidden, as everything in sim/impl/: no PLT hop for a call the compiler does not inline.
 struct [[gnu::visibility("hidden")]] Engine::Impl {
@@ -110,25 +77,11 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
   // The current step: the domains with an edge at time step_t.
   std::vector<std::uint32_t> step_set;
   std::int64_t step_t = 0, until_ = 0;
-  // Threads 1..P-1 (the caller is partition 0's), meeting at barriers.
-  struct Sync {
-    Impl* impl;
-    void operator()() noexcept { impl->between_steps(); }
-  };
-  // `running` is set when every thread has arrived to start, so none can still be reading the value
-  // that ended the previous run.
-  struct Start {
-    Impl* impl;
-    void operator()() noexcept { impl->running = true; }
-  };
-  std::vector<std::thread> team;
-  std::unique_ptr<std::barrier<Start>> go_barrier;
-  std::unique_ptr<std::barrier<>> mid_barrier;
-  std::unique_ptr<std::barrier<Sync>> end_barrier;
-  bool running = false, shutting_down = false;
   const std::atomic<bool>* stop_flag = &interrupt_flag();
   bool stopped = false;  // the last run_until ended early on Ctrl-C
-  std::atomic<bool> failed{false};
+  // The threads of partitions 1.. (sim/impl/step_team.hpp). Declared last: destroyed (its threads
+  // stopped) before the state they step.
+  std::unique_ptr<StepTeam<Impl>> team;
 
   Impl(Engine& e, const mesh::Fabric& f, const mesh::Routing& r, const ClockDomains& c, const EngineOptions& o)
       : eng(e), fabric(f), routing(r), clk(c), opt(o), dom(c.domain_of_node()), src(f.nodes()), sched(c, f.nodes()) {
@@ -229,13 +182,6 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
     size_domain_counters(eng.stats_, clk.size());
   }
 
-  ~Impl() {
-    if (team.empty()) return;
-    shutting_down = true;
-    go_barrier->arrive_and_wait();
-    for (auto& t : team) t.join();
-  }
-
   // Splits the rows into opt.threads bands of about equal router count and starts their threads.
   void make_parts() {
     const std::size_t rows = fabric.rows(), cols = fabric.cols();
@@ -248,8 +194,8 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
     for (std::uint32_t p = 0; p < P; ++p) {
       Part& W = parts[p];
       W.index = p;
-      W.lo = static_cast<std::uint32_t>(rows * p / P * cols);
-      W.hi = static_cast<std::uint32_t>(rows * (p + 1) / P * cols);
+      W.lo = band_begin(rows, cols, p, P);
+      W.hi = band_begin(rows, cols, p + 1, P);
       for (std::uint32_t n = W.lo; n < W.hi; ++n) part_of[n] = static_cast<std::uint8_t>(p);
       W.slot.assign(clk.size(), kNone);
       W.pool = std::make_unique<PacketPool>(std::size_t{1} << (32 - pbits));
@@ -272,30 +218,7 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
         DP.finish_members();
       }
     }
-    if (P == 1) return;
-    go_barrier = std::make_unique<std::barrier<Start>>(P, Start{this});
-    mid_barrier = std::make_unique<std::barrier<>>(P);
-    end_barrier = std::make_unique<std::barrier<Sync>>(P, Sync{this});
-    try {
-      for (std::uint32_t p = 1; p < P; ++p)
-        team.emplace_back([this, p] {
-          for (;;) {
-            go_barrier->arrive_and_wait();
-            if (shutting_down) return;
-            work(p);
-          }
-        });
-    } catch (const std::system_error& e) {
-      // The threads started wait at go_barrier for P arrivals: arrive for the ones that never
-      // started, and once for this thread, so that they see shutting_down and end.
-      const std::size_t started = team.size();
-      shutting_down = true;
-      for (std::size_t missing = started + 1; missing < P; ++missing) go_barrier->arrive_and_drop();
-      go_barrier->arrive_and_wait();
-      for (auto& t : team) t.join();
-      team.clear();
-      throw InputError(fmt::format("cannot start {} engine threads (started {}): {}; ask for fewer (--threads)", P, started + 1, e.what()));
-    }
+    team = std::make_unique<StepTeam<Impl>>(*this, P);
   }
 
   Part& part(std::uint32_t n) { return parts[part_of[n]]; }
@@ -958,58 +881,29 @@ struct [[gnu::visibility("hidden")]] Engine::Impl {
     }
   }
 
-  // Runs on one thread after every partition has taken its mail.
-  void between_steps() {
-    if (failed.load()) {
-      running = false;
-      return;
-    }
+  // The stepper's side of sim/impl/step_team.hpp.
+  void step_part(std::uint32_t p) { step_part(parts[p]); }
+  void take_mail(std::uint32_t p) { take_mail(parts[p]); }
+  // On one thread, after every partition has taken its mail.
+  bool between_steps() {
     finish_step();
-    running = plan_step();
+    return plan_step();
   }
-
-  // A partition's thread, from the step plan_step set up until the run ends.
-  void work(std::uint32_t p) {
-    Part& W = parts[p];
-    for (;;) {
-      try {
-        if (!failed.load(std::memory_order_relaxed)) step_part(W);
-      } catch (...) {
-        W.error = std::current_exception();
-        failed = true;
-      }
-      mid_barrier->arrive_and_wait();
-      try {
-        if (!failed.load(std::memory_order_relaxed)) take_mail(W);
-      } catch (...) {
-        W.error = std::current_exception();
-        failed = true;
-      }
-      end_barrier->arrive_and_wait();  // between_steps() runs here
-      if (!running) return;
-    }
+  void abandon_step() {
+    for (const std::uint32_t d : step_set) sched.doms[d].stepping = false;
   }
 
   void run_until(std::int64_t until) {
     until_ = until;
     stopped = false;
-    if (team.empty()) {
+    if (team->solo()) {
       while (plan_step()) {
         step_part(parts[0]);
         take_mail(parts[0]);
         finish_step();
       }
     } else if (plan_step()) {
-      go_barrier->arrive_and_wait();
-      work(0);
-      for (Part& W : parts)  // the lowest partition's error: the same on every run
-        if (W.error) {
-          std::exception_ptr e = W.error;
-          for (Part& X : parts) X.error = nullptr;
-          failed = false;
-          for (const std::uint32_t d : step_set) sched.doms[d].stepping = false;
-          std::rethrow_exception(e);
-        }
+      team->run();
     }
     gather();
   }
