@@ -4,191 +4,25 @@
 
 #include <algorithm>
 #include <atomic>
-#include <barrier>
-#include <deque>
 #include <bit>
-#include <exception>
 #include <limits>
-#include <queue>
-#include <system_error>
-#include <thread>
-#include <tuple>
 
 #include "core/allocator.hpp"
 #include "core/input_error.hpp"
 #include "core/interrupt.hpp"
+#include "sim/impl/domain_schedule.hpp"
+#include "sim/impl/engine_records.hpp"
+#include "sim/impl/measurement.hpp"
+#include "sim/impl/packet_pool.hpp"
+#include "sim/impl/partition.hpp"
+#include "sim/impl/step_team.hpp"
+#include "sim/impl/traffic_sources.hpp"
 
 namespace wafersim::sim {
-namespace {
+using namespace engine_impl;
 
-constexpr int kPorts = 5;
-constexpr std::uint32_t kNone = 0xffffffffu;
-constexpr std::uint64_t kNever = std::numeric_limits<std::uint64_t>::max();
-constexpr std::uint8_t kNoVc = 0xff;
-// A flit's or packet's dst with this bit set names a multicast group (the rest is its index):
-// node ids stay below 2^31 (checked).
-constexpr std::uint32_t kMcBit = 0x80000000u;
-enum : std::uint8_t { kIdle = 0, kWaitVc = 1, kActive = 2 };
-constexpr std::uint64_t kWheel = 64;  // timing-wheel slots (cycles); a power of two
-// Cycle stamps are 32-bit; stop well before they wrap.
-constexpr std::uint64_t kMaxCycle = (std::uint64_t{1} << 32) - (std::uint64_t{1} << 24);
-
-// A packet's record, 28 bytes: a saturated wafer-scale network holds tens of millions of them.
-// Times are cycles of the source's clock.
-struct Packet {
-  std::uint32_t src = 0, dst = 0;
-  std::uint32_t created = 0;   // creation cycle
-  std::uint32_t injected = 0;  // cycle its head entered the injection channel
-  std::uint32_t seq = 0;       // per-source creation order (low 32 bits)
-  std::uint16_t size = 1;
-  std::uint16_t ejected_flits = 0;
-  std::uint16_t hops = 0;
-  std::uint8_t measured = 0;
-};
-static_assert(sizeof(Packet) == 20 + 8, "compact packet record");
-
-// A flit: its packet, the cycle from which it is usable, and what routing needs,
-// so that a packet's record is touched only when it is made and when it is ejected.
-struct Flit {
-  std::uint32_t pkt;
-  std::uint32_t ready;
-  std::uint32_t dst;
-  std::uint16_t hops;  // router-to-router links the packet's head has taken so far
-  std::uint8_t head, tail;
-};
-
-// One input VC's hot state in one record: the buffer's counters, the pipeline state of the packet
-// at its front, and the front flit itself. The ring `buf` holds only the flits behind the front, so
-// at low load (queues of 0 or 1 flit) a router reads and writes no buffer slot at all: the flit
-// arrives in, and leaves from, the record the router reads anyway.
-struct InVc {
-  std::uint32_t written = 0, read = 0;            // flits into / out of the VC (ring index by mask)
-  std::uint32_t elig = 0;                         // cycle from which the next stage may run
-  std::uint8_t state = 0;                         // kIdle / kWaitVc / kActive
-  std::uint8_t out = 0;                           // output VC (port * V + vc) once allocated
-  Flit front{};                                   // valid while written != read
-};
-static_assert(sizeof(InVc) == 32, "two input VCs per cache line");
-
-// The upstream's credit view of one downstream input VC, kept with the upstream (at its output VC
-// index) so that a router polling for credits reads only its own memory; the downstream writes
-// here once per credit. The local port's entries serve the tile's source (ejection needs none).
-struct OutVc {
-  std::uint32_t cred_written = 0, cred_read = 0;  // credits sent back / taken up
-  std::uint32_t cred_front = 0;                   // arrival cycle of the oldest credit in flight
-  std::int32_t credits = 0;                       // free slots downstream, as far as this side knows
-};
-
-// A registered multicast (Engine::add_multicast).
-struct McGroup {
-  std::uint32_t src;
-  DestinationSet set;
-};
-
-// The branches of the multicast packet at the front of an input VC: the output ports of its tree
-// here (bit per port, local included), those that have not yet taken the front flit, and the
-// output VC (router-local index) held on each port.
-struct McState {
-  std::uint8_t ports = 0, pending = 0;
-  std::uint8_t vc[kPorts] = {};
-};
-
-// A router's per-node summary.
-struct Node {
-  std::uint64_t nonempty = 0;   // input VCs holding flits
-  std::uint64_t ov_free = 0;       // output VCs free for allocation
-  std::uint64_t ov_releasing = 0;  // output VCs waiting for their tail's credit (wait_for_tail_credit)
-  std::uint32_t flits_held = 0;
-  std::uint8_t in_list = 0;     // marked in its domain's active or pending set
-};
-
-using WakeHeap = std::priority_queue<std::pair<std::uint64_t, std::uint32_t>, std::vector<std::pair<std::uint64_t, std::uint32_t>>,
-                                     std::greater<>>;
-
-// A clock domain's schedule, shared by all partitions and changed only between steps.
-struct Domain {
-  std::uint64_t cycle = 0;  // next edge to step
-  bool scheduled = false;
-  bool stepping = false;    // being stepped at `cycle` in the current step
-  bool busy = false;        // scheduled edge by edge (routers listed or in a wheel): `cycle` only advances
-  std::uint64_t create_limit = kNever;  // sources make packets only at cycles below this
-  std::vector<std::pair<std::uint32_t, std::uint32_t>> parts;  // (partition, its DomainPart slot)
-};
-
-// A clock domain's routers within one partition, and their stepping state.
-struct DomainPart {
-  // Its routers (ascending) and two bitmaps over them: active (stepped at the next edge) and pending
-  // (woken during this edge, joins active at the next). Stepping walks the bitmap, so routers are
-  // visited in node order, which suits the caches, at a cost of one word per 64 routers per edge.
-  std::vector<std::uint32_t> members;
-  std::vector<std::uint64_t> active, pending;
-  std::size_t listed = 0;   // routers marked in active or pending
-  // Wake-ups of sleeping routers: within kWheel cycles in a timing wheel, later in `sleepers`.
-  std::vector<std::vector<std::uint32_t>> wheel;
-  std::size_t wheel_count = 0;
-  WakeHeap sleepers;        // (cycle, node) wake-ups beyond the wheel, or into a domain not busy
-};
-
-// Packet records of one partition, in blocks that never move: other partitions read and update
-// the records of packets they eject while this one adds blocks.
-class PacketPool {
- public:
-  static constexpr unsigned kBlockBits = 14;
-  explicit PacketPool(std::size_t max_records) { blocks_.reserve((max_records >> kBlockBits) + 1); }
-  Packet& operator[](std::uint32_t i) { return blocks_[i >> kBlockBits][i & ((1u << kBlockBits) - 1)]; }
-  // A free record's index.
-  std::uint32_t take() {
-    if (!free_.empty()) {
-      const std::uint32_t i = free_.back();
-      free_.pop_back();
-      return i;
-    }
-    if ((used_ >> kBlockBits) == blocks_.size()) {
-      if (blocks_.size() == blocks_.capacity())
-        throw InputError(fmt::format("more than {:.3g} packets in flight at once in one engine partition (32-bit packet ids): "
-                                     "simulate a smaller fabric or shorter packets, or run more --threads", static_cast<double>(used_)));
-      blocks_.push_back(std::make_unique<Packet[]>(std::size_t{1} << kBlockBits));
-    }
-    return static_cast<std::uint32_t>(used_++);
-  }
-  void give_back(std::uint32_t i) { free_.push_back(i); }
-  std::size_t bytes() const { return blocks_.size() * (sizeof(Packet) << kBlockBits) + free_.capacity() * 4; }
-
- private:
-  std::vector<std::unique_ptr<Packet[]>> blocks_;  // capacity reserved up front: never reallocates
-  std::vector<std::uint32_t> free_;
-  std::size_t used_ = 0;
-};
-
-// A flit or credit for a router of another partition, delivered between steps.
-struct FlitMail {
-  std::uint32_t iv, m;
-  Flit f;
-};
-struct CreditMail {
-  std::uint32_t ov, at;
-};
-
-// One mesh partition (a band of whole rows), stepped by one thread. Everything a step writes is
-// the partition's own, except what goes out as mail; counters are merged when a run returns.
-struct Part {
-  std::uint32_t index = 0, lo = 0, hi = 0;  // routers [lo, hi)
-  std::vector<DomainPart> doms;              // the domains with routers here
-  std::vector<std::uint32_t> slot;           // [domain]: index into doms, or kNone
-  Stats stats;                               // all but link_flits (kept in the engine's: one writer per link)
-  std::int64_t live = 0;                     // packets made here minus packets finished here
-  std::vector<Delivery> deliveries;
-  std::unique_ptr<PacketPool> pool;
-  std::vector<std::vector<std::uint32_t>> returns;  // [other partition]: its packet ids finished here
-  std::vector<std::vector<FlitMail>> flit_out;      // [partition]
-  std::vector<std::vector<CreditMail>> credit_out;  // [partition]
-  std::vector<std::pair<std::uint32_t, std::uint64_t>> wakes_out;  // (domain, cycle): reschedule between steps
-  std::exception_ptr error;
-};
-
-}  // namespace
-
-struct Engine::Impl {
+// Hidden, as everything in sim/impl/: no PLT hop for a call the compiler does not inline.
+struct [[gnu::visibility("hidden")]] Engine::Impl {
   Engine& eng;
   const mesh::Fabric& fabric;
   const mesh::Routing& routing;
@@ -228,28 +62,12 @@ struct Engine::Impl {
   // Per node.
   std::vector<Node> node;
   std::vector<std::uint8_t> va_in_ptr, va_out_ptr, sa_in_ptr, sa_out_ptr, sa_vc_ptr;
-  // Sources.
-  std::vector<std::uint32_t> src_pkt, src_sent;
-  std::vector<std::uint8_t> src_vc, src_vc_ptr, src_on;
-  std::vector<std::uint64_t> src_next, src_seq;
-  std::vector<Rng> src_rng;
-  bool synthetic = false, bursty = false;
-  std::uint64_t p_thresh = 0, on_off_thresh = 0, off_on_thresh = 0;
-  bool p_always = false;
-  std::uint32_t packet_size = 1;
-  std::unique_ptr<TrafficPattern> pattern;
-  std::vector<TracePacket> trace;
-  std::vector<std::uint32_t> trace_pos, trace_end;
-  // Packets injected while running (Engine::inject), per source, in injection order.
-  std::vector<std::deque<TracePacket>> inbox;
-  bool dynamic = false;
+  // The traffic source at every tile (sim/impl/traffic_sources.hpp).
+  TrafficSources src;
 
-  std::vector<Domain> doms;
-  std::vector<std::uint32_t> index_in_domain;  // within its DomainPart
-  std::vector<std::uint64_t> wake_cycle;  // earliest pending wake-up of a sleeping router
-  bool single_domain = false;
-  std::priority_queue<std::pair<std::int64_t, std::uint32_t>, std::vector<std::pair<std::int64_t, std::uint32_t>>, std::greater<>> schedule;
-  std::int64_t window_begin = 0, window_end = std::numeric_limits<std::int64_t>::max();
+  // When each domain steps, and which routers (sim/impl/domain_schedule.hpp).
+  DomainSchedule sched;
+  MeasurementWindow window;
 
   // Partitions: bands of rows, one per thread. A packet id is (index in its pool) << pbits | pool.
   std::vector<Part> parts;
@@ -259,28 +77,14 @@ struct Engine::Impl {
   // The current step: the domains with an edge at time step_t.
   std::vector<std::uint32_t> step_set;
   std::int64_t step_t = 0, until_ = 0;
-  // Threads 1..P-1 (the caller is partition 0's), meeting at barriers.
-  struct Sync {
-    Impl* impl;
-    void operator()() noexcept { impl->between_steps(); }
-  };
-  // `running` is set when every thread has arrived to start, so none can still be reading the value
-  // that ended the previous run.
-  struct Start {
-    Impl* impl;
-    void operator()() noexcept { impl->running = true; }
-  };
-  std::vector<std::thread> team;
-  std::unique_ptr<std::barrier<Start>> go_barrier;
-  std::unique_ptr<std::barrier<>> mid_barrier;
-  std::unique_ptr<std::barrier<Sync>> end_barrier;
-  bool running = false, shutting_down = false;
   const std::atomic<bool>* stop_flag = &interrupt_flag();
   bool stopped = false;  // the last run_until ended early on Ctrl-C
-  std::atomic<bool> failed{false};
+  // The threads of partitions 1.. (sim/impl/step_team.hpp). Declared last: destroyed (its threads
+  // stopped) before the state they step.
+  std::unique_ptr<StepTeam<Impl>> team;
 
   Impl(Engine& e, const mesh::Fabric& f, const mesh::Routing& r, const ClockDomains& c, const EngineOptions& o)
-      : eng(e), fabric(f), routing(r), clk(c), opt(o), dom(c.domain_of_node()) {
+      : eng(e), fabric(f), routing(r), clk(c), opt(o), dom(c.domain_of_node()), src(f.nodes()), sched(c, f.nodes()) {
     const RouterSpec& rs = opt.router;
     V = rs.num_vcs;
     B = rs.vc_buf_size;
@@ -373,33 +177,9 @@ struct Engine::Impl {
     sa_in_ptr.assign(N * kPorts * S, 0);
     sa_out_ptr.assign(N * kPorts, 0);
     sa_vc_ptr.assign(N * kPorts * S, 0);
-    src_pkt.assign(N, kNone);
-    src_sent.assign(N, 0);
-    src_vc.assign(N, kNoVc);
-    src_vc_ptr.assign(N, 0);
-    src_on.assign(N, 0);
-    src_next.assign(N, kNever);
-    src_seq.assign(N, 0);
-    doms.resize(clk.size());
-    single_domain = clk.size() == 1;
-    wake_cycle.assign(N, kNever);
     eng.stats_.link_flits.assign(N * 4, 0);
     make_parts();
-    resize_domain_counters(eng.stats_);
-  }
-
-  ~Impl() {
-    if (team.empty()) return;
-    shutting_down = true;
-    go_barrier->arrive_and_wait();
-    for (auto& t : team) t.join();
-  }
-
-  void resize_domain_counters(Stats& s) const {
-    s.domain_flits_in.assign(clk.size(), 0);
-    s.domain_flits_out.assign(clk.size(), 0);
-    s.domain_credits_in.assign(clk.size(), 0);
-    s.domain_credits_out.assign(clk.size(), 0);
+    size_domain_counters(eng.stats_, clk.size());
   }
 
   // Splits the rows into opt.threads bands of about equal router count and starts their threads.
@@ -411,60 +191,34 @@ struct Engine::Impl {
     pmask = (1u << pbits) - 1;
     parts.resize(P);
     part_of.assign(N, 0);
-    index_in_domain.resize(N);
     for (std::uint32_t p = 0; p < P; ++p) {
       Part& W = parts[p];
       W.index = p;
-      W.lo = static_cast<std::uint32_t>(rows * p / P * cols);
-      W.hi = static_cast<std::uint32_t>(rows * (p + 1) / P * cols);
+      W.lo = band_begin(rows, cols, p, P);
+      W.hi = band_begin(rows, cols, p + 1, P);
       for (std::uint32_t n = W.lo; n < W.hi; ++n) part_of[n] = static_cast<std::uint8_t>(p);
       W.slot.assign(clk.size(), kNone);
       W.pool = std::make_unique<PacketPool>(std::size_t{1} << (32 - pbits));
       W.returns.resize(P);
       W.flit_out.resize(P);
       W.credit_out.resize(P);
-      resize_domain_counters(W.stats);
+      size_domain_counters(W.stats, clk.size());
       for (std::uint32_t n = W.lo; n < W.hi; ++n) {
         const std::uint32_t d = dom[n];
         if (W.slot[d] == kNone) {
           W.slot[d] = static_cast<std::uint32_t>(W.doms.size());
           W.doms.emplace_back();
-          doms[d].parts.emplace_back(p, W.slot[d]);
+          sched.doms[d].parts.emplace_back(p, W.slot[d]);
         }
         DomainPart& DP = W.doms[W.slot[d]];
-        index_in_domain[n] = static_cast<std::uint32_t>(DP.members.size());
+        sched.index_in_domain[n] = static_cast<std::uint32_t>(DP.members.size());
         DP.members.push_back(n);
       }
       for (DomainPart& DP : W.doms) {
-        DP.wheel.resize(kWheel);
-        DP.active.assign((DP.members.size() + 63) / 64, 0);
-        DP.pending.assign(DP.active.size(), 0);
+        DP.finish_members();
       }
     }
-    if (P == 1) return;
-    go_barrier = std::make_unique<std::barrier<Start>>(P, Start{this});
-    mid_barrier = std::make_unique<std::barrier<>>(P);
-    end_barrier = std::make_unique<std::barrier<Sync>>(P, Sync{this});
-    try {
-      for (std::uint32_t p = 1; p < P; ++p)
-        team.emplace_back([this, p] {
-          for (;;) {
-            go_barrier->arrive_and_wait();
-            if (shutting_down) return;
-            work(p);
-          }
-        });
-    } catch (const std::system_error& e) {
-      // The threads started wait at go_barrier for P arrivals: arrive for the ones that never
-      // started, and once for this thread, so that they see shutting_down and end.
-      const std::size_t started = team.size();
-      shutting_down = true;
-      for (std::size_t missing = started + 1; missing < P; ++missing) go_barrier->arrive_and_drop();
-      go_barrier->arrive_and_wait();
-      for (auto& t : team) t.join();
-      team.clear();
-      throw InputError(fmt::format("cannot start {} engine threads (started {}): {}; ask for fewer (--threads)", P, started + 1, e.what()));
-    }
+    team = std::make_unique<StepTeam<Impl>>(*this, P);
   }
 
   Part& part(std::uint32_t n) { return parts[part_of[n]]; }
@@ -473,7 +227,7 @@ struct Engine::Impl {
 
   [[noreturn]] void broken(const std::string& what) const { throw InvariantError("engine invariant broken: " + what); }
 
-  bool in_window(std::int64_t t) const { return t >= window_begin && t < window_end; }
+  bool in_window(std::int64_t t) const { return window.contains(t); }
   std::int64_t edge(std::uint32_t n, std::uint64_t k) const { return clk.edge_ps(dom[n], k); }
 
   std::uint32_t stamp(std::uint64_t cycle) const {
@@ -483,61 +237,29 @@ struct Engine::Impl {
 
   // The receiver's cycle at which something sent from `from` arriving at sender cycle `k` is usable.
   std::uint64_t to_receiver(Part& W, std::uint32_t from, std::uint32_t to, std::uint64_t k, bool credit, bool count) {
-    if (single_domain) return k;
+    if (sched.single_domain) return k;
     const std::uint32_t ds = dom[from], dr = dom[to];
     if (ds == dr) return k;
     const std::int64_t t = clk.edge_ps(ds, k);
-    if (count) {
-      if (credit) {
-        ++W.stats.domain_credits_out[ds];
-        ++W.stats.domain_credits_in[dr];
-      } else {
-        ++W.stats.domain_flits_out[ds];
-        ++W.stats.domain_flits_in[dr];
-      }
-    }
+    if (count) count_crossing(W.stats, ds, dr, credit);
     return clk.first_edge_at_or_after(dr, t) + static_cast<std::uint64_t>(sync);
   }
 
   void list(std::uint32_t n, DomainPart& DP) {
     node[n].in_list = 1;
-    const std::uint32_t i = index_in_domain[n];
-    DP.pending[i >> 6] |= std::uint64_t{1} << (i & 63);
-    ++DP.listed;
+    DP.list(sched.index_in_domain[n]);
   }
 
-  // Router m (of partition W) has something to do at cycle c of its clock (c is in the future).
-  // Domains are rescheduled only between steps: a domain stepped edge by edge (stepping now, or
-  // busy) reaches c by itself, so the wake-up goes into its wheel; any other one may need an
-  // earlier edge, which the step's end arranges from W.wakes_out.
+  // Router m (of partition W) has something to do at cycle c of its clock (c is in the future);
+  // nothing to note if it is listed already, or due to wake up as early.
   void wake_at(Part& W, std::uint32_t m, std::uint64_t c) {
-    if (node[m].in_list || c >= wake_cycle[m]) return;
-    wake_cycle[m] = c;
-    const std::uint32_t d = dom[m];
-    const Domain& D = doms[d];
-    DomainPart& DP = dpart(W, m);
-    if ((D.stepping || (D.scheduled && D.busy)) && c - D.cycle < kWheel) {
-      DP.wheel[c & (kWheel - 1)].push_back(m);
-      ++DP.wheel_count;
-      return;
-    }
-    DP.sleepers.emplace(c, m);
-    if (!D.scheduled || c < D.cycle) W.wakes_out.emplace_back(d, c);
+    if (node[m].in_list || !sched.wakes_earlier(m, c)) return;
+    sched.wake_at(dpart(W, m), W.wakes_out, dom[m], m, c);
   }
 
   // Between steps: domains woken for an earlier edge than they had.
   void apply_wakes() {
-    for (Part& W : parts) {
-      for (const auto& [d, c] : W.wakes_out) {
-        Domain& D = doms[d];
-        if (D.scheduled && c >= D.cycle) continue;
-        D.cycle = c;
-        D.scheduled = true;
-        D.busy = false;
-        schedule.emplace(clk.edge_ps(d, c), d);
-      }
-      W.wakes_out.clear();
-    }
+    for (Part& W : parts) sched.apply_wakes(W.wakes_out);
   }
 
   [[gnu::always_inline]] void pop_credits(std::size_t ov, std::uint64_t k) {
@@ -550,59 +272,21 @@ struct Engine::Impl {
     }
   }
 
-  // ---- sources ----
-  std::uint64_t next_arrival(std::uint32_t n, std::uint64_t from) {
-    const std::uint64_t limit = doms[dom[n]].create_limit;
-    if (dynamic) {
-      if (inbox[n].empty()) return kNever;
-      const std::uint64_t c = inbox[n].front().cycle;
-      return c < limit ? c : kNever;
-    }
-    if (!synthetic) {
-      if (trace_pos[n] >= trace_end[n]) return kNever;
-      const std::uint64_t c = trace[trace_pos[n]].cycle;  // several packets may share a cycle
-      return c < limit ? c : kNever;
-    }
-    if (p_thresh == 0 && !p_always) return kNever;
-    Rng& rng = src_rng[n];
-    for (std::uint64_t x = from; x < limit && x < kMaxCycle; ++x) {
-      if (bursty) {
-        if (src_on[n]) {
-          if (rng.next_u64() < on_off_thresh) src_on[n] = 0;
-        } else if (rng.next_u64() < off_on_thresh) {
-          src_on[n] = 1;
-        }
-        if (!src_on[n]) continue;
-      }
-      if (p_always || rng.next_u64() < p_thresh) return x;
-    }
-    return kNever;
-  }
+  // ---- sources: the injection step (what is made and when: sim/impl/traffic_sources.hpp) ----
+  std::uint64_t create_limit(std::uint32_t n) const { return sched.doms[dom[n]].create_limit; }
 
-  bool source_due(std::uint32_t n, std::uint64_t k) const {
-    return src_next[n] <= k && src_next[n] < doms[dom[n]].create_limit;
-  }
+  // Source n has a packet to make at cycle k (the limit is read only when one is due: this runs at
+  // every router step).
+  bool source_due(std::uint32_t n, std::uint64_t k) const { return src.next[n] <= k && src.next[n] < create_limit(n); }
 
   std::uint32_t new_packet(Part& W) { return W.pool->take() << pbits | W.index; }
 
   [[gnu::always_inline]] void source_step(Part& W, std::uint32_t n, std::uint64_t k) {
-    if (src_pkt[n] == kNone) {
+    if (src.pkt[n] == kNone) {
       while (source_due(n, k)) {
-        const std::uint64_t c = src_next[n];
+        const std::uint64_t c = src.next[n];
         std::uint32_t dst, size;
-        if (synthetic) {
-          dst = pattern->destination(n, src_rng[n]);
-          size = packet_size;
-        } else if (dynamic) {
-          dst = inbox[n].front().dst;
-          size = inbox[n].front().flits;
-          inbox[n].pop_front();
-        } else {
-          dst = trace[trace_pos[n]].dst;
-          size = trace[trace_pos[n]].flits;
-          ++trace_pos[n];
-        }
-        src_next[n] = next_arrival(n, c + 1);
+        src.take(n, create_limit(n), dst, size);
         if (dst == kNoDestination) {
           ++W.stats.packets_suppressed;
           continue;
@@ -614,7 +298,7 @@ struct Engine::Impl {
         p.dst = dst;
         p.size = static_cast<std::uint16_t>(size);
         p.created = stamp(c);
-        p.seq = static_cast<std::uint32_t>(src_seq[n]++);
+        p.seq = static_cast<std::uint32_t>(src.seq[n]++);
         p.measured = in_window(edge(n, c));
         ++W.stats.packets_created;
         ++W.live;
@@ -623,39 +307,39 @@ struct Engine::Impl {
           W.stats.packets_measured += copies;
           W.stats.flits_offered_in_window += size * copies;
         }
-        src_pkt[n] = id;
-        src_sent[n] = 0;
-        src_vc[n] = kNoVc;
+        src.pkt[n] = id;
+        src.sent[n] = 0;
+        src.vc[n] = kNoVc;
         break;
       }
-      if (src_pkt[n] == kNone) return;
+      if (src.pkt[n] == kNone) return;
     }
     const std::size_t base = static_cast<std::size_t>(n) * VP + mesh::kLocal * V;
-    if (src_vc[n] == kNoVc) {
+    if (src.vc[n] == kNoVc) {
       for (int i = 0; i < V; ++i) {
-        const int v = (src_vc_ptr[n] + i) % V;
+        const int v = (src.vc_ptr[n] + i) % V;
         pop_credits(base + v, k);
         const int c = ovc[base + v].credits;
         if (c > 0 && (!opt.router.wait_for_tail_credit || c == B)) {
-          src_vc[n] = static_cast<std::uint8_t>(v);
-          src_vc_ptr[n] = static_cast<std::uint8_t>((v + 1) % V);
+          src.vc[n] = static_cast<std::uint8_t>(v);
+          src.vc_ptr[n] = static_cast<std::uint8_t>((v + 1) % V);
           break;
         }
       }
-      if (src_vc[n] == kNoVc) return;
+      if (src.vc[n] == kNoVc) return;
     }
-    const std::size_t iv = base + src_vc[n];  // the local input VC; its credit view is at the same index
+    const std::size_t iv = base + src.vc[n];  // the local input VC; its credit view is at the same index
     pop_credits(iv, k);
     if (ovc[iv].credits <= 0) return;
-    Packet& p = pkt(src_pkt[n]);
-    const bool head = src_sent[n] == 0, tail = src_sent[n] + 1 == p.size;
+    Packet& p = pkt(src.pkt[n]);
+    const bool head = src.sent[n] == 0, tail = src.sent[n] + 1 == p.size;
     take_credit(iv);
-    receive_flit(iv, n, Flit{src_pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
+    receive_flit(iv, n, Flit{src.pkt[n], stamp(k + l_inj), p.dst, 0, head, tail});
     ++W.stats.flits_injected;
     if (head) p.injected = stamp(k);
-    if (++src_sent[n] == p.size) {
-      src_pkt[n] = kNone;
-      src_vc[n] = kNoVc;
+    if (++src.sent[n] == p.size) {
+      src.pkt[n] = kNone;
+      src.vc[n] = kNoVc;
     }
   }
 
@@ -746,16 +430,6 @@ struct Engine::Impl {
     --W.live;
   }
 
-  [[gnu::always_inline]] void count_delivery(Stats& stats, const Packet& p, std::int64_t created_ps, std::int64_t t, std::uint32_t hops) {
-    const auto lat = static_cast<std::uint64_t>(t - created_ps);
-    ++stats.packets_measured_done;
-    stats.latency_sum_ps += lat;
-    stats.network_latency_sum_ps += static_cast<std::uint64_t>(t - edge(p.src, p.injected));
-    stats.hops_sum += hops;
-    stats.max_latency_ps = std::max(stats.max_latency_ps, lat);
-    stats.latency_cycles.add(lat / static_cast<std::uint64_t>(eng.reference_period_ps()));
-  }
-
   // A multicast copy at member n. Each member's tail is one delivery (with its own latency and
   // hops); the record is freed by whichever partition ejects the last member's tail, so the count
   // of tails is atomic (partitions eject members of one packet in the same step). Everything the
@@ -769,7 +443,7 @@ struct Engine::Impl {
     if (opt.check_invariants && !g.set.contains(n)) broken("a multicast flit ejected at a node outside its set");
     if (!f.tail) return;
     const std::int64_t created_ps = edge(p.src, p.created);
-    if (p.measured) count_delivery(W.stats, p, created_ps, t, f.hops);
+    if (p.measured) count_delivery(W.stats, created_ps, edge(p.src, p.injected), t, f.hops, eng.reference_period_ps());
     if (opt.record_deliveries) W.deliveries.push_back({p.src, n, p.seq, created_ps, t, f.hops, p.size});
     const std::size_t members = g.set.size();
     const std::size_t tails = std::atomic_ref<std::uint16_t>(p.ejected_flits).fetch_add(1) + std::size_t{1};
@@ -798,7 +472,7 @@ struct Engine::Impl {
       if (tail && p.ejected_flits != p.size) broken("a tail ejected before all of its packet's flits");
     }
     if (!tail) return;
-    if (p.measured) count_delivery(stats, p, created_ps, t, p.hops);
+    if (p.measured) count_delivery(stats, created_ps, edge(p.src, p.injected), t, p.hops, eng.reference_period_ps());
     if (opt.record_deliveries) W.deliveries.push_back({p.src, p.dst, p.seq, created_ps, t, p.hops, p.size});
     finish_packet(W, id);
   }
@@ -969,7 +643,7 @@ struct Engine::Impl {
   // unicast run steps exactly the code it did before multicast existed.
   template <bool kMc>
   void step_router(Part& W, std::uint32_t n, std::uint64_t k, std::int64_t t) {
-    if (src_pkt[n] != kNone || source_due(n, k)) source_step(W, n, k);
+    if (src.pkt[n] != kNone || source_due(n, k)) source_step(W, n, k);
     Node& nd = node[n];
     if (!nd.nonempty) return;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
@@ -1110,8 +784,8 @@ struct Engine::Impl {
   // move then (it may be waiting for an allocation or a credit: polled), else the earliest cycle a
   // flit becomes usable or a pipeline stage or the next packet comes due; kNever if none.
   std::uint64_t next_work(std::uint32_t n, std::uint64_t k) const {
-    if (src_pkt[n] != kNone) return k + 1;
-    std::uint64_t next = src_next[n] < doms[dom[n]].create_limit ? std::max(src_next[n], k + 1) : kNever;
+    if (src.pkt[n] != kNone) return k + 1;
+    std::uint64_t next = src.next[n] < create_limit(n) ? std::max(src.next[n], k + 1) : kNever;
     const std::size_t base = static_cast<std::size_t>(n) * VP;
     for (std::uint64_t m = node[n].nonempty; m; m &= m - 1) {
       const InVc& q = ivc[base + std::countr_zero(m)];
@@ -1133,25 +807,11 @@ struct Engine::Impl {
   // Steps partition W's routers of domain d at its cycle k (time t).
   void step_domain(Part& W, DomainPart& D, std::uint64_t k, std::int64_t t) {
     auto due = [&](std::uint32_t n, std::uint64_t c) {
-      if (node[n].in_list || wake_cycle[n] != c) return;  // superseded by an earlier wake-up
-      wake_cycle[n] = kNever;
+      if (node[n].in_list || sched.wake_cycle[n] != c) return;  // superseded by an earlier wake-up
+      sched.wake_cycle[n] = kNever;
       list(n, D);
     };
-    while (!D.sleepers.empty() && D.sleepers.top().first <= k) {
-      const auto [c, n] = D.sleepers.top();
-      D.sleepers.pop();
-      due(n, c);
-    }
-    auto& slot = D.wheel[k & (kWheel - 1)];
-    if (!slot.empty()) {
-      D.wheel_count -= slot.size();
-      for (const std::uint32_t n : slot) due(n, k);
-      slot.clear();
-    }
-    for (std::size_t w = 0; w < D.active.size(); ++w) {
-      D.active[w] |= D.pending[w];
-      D.pending[w] = 0;
-    }
+    D.take_wakeups(k, due);
     for (std::size_t w = 0; w < D.active.size(); ++w) {
       for (std::uint64_t bits = D.active[w]; bits; bits &= bits - 1) {
         const int b = std::countr_zero(bits);
@@ -1169,30 +829,6 @@ struct Engine::Impl {
     }
   }
 
-  // Between steps: the domain's next edge, from the state of all its partitions.
-  void reschedule(std::uint32_t d) {
-    Domain& D = doms[d];
-    std::size_t listed = 0, wheeled = 0;
-    std::uint64_t first_sleeper = kNever;
-    for (const auto& [p, slot] : D.parts) {
-      const DomainPart& DP = parts[p].doms[slot];
-      listed += DP.listed;
-      wheeled += DP.wheel_count;
-      if (!DP.sleepers.empty()) first_sleeper = std::min(first_sleeper, DP.sleepers.top().first);
-    }
-    D.busy = listed > 0 || wheeled > 0;
-    if (D.busy) {
-      D.scheduled = true;
-    } else if (first_sleeper != kNever) {
-      D.cycle = std::max(D.cycle, first_sleeper);
-      D.scheduled = true;
-    } else {
-      D.scheduled = false;
-      return;
-    }
-    schedule.emplace(clk.edge_ps(d, D.cycle), d);
-  }
-
   // ---- stepping, on one thread or several ----
   // A step: every domain with an edge at the earliest scheduled time (before until_) is stepped by
   // every partition (each its own routers); then each partition takes in the flits and credits the
@@ -1206,23 +842,13 @@ struct Engine::Impl {
       stopped = true;
       return false;
     }
-    while (!schedule.empty()) {
-      const auto [t, d] = schedule.top();
-      if (t >= until_ || (!step_set.empty() && t != step_t)) break;
-      schedule.pop();
-      Domain& D = doms[d];
-      if (!D.scheduled || D.stepping || clk.edge_ps(d, D.cycle) != t) continue;  // superseded entry
-      D.stepping = true;
-      step_t = t;
-      step_set.push_back(d);
-    }
-    return !step_set.empty();
+    return sched.plan(until_, step_set, step_t);
   }
 
   void step_part(Part& W) {
     for (const std::uint32_t d : step_set) {
       const std::uint32_t slot = W.slot[d];
-      if (slot != kNone) step_domain(W, W.doms[slot], doms[d].cycle, step_t);
+      if (slot != kNone) step_domain(W, W.doms[slot], sched.doms[d].cycle, step_t);
     }
   }
 
@@ -1248,65 +874,36 @@ struct Engine::Impl {
   void finish_step() {
     apply_wakes();
     for (const std::uint32_t d : step_set) {
-      Domain& D = doms[d];
+      Domain& D = sched.doms[d];
       D.stepping = false;
       ++D.cycle;
-      reschedule(d);
+      sched.reschedule(d, [&](std::uint32_t p, std::uint32_t slot) -> const DomainPart& { return parts[p].doms[slot]; });
     }
   }
 
-  // Runs on one thread after every partition has taken its mail.
-  void between_steps() {
-    if (failed.load()) {
-      running = false;
-      return;
-    }
+  // The stepper's side of sim/impl/step_team.hpp.
+  void step_part(std::uint32_t p) { step_part(parts[p]); }
+  void take_mail(std::uint32_t p) { take_mail(parts[p]); }
+  // On one thread, after every partition has taken its mail.
+  bool between_steps() {
     finish_step();
-    running = plan_step();
+    return plan_step();
   }
-
-  // A partition's thread, from the step plan_step set up until the run ends.
-  void work(std::uint32_t p) {
-    Part& W = parts[p];
-    for (;;) {
-      try {
-        if (!failed.load(std::memory_order_relaxed)) step_part(W);
-      } catch (...) {
-        W.error = std::current_exception();
-        failed = true;
-      }
-      mid_barrier->arrive_and_wait();
-      try {
-        if (!failed.load(std::memory_order_relaxed)) take_mail(W);
-      } catch (...) {
-        W.error = std::current_exception();
-        failed = true;
-      }
-      end_barrier->arrive_and_wait();  // between_steps() runs here
-      if (!running) return;
-    }
+  void abandon_step() {
+    for (const std::uint32_t d : step_set) sched.doms[d].stepping = false;
   }
 
   void run_until(std::int64_t until) {
     until_ = until;
     stopped = false;
-    if (team.empty()) {
+    if (team->solo()) {
       while (plan_step()) {
         step_part(parts[0]);
         take_mail(parts[0]);
         finish_step();
       }
     } else if (plan_step()) {
-      go_barrier->arrive_and_wait();
-      work(0);
-      for (Part& W : parts)  // the lowest partition's error: the same on every run
-        if (W.error) {
-          std::exception_ptr e = W.error;
-          for (Part& X : parts) X.error = nullptr;
-          failed = false;
-          for (const std::uint32_t d : step_set) doms[d].stepping = false;
-          std::rethrow_exception(e);
-        }
+      team->run();
     }
     gather();
   }
@@ -1324,16 +921,14 @@ struct Engine::Impl {
       eng.deliveries_.insert(eng.deliveries_.end(), W.deliveries.begin(), W.deliveries.end());
       W.deliveries.clear();
     }
-    std::sort(eng.deliveries_.begin() + static_cast<std::ptrdiff_t>(first), eng.deliveries_.end(), [](const Delivery& a, const Delivery& b) {
-      return std::tie(a.ejected_ps, a.dst, a.src, a.seq) < std::tie(b.ejected_ps, b.dst, b.src, b.seq);
-    });
+    sort_deliveries(eng.deliveries_, first);
   }
 
   void start_sources() {
     for (std::uint32_t n = 0; n < N; ++n) {
       if (!fabric.endpoint(n) || !fabric.router_alive(n)) continue;
-      src_next[n] = next_arrival(n, 0);
-      if (src_next[n] != kNever) wake_at(part(n), n, src_next[n]);
+      src.next[n] = src.next_arrival(n, 0, create_limit(n));
+      if (src.next[n] != kNever) wake_at(part(n), n, src.next[n]);
     }
     apply_wakes();
   }
@@ -1348,48 +943,13 @@ Engine::~Engine() = default;
 
 void Engine::set_traffic(const TrafficSpec& spec, const TrafficContext& ctx) {
   Impl& I = *impl_;
-  I.synthetic = true;
-  I.pattern = TrafficPatternRegistry::instance().find(spec.pattern)->create(ctx, spec.node);
-  I.packet_size = static_cast<std::uint32_t>(spec.packet_size);
-  I.bursty = spec.injection == TrafficSpec::Injection::kBursty;
-  auto threshold = [](double p) {
-    return p >= 1.0 ? std::numeric_limits<std::uint64_t>::max() : static_cast<std::uint64_t>(std::ldexp(p, 64));
-  };
-  double on_p = spec.rate / spec.packet_size;  // packets per cycle while on
-  double pi_on = 1.0;
-  if (I.bursty) {
-    on_p = spec.on_rate / spec.packet_size;
-    pi_on = spec.rate / spec.on_rate;  // stationary fraction of cycles on
-    const double beta = 1.0 / spec.burst_length;
-    const double alpha = pi_on >= 1.0 ? 1.0 : beta * pi_on / (1.0 - pi_on);
-    I.on_off_thresh = pi_on >= 1.0 ? 0 : threshold(beta);
-    I.off_on_thresh = threshold(std::min(alpha, 1.0));
-  }
-  I.p_always = on_p >= 1.0;
-  I.p_thresh = threshold(on_p);
-  const Rng root(I.opt.seed);
-  I.src_rng.clear();
-  I.src_rng.reserve(I.N);
-  for (std::uint32_t n = 0; n < I.N; ++n) {
-    I.src_rng.push_back(root.stream(n));
-    if (I.bursty) I.src_on[n] = I.src_rng[n].uniform01() < pi_on;
-  }
+  I.src.set_synthetic(spec, ctx, I.opt.seed);
   I.start_sources();
 }
 
 void Engine::set_trace(std::vector<TracePacket> packets) {
   Impl& I = *impl_;
-  I.synthetic = false;
-  I.trace = std::move(packets);
-  std::stable_sort(I.trace.begin(), I.trace.end(),
-                   [](const TracePacket& a, const TracePacket& b) { return a.src != b.src ? a.src < b.src : a.cycle < b.cycle; });
-  I.trace_pos.assign(I.N, 0);
-  I.trace_end.assign(I.N, 0);
-  for (std::size_t i = 0; i < I.trace.size(); ++i) {
-    const std::uint32_t s = I.trace[i].src;
-    if (I.trace_end[s] == 0) I.trace_pos[s] = static_cast<std::uint32_t>(i);
-    I.trace_end[s] = static_cast<std::uint32_t>(i + 1);
-  }
+  I.src.set_trace(std::move(packets));
   I.start_sources();
 }
 
@@ -1432,19 +992,13 @@ void Engine::inject_multicast(std::uint32_t group, std::uint32_t flits, std::int
 
 void Engine::push_packet(std::uint32_t src, std::uint32_t dst, std::uint32_t flits, std::int64_t t_ps) {
   Impl& I = *impl_;
-  if (I.synthetic) throw std::logic_error("Engine::inject needs trace mode (set_trace)");
+  if (I.src.synthetic) throw std::logic_error("Engine::inject needs trace mode (set_trace)");
   if (flits == 0 || flits > 0xFFFF) throw std::invalid_argument("Engine::inject: a packet has 1 to 65535 flits");
-  if (!I.dynamic) {
-    I.dynamic = true;
-    I.inbox.assign(I.N, {});
-  }
   const std::uint32_t d = I.dom[src];
   const std::uint64_t cycle = clocks_.first_edge_at_or_after(d, std::max(t_ps, now_ps_));
-  auto& q = I.inbox[src];
-  q.push_back(TracePacket{cycle, src, dst, flits});
-  if (q.size() > 1) return;  // the source reaches it after the ones before
-  I.src_next[src] = cycle;
-  if (I.src_pkt[src] == kNone) {
+  if (!I.src.push(TracePacket{cycle, src, dst, flits})) return;  // the source reaches it after the ones before
+  I.src.next[src] = cycle;
+  if (I.src.pkt[src] == kNone) {
     I.wake_at(I.part(src), src, cycle);
     I.apply_wakes();
   }
@@ -1452,40 +1006,21 @@ void Engine::push_packet(std::uint32_t src, std::uint32_t dst, std::uint32_t fli
 
 void Engine::count_unmade_offered(std::int64_t until_ps) {
   Impl& I = *impl_;
-  // Every step of these loops consumes a packet (a trace line, an inbox entry or a random draw), so
-  // they end: a backlogged source's packets created before the window are passed over, not
-  // revisited (revisiting the same trace line once looped for ever).
-  for (std::uint32_t n = 0; n < I.N; ++n) {
-    const std::uint64_t limit = I.doms[I.dom[n]].create_limit;
-    auto offered = [&](std::uint64_t x, std::uint32_t flits) {
+  for (std::uint32_t n = 0; n < I.N; ++n)
+    I.src.drain_unmade(n, I.create_limit(n), [&](std::uint64_t x, std::uint32_t flits) {
       const std::int64_t t = I.edge(n, x);
-      if (t >= I.window_end || t >= until_ps) return false;
-      if (t >= I.window_begin) stats_.flits_offered_in_window += flits;
+      if (t >= I.window.end_ps || t >= until_ps) return false;
+      if (t >= I.window.begin_ps) stats_.flits_offered_in_window += flits;
       return true;
-    };
-    if (I.dynamic) {
-      for (const TracePacket& p : I.inbox[n])
-        if (p.cycle >= limit || !offered(p.cycle, p.flits)) break;
-    } else if (!I.synthetic) {
-      for (; I.trace_pos[n] < I.trace_end[n]; ++I.trace_pos[n]) {
-        const TracePacket& p = I.trace[I.trace_pos[n]];
-        if (p.cycle >= limit || !offered(p.cycle, p.flits)) break;
-      }
-    } else {
-      for (std::uint64_t x = I.src_next[n]; x != kNever && x < limit; x = I.next_arrival(n, x + 1))
-        if (!offered(x, I.packet_size)) break;
-    }
-    I.src_next[n] = kNever;
-  }
+    });
 }
 
 void Engine::set_window(std::int64_t begin_ps, std::int64_t end_ps) {
-  impl_->window_begin = begin_ps;
-  impl_->window_end = end_ps;
+  impl_->window = {begin_ps, end_ps};
 }
 
 void Engine::stop_creating_at(std::int64_t t_ps) {
-  for (std::uint32_t d = 0; d < impl_->doms.size(); ++d) impl_->doms[d].create_limit = clocks_.first_edge_at_or_after(d, t_ps);
+  for (std::uint32_t d = 0; d < impl_->sched.doms.size(); ++d) impl_->sched.doms[d].create_limit = clocks_.first_edge_at_or_after(d, t_ps);
 }
 
 int Engine::useful_threads(int requested, std::size_t routers, unsigned cpus) {
@@ -1496,7 +1031,7 @@ int Engine::useful_threads(int requested, std::size_t routers, unsigned cpus) {
 bool Engine::run_until(std::int64_t t_ps) {
   Impl& I = *impl_;
   I.run_until(t_ps);
-  const std::int64_t reached = I.stopped && !I.schedule.empty() ? std::min(t_ps, I.schedule.top().first) : t_ps;
+  const std::int64_t reached = I.stopped && !I.sched.heap.empty() ? std::min(t_ps, I.sched.heap.top().first) : t_ps;
   now_ps_ = std::max(now_ps_, reached);
   return !I.stopped;
 }
@@ -1534,9 +1069,8 @@ std::size_t Engine::memory_bytes() const {
   auto bytes = [](const auto& v) { return v.capacity() * sizeof(v[0]); };
   std::size_t b = bytes(I.ivc) + bytes(I.ovc) + bytes(I.buf) + bytes(I.cred_time) + bytes(I.iv_route) + bytes(I.node) +
                   bytes(I.va_in_ptr) + bytes(I.va_out_ptr) + bytes(I.sa_in_ptr) + bytes(I.sa_out_ptr) + bytes(I.sa_vc_ptr) +
-                  bytes(I.src_pkt) + bytes(I.src_sent) + bytes(I.src_vc) + bytes(I.src_vc_ptr) + bytes(I.src_on) + bytes(I.src_next) +
-                  bytes(I.src_seq) + bytes(I.src_rng) + bytes(I.link_lat) + bytes(I.link_mm) + bytes(stats_.link_flits) +
-                  bytes(I.index_in_domain) + bytes(I.wake_cycle) + bytes(I.part_of);
+                  I.src.bytes() + bytes(I.link_lat) + bytes(I.link_mm) + bytes(stats_.link_flits) +
+                  bytes(I.sched.index_in_domain) + bytes(I.sched.wake_cycle) + bytes(I.part_of);
   for (const auto& W : I.parts) {
     b += W.pool->bytes() + bytes(W.slot);
     for (const auto& d : W.doms) b += bytes(d.members) + bytes(d.active) + bytes(d.pending) + d.sleepers.size() * 16;
