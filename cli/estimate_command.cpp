@@ -9,6 +9,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "compiler/estimate_json.hpp"
 #include "compiler/layout_request.hpp"
 #include "compiler/sensitivity_chart.hpp"
 #include "core/provenance.hpp"
@@ -71,27 +72,6 @@ void print_estimate(const compiler::ModelSpec& m, const compiler::ClusterSpec& c
   } else if (e.capital_usd > 0) {
     fmt::print("  devices cost ${:.3g}\n", e.capital_usd);
   }
-}
-
-nlohmann::ordered_json to_json(const compiler::TrainingEstimate& e) {
-  const auto& t = e.time;
-  return {{"layout", e.par.describe()},
-          {"tp", e.par.tp}, {"pp", e.par.pp}, {"dp", e.par.dp}, {"ep", e.par.ep}, {"micro_batch", e.par.micro_batch},
-          {"cp", e.par.cp}, {"interleave", e.par.interleave}, {"stage_layers", e.par.stage_layers}, {"sequence_parallel", e.par.sequence_parallel},
-          {"flash_attention", e.par.flash_attention}, {"fp8", e.par.fp8}, {"zero_stage", e.par.zero_stage},
-          {"overlap", {{"tp", e.par.overlap.tp}, {"dp", e.par.overlap.dp}, {"pp", e.par.overlap.pp}}},
-          {"step_s", t.step},
-          {"breakdown_s", {{"compute", t.compute}, {"memory_bound", t.memory}, {"tp_comm", t.tp_comm}, {"ep_comm", t.ep_comm},
-                           {"cp_comm", t.cp_comm}, {"pp_comm", t.pp_comm}, {"bubble", t.bubble}, {"dp_comm", t.dp_comm},
-                           {"onwafer_comm", t.onwafer_comm}, {"streaming", t.streaming}}},
-          {"hidden_by_overlap_s", {{"tp", t.hidden.tp}, {"dp", t.hidden.dp}, {"pp", t.hidden.pp}}},
-          {"limited_by", compiler::limiting_term(t)},
-          {"memory_per_device_gb", e.memory_per_device_bytes / 1e9},
-          {"memory_gb", {{"weights", e.memory.weights / 1e9}, {"gradients", e.memory.gradients / 1e9}, {"optimizer", e.memory.optimizer / 1e9},
-                         {"activations", e.memory.activations / 1e9}}},
-          {"tokens_per_s", e.tokens_per_s}, {"mfu", e.mfu}, {"tflops_per_device_executed", e.achieved_tflops_per_device},
-          {"days", e.days}, {"power_mw", e.power_mw}, {"energy_mwh", e.energy_mwh}, {"capital_usd", e.capital_usd},
-          {"estimated", true}};
 }
 
 void print_header(const compiler::ModelSpec& model, const std::string& system, const std::string& devices) {
@@ -342,7 +322,7 @@ int run_wafer_estimate(const EstimateArgs& a, const compiler::ModelSpec& model) 
   j["losses"] = {{"restarts", losses.restarts}, {"checkpoints", losses.checkpoints}};
   j["layouts_per_s"] = static_cast<double>(searched) / std::max(secs, 1e-9);
   j["best"] = nlohmann::ordered_json::array();
-  for (std::size_t i = 0; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i) j["best"].push_back(to_json(r.ranked[i]));
+  for (std::size_t i = 0; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i) j["best"].push_back(compiler::training_estimate_json(r.ranked[i]));
 
   if (a.sensitivity) {
     compiler::SensitivityQuestion q;
@@ -416,7 +396,7 @@ int run_estimate_command(const EstimateArgs& a) {
     header();
     print_estimate(model, cluster, e);
     print_losses(losses);
-    j["estimate"] = to_json(e);
+    j["estimate"] = compiler::training_estimate_json(e);
   } else {
     if (a.attention != "standard") throw InputError("--attention sets the kernel of a given layout (--tp, --pp); the search tries both kernels");
     const auto t0 = std::chrono::steady_clock::now();
@@ -439,7 +419,7 @@ int run_estimate_command(const EstimateArgs& a) {
     j["rejected"] = r.rejected;
     j["layouts_per_s"] = static_cast<double>(r.considered) / std::max(secs, 1e-9);
     j["best"] = nlohmann::ordered_json::array();
-    for (std::size_t i = 0; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i) j["best"].push_back(to_json(r.ranked[i]));
+    for (std::size_t i = 0; i < r.ranked.size() && i < static_cast<std::size_t>(a.top); ++i) j["best"].push_back(compiler::training_estimate_json(r.ranked[i]));
   }
   if (!a.out_dir.empty()) {
     std::filesystem::create_directories(a.out_dir);

@@ -18,58 +18,12 @@
 #include "core/progress.hpp"
 #include "core/thread_pool.hpp"
 #include "mesh/wafer_svg.hpp"
+#include "sim/noc_report.hpp"
 #include "sim/noc_run.hpp"
 #include "sim/traffic_pattern.hpp"
 
 namespace wafersim::cli {
 namespace {
-
-const std::vector<std::string> kColumns = {"rate",         "status",         "offered",         "accepted",
-                                           "latency_mean", "latency_p50",    "latency_p99",     "latency_max",
-                                           "network_latency_mean", "hops_mean", "zero_load_latency", "link_utilization_max",
-                                           "link_power_mw", "packets_measured", "packets_delivered", "cycles", "wall_s"};
-
-std::vector<std::string> row(double rate, const sim::NocResult& r) {
-  auto f = [](double x) { return fmt::format("{:.6g}", x); };
-  return {f(rate),
-          r.status,
-          f(r.offered),
-          f(r.accepted),
-          f(r.latency_mean),
-          f(r.latency_p50),
-          f(r.latency_p99),
-          f(r.latency_max),
-          f(r.network_latency_mean),
-          f(r.hops_mean),
-          f(r.zero_load_latency),
-          f(r.link_utilization_max),
-          f(r.link_power_mw),
-          std::to_string(r.packets_measured),
-          std::to_string(r.packets_delivered),
-          std::to_string(r.cycles),
-          fmt::format("{:.3f}", r.wall_seconds)};
-}
-
-nlohmann::ordered_json result_json(const sim::NocResult& r) {
-  return {{"status", r.status},
-          {"status_detail", r.status_detail},
-          {"offered_flits_per_node_cycle", r.offered},
-          {"accepted_flits_per_node_cycle", r.accepted},
-          {"latency_cycles", {{"mean", r.latency_mean}, {"p50", r.latency_p50}, {"p99", r.latency_p99}, {"max", r.latency_max}}},
-          {"network_latency_mean_cycles", r.network_latency_mean},
-          {"hops_mean", r.hops_mean},
-          {"zero_load_latency_formula_cycles", r.zero_load_latency},
-          {"packets", {{"measured", r.packets_measured}, {"delivered", r.packets_delivered}, {"suppressed", r.packets_suppressed}}},
-          {"links", {{"utilization_max", r.link_utilization_max},
-                     {"utilization_mean", r.link_utilization_mean},
-                     {"energy_pj", r.link_energy_pj},
-                     {"power_mw", r.link_power_mw}}},
-          {"clock_crossings", {{"flits", r.flit_crossings}, {"credits", r.credit_crossings}}},
-          {"cycles", r.cycles},
-          {"wall_seconds", r.wall_seconds},
-          {"router_cycles_per_second", r.router_cycles_per_second},
-          {"engine_bytes", r.engine_bytes}};
-}
 
 void print_summary(const sim::NocConfig& c, const sim::NocNetwork& net, const sim::NocResult& r, double rate) {
   fmt::print("{}: {} on {} ({} x {} fabric, {} working tiles), {} routing, {} clock domain(s)\n", c.name, c.traffic.pattern, c.system.name,
@@ -198,22 +152,11 @@ int run_noc_command(const NocArgs& args) {
       fmt::print(stderr, "wafersim: warning: {} (measurement.warmup_cycles {}, measure_cycles {})\n", r.status_detail,
                  config.measurement.warmup_cycles, config.measurement.measure_cycles);
     meta["traffic"] = {{"pattern", config.traffic.pattern}, {"rate", config.traffic.rate}, {"packet_size", config.traffic.packet_size}};
-    meta["result"] = result_json(r);
+    meta["result"] = sim::noc_result_json(r);
     meta["peak_rss_bytes"] = peak_resident_bytes();
     write_json_file(args.out_dir / "noc.json", meta);
-    std::string hist = "latency_cycles,packets\n";
-    const auto& bins = r.stats.latency_cycles.bins();
-    for (std::size_t i = 0; i < bins.size(); ++i)
-      if (bins[i]) hist += fmt::format("{},{}\n", i, bins[i]);
-    if (r.stats.latency_cycles.overflow()) hist += fmt::format(">={},{}\n", bins.size(), r.stats.latency_cycles.overflow());
-    write_file_atomically(args.out_dir / "latency_histogram.csv", hist);
-    if (net.clocks->size() > 1) {
-      std::string d = "domain,period_ps,phase_ps,flits_in,flits_out,credits_in,credits_out\n";
-      for (std::uint32_t i = 0; i < net.clocks->size(); ++i)
-        d += fmt::format("{},{},{},{},{},{},{}\n", i, net.clocks->domain(i).period_ps, net.clocks->domain(i).phase_ps,
-                         r.stats.domain_flits_in[i], r.stats.domain_flits_out[i], r.stats.domain_credits_in[i], r.stats.domain_credits_out[i]);
-      write_file_atomically(args.out_dir / "domains.csv", d);
-    }
+    write_file_atomically(args.out_dir / "latency_histogram.csv", sim::latency_histogram_csv(r));
+    if (net.clocks->size() > 1) write_file_atomically(args.out_dir / "domains.csv", sim::domains_csv(*net.clocks, r));
     std::vector<float> load(r.stats.link_flits.size());
     for (std::size_t i = 0; i < load.size(); ++i) load[i] = static_cast<float>(r.stats.link_flits[i] / r.window_cycles);
     mesh::SvgOptions svg;
@@ -230,7 +173,7 @@ int run_noc_command(const NocArgs& args) {
 
   // Sweep: one row per rate, written as soon as it is done.
   const auto csv_path = args.out_dir / "results.csv";
-  write_file_atomically(csv_path, csv_row(kColumns));
+  write_file_atomically(csv_path, csv_row(sim::noc_sweep_columns()));
   CsvAppender csv(csv_path);
   Progress progress("noc sweep", rates.size(), Progress::stderr_is_terminal());
   fmt::print("{}: {} traffic, packet size {}, {} rates\n", config.name, config.traffic.pattern, config.traffic.packet_size, rates.size());
@@ -244,7 +187,7 @@ int run_noc_command(const NocArgs& args) {
     t.rate = rate;
     const sim::NocResult r = sim::run_noc(net, config, t);
     if (r.status == "interrupted") break;
-    csv.write_row(row(rate, r));
+    csv.write_row(sim::noc_sweep_row(rate, r));
     ++measured;
     progress.advance();
     fmt::print("{:>8.4f} {:>10} {:>9.4f} {:>9.4f} {:>9.2f} {:>7.0f} {:>7.2f}\n", rate, r.status, r.offered, r.accepted, r.latency_mean,
